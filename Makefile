@@ -1,0 +1,33 @@
+# Two commands for a fresh machine: `make demo` and `make test`. Both install the Debian packages
+# the project needs when they are missing (OpenBLAS for matrix work, zlib for NPZ/IDX/PNG).
+
+DEBIAN_PACKAGES := libopenblas-dev zlib1g-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SWIFT ?= swift
+
+.PHONY: deps build demo test bench clean
+
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product imdad
+
+demo: build
+	.build/release/imdad demo
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: build
+	.build/release/imdad bench engine
+
+clean:
+	rm -rf .build

@@ -1,0 +1,121 @@
+// `imdad evaluate`: methods on benchmark data sets under the spec §7 protocol, over seeds.
+
+import ArgumentParser
+import Foundation
+import IMDADData
+import IMDADDetectors
+import IMDADEngine
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate methods under the Deep SAD tabular protocol (AUROC mean ± std over seeds).",
+        discussion: """
+        Each seed: stratified 60/40 split, standardize + min-max fitted on the training split,
+        γ_l labeled anomalies, the others dropped. Data sets: the six ODDS sets by name
+        (arrhythmia, cardio, satellite, satimage-2, shuttle, thyroid), `odds` for all six, any
+        ADBench file name under <data-root>/adbench, or a file with --data.
+
+        Example: imdad evaluate --dataset odds --methods imdad,deepsad-balanced --seeds 10
+        """)
+
+    enum Format: String, ExpressibleByArgument { case markdown, json }
+
+    @Option(parsing: .upToNextOption, help: "Benchmark data set names (or `odds`, `adbench`).") var dataset: [String] = []
+    @Option(help: "A labeled .npz/.csv file to evaluate instead of named data sets.") var data: String?
+    @Option(help: "Label column/array of --data.") var labelColumn: String?
+    @Option(help: "Folder holding odds/ and adbench/.") var dataRoot: String = "../shared/datasets"
+    @Option(help: "Comma-separated methods.") var methods: String = "imdad,deepsad-balanced,deepsad,deepsvdd,iforest"
+    @Option(help: "Number of seeds (0, 1, …).") var seeds = 10
+    @Option(help: "Labeled anomaly ratio γ_l = m/(n+m).") var gammaL: Double = 0.01
+    @Option(help: "Output format.") var format: Format = .markdown
+    @Option(help: "Also append each run as a JSON line to this file.") var runsLog: String?
+    @Flag(help: "No progress output.") var quiet = false
+    @OptionGroup var method: MethodOptions
+
+    func run() throws {
+        try IMDADCLI.run {
+            method.applyThreads()
+            let kinds = try methods.split(separator: ",").map { name -> MethodKind in
+                guard let k = MethodKind(rawValue: String(name)) else {
+                    throw ValidationError("unknown method '\(name)'; expected one of \(MethodKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return k
+            }
+            let root = URL(fileURLWithPath: dataRoot)
+            var sets: [(name: String, url: URL, published: Double?)] = []
+            if let data { sets.append((URL(fileURLWithPath: data).lastPathComponent, URL(fileURLWithPath: data), nil)) }
+            for name in dataset {
+                if name == "odds" {
+                    sets += BenchmarkDataset.odds.map { ($0.name, root.appendingPathComponent($0.relativePath), $0.publishedDeepSAD) }
+                } else if name == "adbench" {
+                    let files = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("adbench").path)
+                        .filter { $0.hasSuffix(".npz") }.sorted { (Int($0.prefix { $0.isNumber }) ?? 0) < (Int($1.prefix { $0.isNumber }) ?? 0) }
+                    sets += files.map { (String($0.dropLast(4)), root.appendingPathComponent("adbench/\($0)"), nil) }
+                } else if let d = BenchmarkDataset.named(name, root: root) {
+                    sets.append((d.name, root.appendingPathComponent(d.relativePath), d.publishedDeepSAD))
+                } else {
+                    throw ValidationError("unknown data set '\(name)' (looked in \(root.path))")
+                }
+            }
+            guard !sets.isEmpty else { throw ValidationError("name data sets with --dataset or a file with --data") }
+            var results: [[String: Any]] = []
+            var table = "| data set | " + kinds.map(\.displayName).joined(separator: " | ") + " | published Deep SAD |\n"
+            table += "|---|" + kinds.map { _ in "---|" }.joined() + "---|\n"
+            for set in sets {
+                let tabular = try TabularData.load(url: set.url, labelColumn: data != nil ? labelColumn : nil)
+                var cells: [String] = []
+                for kind in kinds {
+                    var aurocs: [Double] = [], aps: [Double] = [], seconds: [Double] = []
+                    for seed in 0..<seeds {
+                        let split = try TabularProtocol.split(tabular, seed: UInt64(seed), labeledRatio: gammaL)
+                        var rng = RandomGenerator(seed: UInt64(seed))
+                        let progress = ProgressPrinter(label: "\(set.name) \(kind.displayName) seed \(seed)", totalEpochs: method.epochs, quiet: quiet)
+                        let start = Date()
+                        let fitted = try fitDetector(kind, encoder: .tabular(inputs: tabular.columns), settings: method.settings,
+                                                     data: split.train, using: &rng, progress: kind == .isolationForest ? nil : { progress($0) })
+                        let t = Date().timeIntervalSince(start)
+                        let scores = fitted.detector.scores(split.testFeatures).map(Double.init)
+                        let auc = try Metrics.auroc(scores: scores, labels: split.testLabels)
+                        let ap = try Metrics.averagePrecision(scores: scores, labels: split.testLabels)
+                        aurocs.append(auc); aps.append(ap); seconds.append(t)
+                        let run: [String: Any] = ["dataset": set.name, "method": kind.rawValue, "seed": seed, "auroc": auc, "ap": ap,
+                                                  "train_seconds": t, "epochs": method.epochs, "gamma_l": gammaL]
+                        if let runsLog { try appendLine(run, to: runsLog) }
+                    }
+                    let (m, s) = meanStd(aurocs)
+                    cells.append("\(fmt(100 * m, 1)) ± \(fmt(100 * s, 1)) (\(fmt(meanStd(seconds).0, 1)) s)")
+                    results.append(["dataset": set.name, "method": kind.rawValue, "seeds": seeds, "auroc_mean": m, "auroc_std": s,
+                                    "ap_mean": meanStd(aps).0, "seconds_per_run": meanStd(seconds).0])
+                    if !quiet { note("\(set.name) \(kind.displayName): AUROC \(fmt(100 * m, 1)) ± \(fmt(100 * s, 1))") }
+                }
+                table += "| \(set.name) | " + cells.joined(separator: " | ") + " | \(set.published.map { fmt($0, 1) } ?? "—") |\n"
+            }
+            switch format {
+            case .markdown:
+                print("AUROC % (mean ± std over \(seeds) seeds; mean training seconds per run), γ_l = \(gammaL), \(method.epochs) epochs\n")
+                print(table, terminator: "")
+            case .json:
+                let d = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys, .prettyPrinted])
+                print(String(decoding: d, as: UTF8.self))
+            }
+        }
+    }
+}
+
+func meanStd(_ x: [Double]) -> (Double, Double) {
+    guard !x.isEmpty else { return (.nan, .nan) }
+    let m = x.reduce(0, +) / Double(x.count)
+    let v = x.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(max(x.count - 1, 1))
+    return (m, v.squareRoot())
+}
+
+func appendLine(_ object: [String: Any], to path: String) throws {
+    let line = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) + Data("\n".utf8)
+    if let h = FileHandle(forWritingAtPath: path) {
+        defer { try? h.close() }
+        try h.seekToEnd()
+        try h.write(contentsOf: line)
+    } else {
+        try line.write(to: URL(fileURLWithPath: path))
+    }
+}

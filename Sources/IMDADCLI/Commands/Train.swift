@@ -1,0 +1,71 @@
+// `imdad train`: fit a detector on a labeled file and save the model.
+
+import ArgumentParser
+import Foundation
+import IMDADData
+import IMDADDetectors
+import IMDADEngine
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a detector on a CSV/NPY/NPZ file and save the model.",
+        discussion: """
+        Labels: 1 = confirmed anomaly, 0 = normal or unlabeled. Features are standardized, then
+        min-max scaled (fitted on this file, stored in the model).
+
+        Example: imdad train data.csv --label-column label --output model.imdad --seed 1
+        """)
+
+    @Argument(help: "Training data (.csv, .npz with arrays X and y, or .npy).") var data: String
+    @Option(help: "Name of the 0/1 label column (CSV) or label array (NPZ; default y).") var labelColumn: String?
+    @Option(help: "CSV delimiter.") var delimiter: String = ","
+    @Option(name: .shortAndLong, help: "Where to write the model.") var output: String
+    @Flag(help: "Replace an existing output file.") var force = false
+    @Option(help: "Random seed (same seed and threads ⇒ same model).") var seed: UInt64 = 0
+    @Flag(help: "No progress output.") var quiet = false
+    @OptionGroup var method: MethodOptions
+
+    func validate() throws {
+        guard delimiter.count == 1 else { throw ValidationError("--delimiter must be one character") }
+    }
+
+    func run() throws {
+        try IMDADCLI.run {
+            method.applyThreads()
+            let out = URL(fileURLWithPath: output)
+            if !force && FileManager.default.fileExists(atPath: out.path) { throw OutputExistsError(path: out.path) }
+            let table = try TabularData.load(url: URL(fileURLWithPath: data), labelColumn: labelColumn, delimiter: Character(delimiter))
+            guard let labels = table.labels else {
+                throw ValidationError("\(data) has no labels: name the 0/1 label column with --label-column")
+            }
+            let scaler = try StandardMinMaxScaler.fit(table)
+            let x = Tensor(shape: [table.rows, table.columns], scalars: try scaler.transform(table))
+            let train = try LabeledData(features: x, labels: labels)
+            var rng = RandomGenerator(seed: seed)
+            let progress = ProgressPrinter(label: method.method.displayName, totalEpochs: method.epochs, quiet: quiet)
+            let start = Date()
+            let fitted = try fitDetector(method.method, encoder: .tabular(inputs: table.columns), settings: method.settings,
+                                         data: train, using: &rng, progress: { progress($0) })
+            let model = TrainedModel(fitted: fitted, method: method.method, seed: seed,
+                                     featureNames: table.featureNames, scaler: scaler)
+            try model.write(to: out, overwrite: force)
+            let seconds = Date().timeIntervalSince(start)
+            let scores = fitted.detector.scores(x)
+            let normalScores = zip(scores, labels).filter { $0.1 == 0 }.map(\.0)
+            print("\(method.method.displayName) trained on \(table.rows) rows × \(table.columns) features "
+                  + "(\(train.anomalyRows.count) labeled anomalies) in \(fmt(seconds, 1)) s; model written to \(output)")
+            print(String(format: "flagged: %.1f%% of the normal training rows", 100 * Double(normalScores.filter { $0 > fitted.detector.threshold }.count) / Double(max(normalScores.count, 1))))
+            if case .imdad(let d) = fitted { print(describe(d.sphere, nu: d.configuration.nu)) }
+        }
+    }
+}
+
+/// The sphere as a user reads it.
+func describe(_ s: Sphere, nu: Float) -> String {
+    let c = s.center.prefix(8).map { fmt($0, 3) }.joined(separator: ", ") + (s.center.count > 8 ? ", …" : "")
+    return """
+    sphere: c = [\(c)]  (‖c‖ = \(fmt(s.center.reduce(0) { $0 + $1 * $1 }.squareRoot(), 3)))
+            R = \(fmt(s.radius, 4))  (R² = \(fmt(s.radiusSquared, 4)))   ρ = \(fmt(s.margin, 3))   relative margin ρ²/R² = \(fmt(s.relativeMargin, 3))   ν = \(nu)
+            zones: inside s ≤ 0 | margin band 0 < s < ρ² | outside s ≥ ρ²   (s = ‖φ − c‖² − R²)
+    """
+}

@@ -1,0 +1,67 @@
+// Option groups shared by several subcommands.
+
+import ArgumentParser
+import Foundation
+import IMDADDetectors
+import IMDADEngine
+
+extension MethodKind: ExpressibleByArgument {}
+
+/// The method and its hyper-parameters.
+struct MethodOptions: ParsableArguments {
+    @Option(help: "Detector: \(MethodKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var method: MethodKind = .imdad
+
+    @Option(help: "Training epochs.") var epochs = 150
+    @Option(name: .customLong("lr"), help: "Learning rate (Adam).") var learningRate: Float = 1e-3
+    @Option(parsing: .upToNextOption, help: "Epochs at which the learning rate is divided by 10.") var milestones: [Int] = [50]
+    @Option(help: "Mini-batch size.") var batchSize = 128
+    @Option(help: "Encoder weight decay λ.") var weightDecay: Float = 0.5e-6
+    @Option(help: "ν ∈ (0, 1]: bound on the fraction of normal training data outside the sphere.") var nu: Float = 0.1
+    @Option(help: "κ > 0: weight of the labeled anomalies (IMD-AD).") var kappa: Float = 1
+    @Option(help: "η > 0: weight of the labeled samples (Deep SAD).") var eta: Float = 1
+    @Option(help: "Softplus sharpness β instead of the hinge (IMD-AD ablation).") var softplusBeta: Float?
+    @Option(help: "Sphere initialization (IMD-AD): center-zero-radius or quantile.") var initialization: String = "center-zero-radius"
+    @Flag(help: "Biases in the encoder (IMD-AD only; Deep SVDD/SAD must be bias-free).") var encoderBias = false
+    @Flag(help: "Allow IMD-AD to train without labeled anomalies.") var oneClass = false
+    @Option(help: "Fraction of training data flagged by the baselines' threshold.") var contamination: Float = 0.1
+    @Option(help: "OpenBLAS threads (default: all cores).") var threads: Int?
+
+    func validate() throws {
+        guard epochs >= 1 else { throw ValidationError("--epochs must be ≥ 1") }
+        guard batchSize >= 2 else { throw ValidationError("--batch-size must be ≥ 2") }
+        guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--lr must be a positive number") }
+        guard nu > 0, nu <= 1 else { throw ValidationError("--nu must be in (0, 1]") }
+        guard kappa > 0 else { throw ValidationError("--kappa must be > 0") }
+        guard ["center-zero-radius", "quantile"].contains(initialization) else {
+            throw ValidationError("--initialization must be center-zero-radius or quantile")
+        }
+        if let b = softplusBeta, !(b > 0) { throw ValidationError("--softplus-beta must be > 0") }
+    }
+
+    var settings: MethodSettings {
+        var s = MethodSettings()
+        s.training.epochs = epochs
+        s.training.learningRate = learningRate
+        s.training.milestones = milestones
+        s.training.batchSize = batchSize
+        s.training.weightDecay = weightDecay
+        s.nu = nu; s.kappa = kappa; s.eta = eta
+        s.hinge = softplusBeta.map { .softplus(beta: $0) } ?? .hinge
+        s.initialization = initialization == "quantile" ? .quantile : .centerZeroRadius
+        s.encoderBias = encoderBias
+        s.allowOneClass = oneClass
+        s.contamination = contamination
+        return s
+    }
+
+    func applyThreads() { if let threads { BLAS.setThreadCount(threads) } }
+}
+
+/// Turns library errors into a one-line message and a non-zero exit status.
+func run(_ body: () throws -> Void) throws {
+    do { try body() } catch let e as ValidationError { throw e } catch let e as ExitCode { throw e } catch let e as CleanExit { throw e } catch {
+        note("error: \(error)")
+        throw ExitCode(2)
+    }
+}

@@ -1,0 +1,37 @@
+// Progress lines for long work: shown on a terminal (stderr), silent in pipes.
+
+import Foundation
+import IMDADDetectors
+
+/// Prints one updating line per epoch on a terminal: epoch, loss, R², active hinges, time left.
+struct ProgressPrinter {
+    let label: String
+    let totalEpochs: Int
+    let enabled: Bool
+    private let start = Date()
+
+    init(label: String, totalEpochs: Int, quiet: Bool = false) {
+        self.label = label
+        self.totalEpochs = totalEpochs
+        self.enabled = !quiet && isatty(STDERR_FILENO) != 0
+    }
+
+    func callAsFunction(_ e: EpochLog) {
+        guard enabled else { return }
+        let elapsed = Date().timeIntervalSince(start)
+        let left = elapsed / Double(e.epoch) * Double(totalEpochs - e.epoch)
+        var line = "\(label) epoch \(e.epoch)/\(totalEpochs)  loss \(fmt(e.loss, 4))"
+        if let r2 = e.values["R²"] { line += "  R² \(fmt(r2, 4))" }
+        if let a = e.values["active normal"] { line += "  active hinges: normal \(fmt(100 * a, 1))%" }
+        if let a = e.values["active anomalous"] { line += " anomalous \(fmt(100 * a, 1))%" }
+        line += "  \(fmt(elapsed, 1))s, ~\(fmt(left, 0))s left"
+        let end = e.epoch == totalEpochs ? "\n" : ""
+        FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line + end).utf8))
+    }
+}
+
+func fmt(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
+func fmt(_ x: Float, _ digits: Int) -> String { fmt(Double(x), digits) }
+
+/// Writes a line to standard error.
+func note(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }

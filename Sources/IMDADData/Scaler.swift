@@ -1,0 +1,124 @@
+import Foundation
+
+/// The Deep SAD preprocessing: standardization followed by min-max scaling, both fitted on
+/// training rows, matching scikit-learn's `StandardScaler` then `MinMaxScaler`.
+///
+/// For each column j, fitted on the training rows x₁…xₙ:
+///
+///     mean_j = (1/n) Σ x_ij
+///     std_j  = sqrt((1/n) Σ (x_ij − mean_j)²)          population std (ddof = 0)
+///     z_ij   = (x_ij − mean_j) / s_j,   s_j = std_j, or 1 if the column is constant
+///     min_j  = min_i z_ij,  range_j = max_i z_ij − min_i z_ij
+///     out_ij = (z_ij − min_j) / r_j,    r_j = range_j, or 1 if range_j < 10·ε
+///
+/// A column counts as constant as in scikit-learn: var ≤ n·ε·var + (n·mean·ε)² with ε the
+/// Double machine epsilon. Training rows map into [0, 1]; other rows may fall outside.
+public struct StandardMinMaxScaler: Codable, Equatable, Sendable {
+    /// Column means of the raw training data.
+    public var mean: [Double]
+    /// Divisors of the standardization step (std, or 1 for constant columns).
+    public var scale: [Double]
+    /// Column minima of the standardized training data.
+    public var minimum: [Double]
+    /// Divisors of the min-max step (max − min of standardized data, or 1 when ~0).
+    public var range: [Double]
+
+    public init(mean: [Double], scale: [Double], minimum: [Double], range: [Double]) {
+        self.mean = mean
+        self.scale = scale
+        self.minimum = minimum
+        self.range = range
+    }
+
+    /// Number of columns the scaler was fitted on.
+    public var columns: Int { mean.count }
+
+    /// Fits on all rows of `data`.
+    public static func fit(_ data: TabularData) throws -> StandardMinMaxScaler {
+        try fit(data.features, rows: data.rows, columns: data.columns)
+    }
+
+    /// Fits on a row-major `rows × columns` matrix.
+    public static func fit(_ values: [Double], rows: Int, columns: Int) throws -> StandardMinMaxScaler {
+        guard rows > 0, columns > 0 else {
+            throw DataError(.empty, file: nil, position: "scaler fit", expected: "at least one row and one column",
+                            found: "\(rows) × \(columns)")
+        }
+        guard values.count == rows * columns else {
+            throw DataError(.shapeMismatch, file: nil, position: "scaler fit",
+                            expected: "\(rows * columns) values for \(rows) × \(columns)", found: "\(values.count)")
+        }
+        let n = Double(rows)
+        var mean = [Double](repeating: 0, count: columns)
+        var variance = [Double](repeating: 0, count: columns)
+        values.withUnsafeBufferPointer { v in
+            for i in 0..<rows { for j in 0..<columns { mean[j] += v[i * columns + j] } }
+            for j in 0..<columns { mean[j] /= n }
+            for i in 0..<rows {
+                for j in 0..<columns {
+                    let d = v[i * columns + j] - mean[j]
+                    variance[j] += d * d
+                }
+            }
+        }
+        let eps = Double.ulpOfOne
+        var scale = [Double](repeating: 1, count: columns)
+        for j in 0..<columns {
+            variance[j] /= n
+            let bound = n * eps * variance[j] + (n * mean[j] * eps) * (n * mean[j] * eps)
+            let constant = rows == 1 || variance[j] <= bound
+            scale[j] = constant ? 1 : variance[j].squareRoot()
+        }
+        var lo = [Double](repeating: .infinity, count: columns)
+        var hi = [Double](repeating: -.infinity, count: columns)
+        values.withUnsafeBufferPointer { v in
+            for i in 0..<rows {
+                for j in 0..<columns {
+                    let z = (v[i * columns + j] - mean[j]) / scale[j]
+                    if z < lo[j] { lo[j] = z }
+                    if z > hi[j] { hi[j] = z }
+                }
+            }
+        }
+        var range = [Double](repeating: 1, count: columns)
+        for j in 0..<columns {
+            let r = hi[j] - lo[j]
+            range[j] = r < 10 * eps ? 1 : r
+        }
+        return StandardMinMaxScaler(mean: mean, scale: scale, minimum: lo, range: range)
+    }
+
+    private func check(_ count: Int, columns: Int) throws {
+        guard columns == self.columns, count % Swift.max(columns, 1) == 0 else {
+            throw DataError(.shapeMismatch, file: nil, position: "scaler transform",
+                            expected: "\(self.columns) columns (as fitted)", found: "\(columns) columns")
+        }
+    }
+
+    /// Transforms a row-major matrix with `columns` columns to Double.
+    public func transformDouble(_ values: [Double], columns: Int) throws -> [Double] {
+        try check(values.count, columns: columns)
+        let c = columns
+        let rows = values.count / Swift.max(c, 1)
+        return [Double](unsafeUninitializedCapacity: values.count) { out, n in
+            values.withUnsafeBufferPointer { v in
+                for i in 0..<rows {
+                    for j in 0..<c {
+                        out[i * c + j] = ((v[i * c + j] - mean[j]) / scale[j] - minimum[j]) / range[j]
+                    }
+                }
+            }
+            n = values.count
+        }
+    }
+
+    /// Transforms a row-major matrix with `columns` columns to Float (what the networks consume).
+    public func transform(_ values: [Double], columns: Int) throws -> [Float] {
+        try transformDouble(values, columns: columns).map { Float($0) }
+    }
+
+    /// Transforms a table to row-major Float.
+    public func transform(_ data: TabularData) throws -> [Float] {
+        try transform(data.features, columns: data.columns)
+    }
+}

@@ -1,0 +1,223 @@
+import Foundation
+
+/// A numeric feature matrix with optional 0/1 labels — what detectors train and score on.
+///
+/// Loaded from `.npz` (ADBench layout: `X` 2-D features, `y` 1-D labels), `.npy`
+/// (2-D features, no labels) or `.csv` / `.tsv` (header row, optional label column).
+/// Loaders guarantee: at least one row and one column, all features finite, labels 0/1.
+public struct TabularData: Equatable, Sendable {
+    public var rows: Int
+    public var columns: Int
+    /// Row-major, `rows * columns` values.
+    public var features: [Double]
+    /// One label per row: 0 = normal (or unlabeled), 1 = anomaly; nil when the data has no labels.
+    public var labels: [Int]?
+    public var featureNames: [String]
+    /// Where the data came from (file name or a caller label).
+    public var source: String
+
+    /// Builds a table from values already in memory.
+    /// - Precondition: `features.count == rows * columns`, `labels?.count == rows`,
+    ///   `featureNames` empty (then named `x0`, `x1`, ...) or `columns` long.
+    public init(rows: Int, columns: Int, features: [Double], labels: [Int]? = nil,
+                featureNames: [String] = [], source: String = "") {
+        precondition(rows >= 0 && columns >= 0 && features.count == rows * columns, "TabularData: size mismatch")
+        precondition(labels == nil || labels?.count == rows, "TabularData: labels count != rows")
+        precondition(featureNames.isEmpty || featureNames.count == columns, "TabularData: featureNames count != columns")
+        self.rows = rows
+        self.columns = columns
+        self.features = features
+        self.labels = labels
+        self.featureNames = featureNames.isEmpty ? (0..<columns).map { "x\($0)" } : featureNames
+        self.source = source
+    }
+
+    // MARK: loading
+
+    /// Loads a table, choosing the format by file extension:
+    /// - `.npz`: features from array `X` (2-D); labels from array `labelColumn` (default `y`,
+    ///   optional when not named explicitly).
+    /// - `.npy`: a 2-D feature array, no labels.
+    /// - `.csv`, `.txt`: delimited text with a header row (`.tsv` uses tab unless another
+    ///   delimiter is given); `labelColumn` names the 0/1 label column, if any.
+    public static func load(url: URL, labelColumn: String? = nil, delimiter: Character = ",") throws -> TabularData {
+        let name = url.lastPathComponent
+        switch url.pathExtension.lowercased() {
+        case "npz":
+            return try fromNPZ(NPZArchive(contentsOf: url), labelArray: labelColumn)
+        case "npy":
+            return try fromNPY(NPYArray.read(contentsOf: url), source: name)
+        case "csv", "txt", "tsv":
+            let d: Character = url.pathExtension.lowercased() == "tsv" && delimiter == "," ? "\t" : delimiter
+            let bytes = try readFileBytes(url)
+            return try parseCSV(bytes, file: name, labelColumn: labelColumn, delimiter: d)
+        default:
+            throw DataError(.unsupportedFormat, file: name, position: "file name",
+                            expected: "a .npz, .npy, .csv or .tsv file", found: quoted(url.pathExtension),
+                            hint: "convert the data to CSV or NumPy .npz with arrays X and y")
+        }
+    }
+
+    /// Parses a delimited text table held in memory (see `load`).
+    public static func parseCSV(_ bytes: [UInt8], file: String? = nil, labelColumn: String? = nil,
+                                delimiter: Character = ",", hasHeader: Bool = true) throws -> TabularData {
+        let d = try CSVCore.delimiterByte(delimiter, file: file)
+        return try bytes.withUnsafeBytes { buf -> TabularData in
+            var pos = CSVReader.hasBOM(buf) ? 3 : 0
+            var line = 1
+            // header (first non-blank record)
+            var decoder: CSVRowDecoder?
+            while decoder == nil, let r = try CSVCore.nextRecord(buf, from: pos, isFinal: true, delimiter: d, file: file, line: line) {
+                if r.end > r.start {
+                    var dec = try CSVRowDecoder(headerRecord: UnsafeRawBufferPointer(rebasing: buf[r.start..<r.end]),
+                                                headerLines: r.lines, delimiter: d, file: file,
+                                                labelColumn: labelColumn, hasHeader: hasHeader)
+                    dec.line = hasHeader ? line + r.lines : line
+                    decoder = dec
+                    if hasHeader { pos = r.next }
+                } else {
+                    line += r.lines
+                    pos = r.next
+                }
+            }
+            guard var dec = decoder else {
+                throw DataError(.empty, file: file, position: "line 1", expected: hasHeader ? "a header row" : "a data row",
+                                found: "an empty file")
+            }
+            var features: [Double] = []
+            var labels: [Int] = []
+            while let r = try CSVCore.nextRecord(buf, from: pos, isFinal: true, delimiter: d, file: file, line: dec.line) {
+                if r.end > r.start {
+                    try dec.decode(UnsafeRawBufferPointer(rebasing: buf[r.start..<r.end]), lines: r.lines,
+                                   features: &features, labels: &labels)
+                } else {
+                    dec.line += r.lines
+                }
+                pos = r.next
+            }
+            let names = dec.featureNames
+            guard dec.dataRow > 0, !names.isEmpty else {
+                throw DataError(.empty, file: file, position: "line \(dec.line)",
+                                expected: names.isEmpty ? "at least one feature column besides the label" : "at least one data row",
+                                found: names.isEmpty ? "only the label column" : "none")
+            }
+            return TabularData(rows: dec.dataRow, columns: names.count, features: features,
+                               labels: dec.labelIndex == nil ? nil : labels, featureNames: names, source: file ?? "")
+        }
+    }
+
+    /// Builds a table from an ADBench-style archive: `featureArray` (default `X`, 2-D) and
+    /// labels from `labelArray` (default `y`; when nil, `y` is used if present).
+    public static func fromNPZ(_ archive: NPZArchive, featureArray: String = "X",
+                               labelArray: String? = nil) throws -> TabularData {
+        let file = archive.file
+        let x = try archive.array(named: featureArray)
+        var table = try fromNPY(x, source: file ?? "", arrayName: featureArray)
+        let yName: String? = labelArray ?? (archive.contains("y") ? "y" : nil)
+        if let yName {
+            let y = try archive.array(named: yName)
+            table.labels = try labels(from: y, rows: table.rows, file: file, arrayName: yName)
+        }
+        return table
+    }
+
+    /// Builds an unlabeled table from a 2-D array.
+    public static func fromNPY(_ array: NPYArray, source: String, arrayName: String? = nil) throws -> TabularData {
+        let file: String? = source.isEmpty ? nil : source
+        let pos = arrayName.map { "array '\($0)'" } ?? "array"
+        guard array.shape.count == 2 else {
+            throw DataError(.shapeMismatch, file: file, position: pos,
+                            expected: "a 2-D array (rows, features)", found: "shape \(shapeString(array.shape))",
+                            hint: array.shape.count == 1 ? "reshape a single feature with X.reshape(-1, 1)" : nil)
+        }
+        let rows = array.shape[0], cols = array.shape[1]
+        guard rows > 0, cols > 0 else {
+            throw DataError(.empty, file: file, position: pos, expected: "at least one row and one column",
+                            found: "shape \(shapeString(array.shape))")
+        }
+        if let bad = array.values.firstIndex(where: { !$0.isFinite }) {
+            throw DataError(.nonFinite, file: file, position: "\(pos), element [\(bad / cols), \(bad % cols)]",
+                            expected: "a finite number", found: "\(array.values[bad])",
+                            hint: "impute or drop rows with NaN / infinite values")
+        }
+        return TabularData(rows: rows, columns: cols, features: array.values, labels: nil,
+                           featureNames: [], source: source)
+    }
+
+    static func labels(from y: NPYArray, rows: Int, file: String?, arrayName: String) throws -> [Int] {
+        let okShape = (y.shape.count == 1 && y.shape[0] == rows) || (y.shape.count == 2 && y.shape[0] == rows && y.shape[1] == 1)
+        guard okShape else {
+            throw DataError(.shapeMismatch, file: file, position: "array '\(arrayName)'",
+                            expected: "shape (\(rows),) to match the \(rows) rows of the features",
+                            found: "shape \(shapeString(y.shape))")
+        }
+        var out = [Int]()
+        out.reserveCapacity(rows)
+        for (i, v) in y.values.enumerated() {
+            guard v == 0 || v == 1 else {
+                throw DataError(.badLabel, file: file, position: "array '\(arrayName)', element \(i)",
+                                expected: "a label 0 (normal) or 1 (anomaly)", found: "\(v)",
+                                hint: "map your classes to 0 = normal, 1 = anomaly")
+            }
+            out.append(v == 0 ? 0 : 1)
+        }
+        return out
+    }
+
+    // MARK: helpers
+
+    /// Checks the invariants loaders guarantee (non-empty, finite, 0/1 labels).
+    public func validate() throws {
+        let file: String? = source.isEmpty ? nil : source
+        guard rows > 0, columns > 0 else {
+            throw DataError(.empty, file: file, position: "table", expected: "at least one row and one column",
+                            found: "\(rows) × \(columns)")
+        }
+        if let bad = features.firstIndex(where: { !$0.isFinite }) {
+            let c = bad % columns
+            throw DataError(.nonFinite, file: file, position: "row \(bad / columns), column '\(featureNames[c])'",
+                            expected: "a finite number", found: "\(features[bad])")
+        }
+        if let labels, let i = labels.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+            throw DataError(.badLabel, file: file, position: "row \(i)", expected: "a label 0 or 1", found: "\(labels[i])")
+        }
+    }
+
+    /// The features of row `i` (0-based).
+    public func row(_ i: Int) -> ArraySlice<Double> {
+        features[(i * columns)..<((i + 1) * columns)]
+    }
+
+    /// A table holding the given rows (0-based indices, any order, repeats allowed).
+    public func subset(rows indices: [Int]) -> TabularData {
+        var f = [Double]()
+        f.reserveCapacity(indices.count * columns)
+        for i in indices {
+            precondition(i >= 0 && i < rows, "TabularData.subset: row \(i) out of range 0..<\(rows)")
+            f.append(contentsOf: row(i))
+        }
+        return TabularData(rows: indices.count, columns: columns, features: f,
+                           labels: labels.map { l in indices.map { l[$0] } },
+                           featureNames: featureNames, source: source)
+    }
+
+    /// Indices of rows labeled 0 (all rows when unlabeled).
+    public var normalRows: [Int] {
+        guard let labels else { return Array(0..<rows) }
+        return labels.indices.filter { labels[$0] == 0 }
+    }
+
+    /// Indices of rows labeled 1 (none when unlabeled).
+    public var anomalyRows: [Int] {
+        guard let labels else { return [] }
+        return labels.indices.filter { labels[$0] == 1 }
+    }
+}
+
+extension CSVChunk {
+    /// The chunk as a `TabularData` (for scoring with the same code paths as whole files).
+    public func tabular(featureNames: [String], source: String) -> TabularData {
+        TabularData(rows: rows, columns: columns, features: features, labels: labels,
+                    featureNames: featureNames.count == columns ? featureNames : [], source: source)
+    }
+}

@@ -1,0 +1,88 @@
+// The catalogue of methods users and benchmarks can pick, fitted through one function.
+
+import IMDADEngine
+
+/// Every detector the project offers, as named on the command line.
+public enum MethodKind: String, Sendable, Codable, CaseIterable {
+    case imdad = "imdad"
+    case deepSADBalanced = "deepsad-balanced"
+    case deepSADUniform = "deepsad"
+    case deepSVDD = "deepsvdd"
+    case deepSVDDSoftBoundary = "deepsvdd-soft"
+    case isolationForest = "iforest"
+
+    public var displayName: String {
+        switch self {
+        case .imdad: return "IMD-AD"
+        case .deepSADBalanced: return "Deep SAD (balanced)"
+        case .deepSADUniform: return "Deep SAD (uniform)"
+        case .deepSVDD: return "Deep SVDD"
+        case .deepSVDDSoftBoundary: return "Deep SVDD (soft-boundary)"
+        case .isolationForest: return "Isolation Forest"
+        }
+    }
+}
+
+/// The settings a user may change for any method (the rest follow the spec's defaults).
+public struct MethodSettings: Sendable, Equatable, Codable {
+    public var training = TrainingConfiguration()
+    public var nu: Float = 0.1
+    public var kappa: Float = 1
+    public var eta: Float = 1
+    public var hinge: IMDADConfiguration.Hinge = .hinge
+    public var initialization: IMDADConfiguration.Initialization = .centerZeroRadius
+    public var encoderBias = false
+    public var allowOneClass = false
+    public var contamination: Float = 0.1
+    public init() {}
+}
+
+/// A fitted detector of any kind (what a model file holds).
+public enum FittedDetector: Sendable {
+    case imdad(IMDAD)
+    case hypersphere(DeepSVDD)
+    case isolationForest(IsolationForestDetector)
+
+    public var detector: any AnomalyDetector {
+        switch self {
+        case .imdad(let d): return d
+        case .hypersphere(let d): return d
+        case .isolationForest(let d): return d
+        }
+    }
+
+    public var log: [EpochLog] {
+        switch self {
+        case .imdad(let d): return d.log
+        case .hypersphere(let d): return d.log
+        case .isolationForest: return []
+        }
+    }
+}
+
+/// Fits `kind` on `data` with `encoder` (ignored by Isolation Forest).
+public func fitDetector(_ kind: MethodKind, encoder: EncoderArchitecture, settings s: MethodSettings, data: LabeledData,
+                        using rng: inout RandomGenerator, progress: ((EpochLog) -> Void)? = nil) throws -> FittedDetector {
+    switch kind {
+    case .imdad:
+        var c = IMDADConfiguration(encoder: encoder)
+        c.nu = s.nu; c.kappa = s.kappa; c.hinge = s.hinge; c.initialization = s.initialization
+        c.encoderBias = s.encoderBias; c.allowOneClass = s.allowOneClass; c.training = s.training
+        c.training.sampler = .balanced
+        return .imdad(try IMDAD.fit(c, data: data, using: &rng, progress: progress))
+    case .deepSADBalanced, .deepSADUniform, .deepSVDD, .deepSVDDSoftBoundary:
+        let method: HypersphereMethod
+        switch kind {
+        case .deepSVDD: method = .deepSVDDOneClass
+        case .deepSVDDSoftBoundary: method = .deepSVDDSoftBoundary(nu: s.nu, warmUpEpochs: 10)
+        default: method = .deepSAD(eta: s.eta, epsilon: 1e-6)
+        }
+        var c = DeepSVDDConfiguration(encoder: encoder, method: method)
+        c.training = s.training
+        c.training.sampler = kind == .deepSADBalanced ? .balanced : .uniform
+        c.contamination = s.contamination
+        return .hypersphere(try DeepSVDD.fit(c, data: data, using: &rng, progress: progress))
+    case .isolationForest:
+        return .isolationForest(try IsolationForestDetector.fit(data: data, contamination: Double(s.contamination), using: &rng))
+    }
+}

@@ -1,0 +1,92 @@
+// The spec §7 tabular protocol (Deep SAD's ODDS setup) and the benchmark data sets.
+
+import Foundation
+import IMDADData
+import IMDADEngine
+
+/// One seeded train/test split under the Deep SAD protocol.
+public struct TabularSplit: Sendable {
+    /// Scaled training data: the training normals (label 0) and γ_l·n/(1−γ_l) labeled anomalies.
+    public var train: LabeledData
+    /// Scaled test features and their true labels.
+    public var testFeatures: Tensor
+    public var testLabels: [Int]
+    /// Standardize-then-min-max, fitted on the training split.
+    public var scaler: StandardMinMaxScaler
+}
+
+public enum TabularProtocol {
+    /// Labeled anomalies for `n` normals at ratio `γ_l = m/(n + m)`: `m = ⌊γ_l/(1 − γ_l)·n⌋`.
+    public static func labeledCount(normals n: Int, gamma: Double) -> Int {
+        Int((gamma / (1 - gamma) * Double(n)).rounded(.down))
+    }
+
+    /// Stratified 60/40 split (normals and anomalies split separately, 40 % of each to the test
+    /// set, rounded up as scikit-learn does); the scaler is fitted on the whole training split;
+    /// `γ_l` labeled anomalies are drawn from the training anomalies and the rest are dropped
+    /// (pollution 0), as Deep SAD's ODDS pipeline does.
+    public static func split(_ data: TabularData, seed: UInt64, labeledRatio gamma: Double = 0.01) throws -> TabularSplit {
+        guard let labels = data.labels else {
+            throw DetectorError.invalidData("\(data.source) has no labels; the benchmark protocol needs them")
+        }
+        var rng = RandomGenerator(seed: seed)
+        let normalRows = labels.indices.filter { labels[$0] == 0 }, anomalyRows = labels.indices.filter { labels[$0] == 1 }
+        guard !normalRows.isEmpty else { throw DetectorError.noNormalSamples }
+        func split(_ rows: [Int]) -> (train: [Int], test: [Int]) {
+            let perm = rng.permutation(rows.count).map { rows[$0] }
+            let testCount = Int((0.4 * Double(rows.count)).rounded(.up))
+            return (Array(perm[testCount...]), Array(perm[..<testCount]))
+        }
+        let (nTrain, nTest) = split(normalRows)
+        let (aTrain, aTest) = split(anomalyRows)
+        let train = data.subset(rows: nTrain + aTrain)
+        let scaler = try StandardMinMaxScaler.fit(train)
+        let m = min(labeledCount(normals: nTrain.count, gamma: gamma), aTrain.count)
+        let labeled = rng.permutation(aTrain.count).prefix(m).map { aTrain[$0] }
+        let trainRows = nTrain + labeled
+        let testRows = nTest + aTest
+        let x = try scaler.transform(data.subset(rows: trainRows))
+        let xt = try scaler.transform(data.subset(rows: testRows))
+        let d = data.columns
+        return TabularSplit(
+            train: try LabeledData(features: Tensor(shape: [trainRows.count, d], scalars: x),
+                                   labels: [Int](repeating: 0, count: nTrain.count) + [Int](repeating: 1, count: m)),
+            testFeatures: Tensor(shape: [testRows.count, d], scalars: xt),
+            testLabels: [Int](repeating: 0, count: nTest.count) + [Int](repeating: 1, count: aTest.count),
+            scaler: scaler)
+    }
+}
+
+/// The Deep SAD paper's six ODDS sets, and where they live in the shared data folder.
+public struct BenchmarkDataset: Sendable, Equatable {
+    public var name: String
+    /// Path relative to the data root (`../shared/datasets`).
+    public var relativePath: String
+    /// Published Deep SAD AUROC (%), γ_l = 0.01, for reference only.
+    public var publishedDeepSAD: Double?
+
+    public static let odds: [BenchmarkDataset] = [
+        .init(name: "arrhythmia", relativePath: "odds/arrhythmia.npz", publishedDeepSAD: 75.9),
+        .init(name: "cardio", relativePath: "adbench/6_cardio.npz", publishedDeepSAD: 95.0),
+        .init(name: "satellite", relativePath: "adbench/30_satellite.npz", publishedDeepSAD: 91.5),
+        .init(name: "satimage-2", relativePath: "adbench/31_satimage-2.npz", publishedDeepSAD: 99.9),
+        .init(name: "shuttle", relativePath: "adbench/32_shuttle.npz", publishedDeepSAD: 98.4),
+        .init(name: "thyroid", relativePath: "adbench/38_thyroid.npz", publishedDeepSAD: 98.6),
+    ]
+
+    /// A named ODDS set, or any ADBench file by its name with or without the number prefix
+    /// (`"cardio"`, `"6_cardio"`, `"22_magic.gamma"`).
+    public static func named(_ name: String, root: URL) -> BenchmarkDataset? {
+        if let d = odds.first(where: { $0.name == name }) { return d }
+        let dir = root.appendingPathComponent("adbench")
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        for f in files where f.hasSuffix(".npz") {
+            let stem = String(f.dropLast(4))
+            let bare = stem.split(separator: "_", maxSplits: 1).last.map(String.init) ?? stem
+            if stem == name || bare.lowercased() == name.lowercased() {
+                return .init(name: bare, relativePath: "adbench/\(f)", publishedDeepSAD: nil)
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,76 @@
+// The contract every detector follows, in the style users know from PyOD and scikit-learn.
+
+import IMDADEngine
+
+/// Training data: rows of features and a label per row (1 = confirmed anomaly, 0 = normal or
+/// unlabeled).
+public struct LabeledData: Sendable {
+    public var features: Tensor
+    public var labels: [Int]
+
+    public init(features: Tensor, labels: [Int]) throws {
+        guard features.rank >= 2, features.shape[0] == labels.count else {
+            throw DetectorError.invalidData("\(features.shape.first ?? 0) rows of features but \(labels.count) labels")
+        }
+        if let bad = labels.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+            throw DetectorError.invalidData("label of row \(bad) is \(labels[bad]); expected 0 (normal/unlabeled) or 1 (anomaly)")
+        }
+        if let bad = features.scalars.firstIndex(where: { !$0.isFinite }) {
+            let d = features.count / max(features.shape[0], 1)
+            throw DetectorError.invalidData("row \(bad / d), feature \(bad % d) is \(features.scalars[bad]); expected a finite number")
+        }
+        self.features = features
+        self.labels = labels
+    }
+
+    public var normalRows: [Int] { labels.indices.filter { labels[$0] == 0 } }
+    public var anomalyRows: [Int] { labels.indices.filter { labels[$0] == 1 } }
+    public var normals: Tensor { features.rows(at: normalRows) }
+    public var anomalies: Tensor? { anomalyRows.isEmpty ? nil : features.rows(at: anomalyRows) }
+}
+
+/// A fitted detector: scores where higher means more anomalous, and its own threshold.
+public protocol AnomalyDetector: Sendable {
+    /// Short method name ("IMD-AD", "Deep SAD", …).
+    var methodName: String { get }
+    /// Features per sample the detector was trained on.
+    var featureCount: Int { get }
+    /// Anomaly scores, higher = more anomalous. `x` has `featureCount` columns.
+    func scores(_ x: Tensor) -> [Float]
+    /// The model's own decision threshold: `score > threshold` is flagged.
+    var threshold: Float { get }
+}
+
+extension AnomalyDetector {
+    /// `score > threshold`.
+    public func predict(_ x: Tensor) -> [Bool] { scores(x).map { $0 > threshold } }
+}
+
+/// Invalid training data or configuration.
+public enum DetectorError: Error, CustomStringConvertible, Equatable {
+    case invalidData(String)
+    case noNormalSamples
+    case noLabeledAnomalies(method: String)
+    case featureMismatch(expected: Int, found: Int)
+    case invalidConfiguration(String)
+
+    public var description: String {
+        switch self {
+        case .invalidData(let s): return "invalid training data: \(s)"
+        case .noNormalSamples: return "the training data has no normal (label 0) samples"
+        case .noLabeledAnomalies(let m):
+            return "\(m) needs at least one labeled anomaly (label 1) in the training data. "
+                + "HINT: label a few confirmed anomalies, or pass --one-class to train without them."
+        case .featureMismatch(let e, let f): return "the model expects \(e) features per sample, the data has \(f)"
+        case .invalidConfiguration(let s): return "invalid configuration: \(s)"
+        }
+    }
+}
+
+/// Index `⌈q·n⌉ − 1` of the sorted values (the q-quantile, lower interpolation).
+func quantile(_ values: [Float], _ q: Double) -> Float {
+    guard !values.isEmpty else { return 0 }
+    let sorted = values.sorted()
+    let i = min(sorted.count - 1, max(0, Int((q * Double(sorted.count)).rounded(.up)) - 1))
+    return sorted[i]
+}

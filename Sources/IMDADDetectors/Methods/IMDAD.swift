@@ -1,0 +1,164 @@
+// IMD-AD: interpretable maximum-margin deep anomaly detection (spec §2–§5).
+//
+// Objective (spec §3), with the score s(x) = ‖φ(x)‖² − wᵀφ(x) − b = ‖φ(x) − c‖² − R²:
+//
+//     J = R² + 1/(ν·n) Σ_normal [s(xᵢ)]₊ + κ/m Σ_anomalous [ρ² − s(x̃ⱼ)]₊ + λ/2 ‖W‖²
+//
+// | symbol | meaning                                   | here                               |
+// |--------|-------------------------------------------|------------------------------------|
+// | φ, W   | encoder and its weights                   | `network` layers "encoder.*"       |
+// | w, b   | final (hypersphere) layer                 | "sphere.w", "sphere.b"             |
+// | c, R²  | center w/2, squared radius b + ‖w‖²/4     | ``Sphere``                         |
+// | ρ²     | margin, fixed to 1 (spec §3 decision)     | `marginSquared`                    |
+// | ν      | bound on normals left outside             | `nu`                               |
+// | κ      | weight of the labeled anomalies           | `kappa`                            |
+// | λ      | encoder weight decay (Adam, coupled)      | `training.weightDecay`             |
+//
+// Reference: arXiv 2603.07073 (2026); the project's reading is ../shared/spec/IMD-AD.md.
+
+import IMDADEngine
+
+/// Configuration of IMD-AD (what to train); the fitted model is ``IMDAD``.
+public struct IMDADConfiguration: Sendable, Equatable, Codable {
+    public enum Hinge: Sendable, Equatable, Codable {
+        /// `[z]₊ = max(0, z)` (default).
+        case hinge
+        /// `softplus_β(z)`; inflates R² by about ln(1/ν − 1)/β (spec §4).
+        case softplus(beta: Float)
+    }
+    public enum Initialization: String, Sendable, Equatable, Codable {
+        /// `c` = mean representation of the normals, `R² = 0` (spec §4 decision).
+        case centerZeroRadius
+        /// `c` = mean, `R²` = (1 − ν) quantile of the squared distances (stalls; ablation only).
+        case quantile
+    }
+
+    public var encoder: EncoderArchitecture
+    public var nu: Float = 0.1
+    public var kappa: Float = 1
+    public var marginSquared: Float = 1
+    public var hinge: Hinge = .hinge
+    public var initialization: Initialization = .centerZeroRadius
+    /// Biases in the encoder (allowed: collapse is never optimal under J, spec §3).
+    public var encoderBias = false
+    /// Learning-rate multiplier of the sphere layer (w, b).
+    public var sphereLearningRateScale: Float = 1
+    /// Train without labeled anomalies (then J is soft-boundary Deep SVDD with a free center).
+    public var allowOneClass = false
+    public var training = TrainingConfiguration()
+
+    public init(encoder: EncoderArchitecture) { self.encoder = encoder }
+}
+
+/// A trained IMD-AD model: encoder + hypersphere layer.
+public struct IMDAD: AnomalyDetector {
+    public var configuration: IMDADConfiguration
+    /// `Sequential([encoder, sphere])`, tensors named "encoder.*" and "sphere.w"/"sphere.b".
+    public var network: Network
+    public var log: [EpochLog]
+
+    public var methodName: String { "IMD-AD" }
+    public var featureCount: Int { configuration.encoder.inputSize }
+    /// `s > 0` is outside the sphere: the sphere's own threshold, no quantile heuristic.
+    public var threshold: Float { 0 }
+
+    /// The network of a configuration: the encoder followed by the sphere layer.
+    public static func body(_ c: IMDADConfiguration) -> Sequential {
+        Sequential([c.encoder.layers(bias: c.encoderBias), HypersphereLayer(dimension: c.encoder.representationSize)],
+                   names: ["encoder", "sphere"])
+    }
+
+    /// The sphere read off the final layer.
+    public var sphere: Sphere {
+        Sphere(w: network.parameters["sphere.w"]!, b: network.parameters["sphere.b"]!,
+               marginSquared: configuration.marginSquared)
+    }
+
+    /// Trains IMD-AD on `data`.
+    public static func fit(_ configuration: IMDADConfiguration, data: LabeledData, using rng: inout RandomGenerator,
+                           progress: ((EpochLog) -> Void)? = nil) throws -> IMDAD {
+        let c = configuration
+        guard c.nu > 0 && c.nu <= 1 else { throw DetectorError.invalidConfiguration("ν must be in (0, 1], got \(c.nu)") }
+        guard c.kappa > 0 else { throw DetectorError.invalidConfiguration("κ must be > 0, got \(c.kappa)") }
+        guard data.features.count / max(data.features.shape[0], 1) == c.encoder.inputSize else {
+            throw DetectorError.featureMismatch(expected: c.encoder.inputSize,
+                                                found: data.features.count / max(data.features.shape[0], 1))
+        }
+        let normals = data.normals, anomalies = data.anomalies
+        guard normals.shape[0] > 0 else { throw DetectorError.noNormalSamples }
+        guard anomalies != nil || c.allowOneClass else { throw DetectorError.noLabeledAnomalies(method: "IMD-AD") }
+
+        var network = Network(body(c), using: &rng)
+        // Initialization (spec §4): one forward pass over the normals; c = mean, R² = 0 (or quantile).
+        let z = initialForward(&network, normals, layers: 0..<1)
+        let center = columnMeans(z)
+        var r2: Float = 0
+        if c.initialization == .quantile {
+            let s0 = Sphere(center: center, radiusSquared: 0)
+            let d = z.shape[1]
+            r2 = quantile((0..<z.shape[0]).map { s0.distanceSquared(z.scalars[($0 * d)..<(($0 + 1) * d)]) }, 1 - Double(c.nu))
+        }
+        let (w, b) = Sphere(center: center, radiusSquared: r2).layerWeights
+        network.parameters["sphere.w"] = w
+        network.parameters["sphere.b"] = b
+
+        let wIndex = network.parameters.index(of: "sphere.w")!, bIndex = network.parameters.index(of: "sphere.b")!
+        let groups = [ParameterGroup(prefix: "sphere.", learningRateScale: c.sphereLearningRateScale, weightDecay: 0)]
+        let objective = IMDADObjective(c)
+        let log = try train(network: &network, normals: normals, anomalies: anomalies, configuration: c.training,
+                            groups: groups, using: &rng,
+                            batchLoss: { s, m, bound in objective.batchLoss(scores: s, anomalyCount: m, w: bound[wIndex], b: bound[bIndex]) },
+                            epochSummary: { net in
+            ["R²": Double(Sphere(w: net.parameters.values[wIndex], b: net.parameters.values[bIndex]).radiusSquared)]
+        }, progress: progress)
+        return IMDAD(configuration: c, network: network, log: log)
+    }
+
+    /// Representations `φ(x)` (N, d).
+    public func representations(_ x: Tensor) -> Tensor { network.infer(x, layers: 0..<1) }
+
+    /// `s(x) = ‖φ(x) − c‖² − R²` for every row.
+    public func scores(_ x: Tensor) -> [Float] { network.infer(x).scalars }
+
+    /// The zone of every row.
+    public func zones(_ x: Tensor) -> [Zone] {
+        let sp = sphere
+        return scores(x).map { sp.zone(score: $0) }
+    }
+}
+
+/// The mini-batch estimate of `J` (the weight decay `λ/2‖W‖²` is applied by Adam):
+///
+///     J_B = R² + 1/ν · mean_{normal i ∈ B} [s(xᵢ)]₊ + κ · mean_{anomalous j ∈ B} [ρ² − s(x̃ⱼ)]₊
+///
+/// with `R² = b + ‖w‖²/4` computed from the layer's weights, so its gradient reaches `w` and `b`.
+public struct IMDADObjective: Sendable {
+    public var nu: Float, kappa: Float, marginSquared: Float
+    public var hinge: IMDADConfiguration.Hinge
+
+    public init(_ c: IMDADConfiguration) {
+        nu = c.nu; kappa = c.kappa; marginSquared = c.marginSquared; hinge = c.hinge
+    }
+
+    func act(_ v: Variable) -> Variable {
+        switch hinge {
+        case .hinge: return v.relu()
+        case .softplus(let beta): return v.softplus(beta: beta)
+        }
+    }
+
+    /// `scores` holds the normal rows first, then `anomalyCount` labeled anomalies. Counters:
+    /// the fractions of active hinges (`s > 0` for normals, `s < ρ²` for anomalies).
+    public func batchLoss(scores s: Variable, anomalyCount m: Int, w: Variable, b: Variable) -> BatchLoss {
+        let n = s.shape[0] - m
+        let sNormal = s.rows(0..<n)
+        var J = HypersphereLayer.radiusSquared(w: w, b: b) + act(sNormal).mean() * (1 / nu)
+        var counters = ["active normal": Double(sNormal.value.scalars.filter { $0 > 0 }.count) / Double(max(n, 1))]
+        if m > 0 {
+            let sAnomalous = s.rows(n..<(n + m))
+            J = J + act(marginSquared - sAnomalous).mean() * kappa
+            counters["active anomalous"] = Double(sAnomalous.value.scalars.filter { $0 < marginSquared }.count) / Double(m)
+        }
+        return BatchLoss(loss: J, counters: counters)
+    }
+}

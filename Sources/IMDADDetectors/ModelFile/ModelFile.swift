@@ -1,0 +1,182 @@
+// The model file: one versioned format for every detector, in the safetensors layout.
+//
+// Layout (all integers little-endian):
+//
+//     bytes 0..<8     N, the length of the JSON header (UInt64)
+//     bytes 8..<8+N   JSON header: { "__metadata__": { "imdad": "<model JSON>", "imdad_crc32": "…" },
+//                                    "<tensor name>": { "dtype": "F32"|"F64"|"I32", "shape": […],
+//                                                       "data_offsets": [begin, end] }, … }
+//     bytes 8+N…      the tensors' raw little-endian data, back to back
+//
+// Python reads it with `safetensors.numpy.load_file(path)` (tensors) and
+// `json.loads(safe_open(path, "np").metadata()["imdad"])` (everything else). `imdad_crc32` is the
+// CRC-32 of the model JSON followed by the data section, so a flipped bit anywhere but in the
+// tensor table is caught; the tensor table itself is checked against the configuration.
+
+import Foundation
+import IMDADData
+import IMDADEngine
+
+/// Version of the library writing model files.
+public enum IMDADVersion {
+    public static let library = "0.1.0"
+    /// Bumped when a model file written by this version cannot be read by an older one.
+    public static let modelFormat = 1
+}
+
+/// What a model file holds besides the tensors.
+public struct ModelMetadata: Codable, Sendable, Equatable {
+    public var format = "imdad-model"
+    public var formatVersion = IMDADVersion.modelFormat
+    public var libraryVersion = IMDADVersion.library
+    public var method: MethodKind
+    public var seed: UInt64
+    public var featureNames: [String]
+    /// The preprocessing fitted on the training data (nil: features used as given).
+    public var scaler: StandardMinMaxScaler?
+    public var encoder: EncoderArchitecture?
+    public var imdad: IMDADConfiguration?
+    public var hypersphere: DeepSVDDConfiguration?
+    public var isolationForest: IsolationForest?
+    /// Read-outs for people: c, R, ρ (IMD-AD); center and R² (Deep SVDD/SAD).
+    public var sphere: Sphere?
+    public var center: [Float]?
+    public var radiusSquared: Float?
+    public var threshold: Float
+    public var log: [EpochLog]
+}
+
+/// A trained detector with everything needed to score raw data: the file's content.
+public struct TrainedModel: Sendable {
+    public var fitted: FittedDetector
+    public var metadata: ModelMetadata
+
+    public init(fitted: FittedDetector, method: MethodKind, seed: UInt64, featureNames: [String], scaler: StandardMinMaxScaler?) {
+        self.fitted = fitted
+        var m = ModelMetadata(method: method, seed: seed, featureNames: featureNames, scaler: scaler,
+                              threshold: fitted.detector.threshold, log: fitted.log)
+        switch fitted {
+        case .imdad(let d):
+            m.encoder = d.configuration.encoder; m.imdad = d.configuration; m.sphere = d.sphere
+        case .hypersphere(let d):
+            m.encoder = d.configuration.encoder; m.hypersphere = d.configuration
+            m.center = d.center; m.radiusSquared = d.radiusSquared
+        case .isolationForest(let d):
+            m.isolationForest = d.forest
+        }
+        metadata = m
+    }
+
+    public var detector: any AnomalyDetector { fitted.detector }
+
+    /// Scales raw rows with the stored scaler (if any) into the detector's input tensor.
+    public func prepare(rawFeatures: [Double], rows: Int, columns: Int) throws -> Tensor {
+        guard columns == metadata.featureNames.count else {
+            throw DetectorError.featureMismatch(expected: metadata.featureNames.count, found: columns)
+        }
+        let x = try metadata.scaler.map { try $0.transform(rawFeatures, columns: columns) } ?? rawFeatures.map(Float.init)
+        return Tensor(shape: [rows, columns], scalars: x)
+    }
+}
+
+/// A model file could not be read.
+public struct ModelFileError: Error, CustomStringConvertible, Equatable {
+    public var file: String
+    public var position: String
+    public var problem: String
+    public var hint: String?
+    public var description: String {
+        "\(file): \(position): \(problem)" + (hint.map { ". HINT: \($0)" } ?? "")
+    }
+}
+
+// MARK: - Encoding
+
+private struct TensorEntry { var name: String; var dtype: String; var shape: [Int]; var bytes: [UInt8] }
+
+private func bytes<T>(of values: [T]) -> [UInt8] {
+    values.withUnsafeBytes { Array($0) }  // little-endian on every supported platform
+}
+
+extension TrainedModel {
+    private var tensorEntries: [TensorEntry] {
+        switch fitted {
+        case .imdad(let d):
+            return zip(d.network.parameters.names, d.network.parameters.values).map {
+                TensorEntry(name: $0, dtype: "F32", shape: $1.shape, bytes: bytes(of: $1.scalars))
+            }
+        case .hypersphere(let d):
+            return zip(d.network.parameters.names, d.network.parameters.values).map {
+                TensorEntry(name: $0, dtype: "F32", shape: $1.shape, bytes: bytes(of: $1.scalars))
+            }
+        case .isolationForest(let d):
+            let m = d.model
+            return [("forest.tree_roots", m.treeRoots), ("forest.split_feature", m.splitFeature),
+                    ("forest.left_child", m.leftChild), ("forest.right_child", m.rightChild), ("forest.node_size", m.nodeSize)]
+                .map { TensorEntry(name: $0.0, dtype: "I32", shape: [$0.1.count], bytes: bytes(of: $0.1)) }
+                + [TensorEntry(name: "forest.split_value", dtype: "F64", shape: [m.splitValue.count], bytes: bytes(of: m.splitValue)),
+                   TensorEntry(name: "forest.shape", dtype: "I32", shape: [3],
+                               bytes: bytes(of: [Int32(m.columns), Int32(m.sampleSize), Int32(m.heightLimit)]))]
+        }
+    }
+
+    /// The file's bytes. Deterministic: the same model gives the same bytes.
+    public func encoded() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let modelJSON = String(decoding: try encoder.encode(metadata), as: UTF8.self)
+        let entries = tensorEntries
+        var data: [UInt8] = []
+        var table: [(String, String)] = []
+        for e in entries {
+            let begin = data.count
+            data += e.bytes
+            table.append((e.name, "{\"dtype\":\"\(e.dtype)\",\"shape\":[\(e.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(begin),\(data.count)]}"))
+        }
+        let crc = crc32Checksum(Array(modelJSON.utf8) + data)
+        let metaJSON = "{\"imdad\":\(jsonString(modelJSON)),\"imdad_crc32\":\"\(crc)\"}"
+        var header = "{\"__metadata__\":\(metaJSON)"
+        for (name, desc) in table { header += ",\(jsonString(name)):\(desc)" }
+        header += "}"
+        while (header.utf8.count % 8) != 0 { header += " " }  // safetensors pads the header to 8 bytes
+        let h = Array(header.utf8)
+        return bytes(of: [UInt64(h.count)]) + h + data
+    }
+
+    /// Writes the model to `url` through a temporary file and a rename, so an interrupted write
+    /// never leaves a half-written model. Refuses to replace an existing file unless `overwrite`.
+    public func write(to url: URL, overwrite: Bool) throws {
+        try writeAtomically(try encoded(), to: url, overwrite: overwrite)
+    }
+}
+
+private func jsonString(_ s: String) -> String {
+    String(decoding: try! JSONEncoder().encode(s), as: UTF8.self)  // encoding a String cannot fail
+}
+
+/// The error thrown when an output file exists and may not be replaced.
+public struct OutputExistsError: Error, CustomStringConvertible {
+    public var path: String
+    public init(path: String) { self.path = path }
+    public var description: String { "\(path) already exists. HINT: pass --force to replace it, or choose another path" }
+}
+
+/// Writes `bytes` to a temporary file beside `url`, flushes it, then renames it over `url`.
+public func writeAtomically(_ bytes: [UInt8], to url: URL, overwrite: Bool) throws {
+    let fm = FileManager.default
+    if !overwrite && fm.fileExists(atPath: url.path) { throw OutputExistsError(path: url.path) }
+    let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+    guard fm.createFile(atPath: tmp.path, contents: nil) else {
+        throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: tmp.path])
+    }
+    do {
+        let handle = try FileHandle(forWritingTo: tmp)
+        try handle.write(contentsOf: Data(bytes))
+        try handle.synchronize()
+        try handle.close()
+        if rename(tmp.path, url.path) != 0 { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path]) }
+    } catch {
+        try? fm.removeItem(at: tmp)
+        throw error
+    }
+}

@@ -1,0 +1,148 @@
+// The training loop, written once for every deep method: batches, Adam with the multi-step
+// schedule, per-epoch log, progress, and a loud stop on non-finite numbers.
+
+import IMDADEngine
+
+/// Hyper-parameters of the optimization shared by the deep methods (Deep SAD's defaults).
+public struct TrainingConfiguration: Sendable, Equatable, Codable {
+    public var epochs = 150
+    public var batchSize = 128
+    public var learningRate: Float = 1e-3
+    /// Epochs at which the learning rate is divided by 10.
+    public var milestones: [Int] = [50]
+    /// λ: weight decay of the encoder (Adam's coupled L2).
+    public var weightDecay: Float = 0.5e-6
+    public var sampler: BatchSampler = .balanced
+    /// Labeled anomalies per balanced batch; nil: ``defaultAnomaliesPerBatch(batchSize:normals:anomalies:)``.
+    public var anomaliesPerBatch: Int? = nil
+
+    public init() {}
+}
+
+/// One line of the training log.
+public struct EpochLog: Sendable, Equatable, Codable {
+    public var epoch: Int
+    public var loss: Double
+    public var learningRate: Float
+    public var seconds: Double
+    /// Method-specific read-outs, e.g. `R²` and active-hinge fractions for IMD-AD.
+    public var values: [String: Double]
+
+    /// Wall time is not encoded: model files from the same seed must be byte-identical.
+    private enum CodingKeys: String, CodingKey { case epoch, loss, learningRate, values }
+
+    public init(epoch: Int, loss: Double, learningRate: Float, seconds: Double, values: [String: Double]) {
+        self.epoch = epoch; self.loss = loss; self.learningRate = learningRate; self.seconds = seconds; self.values = values
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(epoch: try c.decode(Int.self, forKey: .epoch), loss: try c.decode(Double.self, forKey: .loss),
+                  learningRate: try c.decode(Float.self, forKey: .learningRate), seconds: 0,
+                  values: try c.decode([String: Double].self, forKey: .values))
+    }
+}
+
+/// Training stopped because a number stopped being finite.
+public struct TrainingError: Error, CustomStringConvertible, Equatable {
+    public var epoch: Int
+    public var step: Int
+    public var what: String
+    public var description: String {
+        "training diverged at epoch \(epoch), step \(step): \(what) is not finite. "
+            + "HINT: lower the learning rate (--lr), check the input scaling, or reduce κ."
+    }
+}
+
+/// What one mini-batch contributes: its loss on the tape and counters averaged per epoch.
+public struct BatchLoss {
+    public var loss: Variable
+    public var counters: [String: Double]
+    public init(loss: Variable, counters: [String: Double] = [:]) { self.loss = loss; self.counters = counters }
+}
+
+/// Trains `network` on `normals` (rows) and labeled `anomalies` (rows, may be empty).
+///
+/// - Parameters:
+///   - batchLoss: the objective of one mini-batch given the network output (normal rows first,
+///     then `anomalyCount` anomalous rows) and the bound parameters.
+///   - epochSummary: read-outs appended to each epoch's log (e.g. `R²`).
+///   - progress: called after every epoch.
+func train(network: inout Network, normals: Tensor, anomalies: Tensor?, configuration c: TrainingConfiguration,
+           groups: [ParameterGroup], using rng: inout RandomGenerator,
+           batchLoss: (_ output: Variable, _ anomalyCount: Int, _ bound: [Variable]) -> BatchLoss,
+           epochSummary: (Network) -> [String: Double] = { _ in [:] },
+           progress: ((EpochLog) -> Void)? = nil) throws -> [EpochLog] {
+    let n = normals.shape[0], m = anomalies?.shape[0] ?? 0
+    let k = c.anomaliesPerBatch ?? defaultAnomaliesPerBatch(batchSize: c.batchSize, normals: n, anomalies: m)
+    let schedule = MultiStepSchedule(base: c.learningRate, milestones: c.milestones)
+    var adam = Adam(learningRate: c.learningRate, weightDecay: c.weightDecay, groups: groups)
+    var log: [EpochLog] = []
+    let clock = ContinuousClock()
+    for epoch in 0..<c.epochs {
+        let start = clock.now
+        adam.learningRate = schedule.learningRate(epoch: epoch)
+        var total = 0.0, steps = 0
+        var counters: [String: Double] = [:]
+        let batches = epochBatches(sampler: c.sampler, normals: n, anomalies: m, batchSize: c.batchSize,
+                                   anomaliesPerBatch: k, using: &rng)
+        for batch in batches where batch.count >= 2 {
+            var x = normals.rows(at: batch.normal)
+            if let anomalies, !batch.anomalous.isEmpty {
+                x = Tensor.concatenateRows([x, anomalies.rows(at: batch.anomalous)])
+            }
+            let tape = Tape()
+            let bound = network.bind(on: tape, differentiable: true)
+            let (out, updates) = network.forward(tape.constant(x), bound: bound, mode: .training)
+            let b = batchLoss(out, batch.anomalous.count, bound)
+            let value = b.loss.value.scalar
+            guard value.isFinite else { throw TrainingError(epoch: epoch + 1, step: steps + 1, what: "the loss") }
+            tape.backward(from: b.loss)
+            adam.update(&network.parameters, gradients: network.gradients(on: tape, bound: bound))
+            network.apply(updates)
+            total += Double(value)
+            steps += 1
+            for (key, v) in b.counters { counters[key, default: 0] += v }
+        }
+        if let bad = network.parameters.values.indices.first(where: { !network.parameters.values[$0].isFinite }) {
+            throw TrainingError(epoch: epoch + 1, step: steps, what: "parameter '\(network.parameters.names[bad])'")
+        }
+        var values = epochSummary(network)
+        for (key, v) in counters { values[key] = v / Double(max(steps, 1)) }
+        let elapsed = start.duration(to: clock.now)
+        let entry = EpochLog(epoch: epoch + 1, loss: total / Double(max(steps, 1)), learningRate: adam.learningRate,
+                             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+                             values: values)
+        log.append(entry)
+        progress?(entry)
+    }
+    return log
+}
+
+/// The representation of every row in training mode (BatchNorm uses batch statistics and
+/// updates its running statistics, as PyTorch's initial forward pass in Deep SAD does).
+func initialForward(_ network: inout Network, _ x: Tensor, layers: Range<Int>, batchSize: Int = 128) -> Tensor {
+    var parts: [Tensor] = []
+    var start = 0
+    let n = x.shape[0]
+    while start < n {
+        let end = min(n, start + batchSize)
+        if end - start > 1 {
+            let tape = Tape()
+            let bound = network.bind(on: tape, differentiable: false)
+            let (out, updates) = network.forward(tape.constant(x.rows(start..<end)), bound: bound, mode: .training, layers: layers)
+            network.apply(updates)
+            parts.append(out.value)
+        }
+        start = end
+    }
+    return parts.isEmpty ? network.infer(x, layers: layers) : Tensor.concatenateRows(parts)
+}
+
+/// Mean of the rows of a (N, d) tensor.
+func columnMeans(_ z: Tensor) -> [Float] {
+    let n = z.shape[0], d = z.shape[1]
+    var sum = [Double](repeating: 0, count: d)
+    for i in 0..<n { for k in 0..<d { sum[k] += Double(z.scalars[i * d + k]) } }
+    return sum.map { Float($0 / Double(max(n, 1))) }
+}

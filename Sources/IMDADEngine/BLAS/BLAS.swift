@@ -1,0 +1,272 @@
+// The BLAS seam: the only file that talks to OpenBLAS (Linux) or Accelerate (Apple).
+//
+// Why OpenBLAS is loaded at run time on Linux: Debian's OpenBLAS 0.3.21 picks its kernels once,
+// when the library loads, from its own CPU table and from `OPENBLAS_CORETYPE`. On CPUs newer than
+// its table it falls back to the generic `Prescott` kernels (≈ 25 GFLOP/s instead of ≈ 145 for a
+// 1024³ sgemm). Linking it would freeze that choice before `main` runs, so the library instead
+// reads the CPU's features, sets `OPENBLAS_CORETYPE` to the best kernel family the CPU can run
+// (unless the user set it), `dlopen`s OpenBLAS, checks the result numerically against the naive
+// kernel, and only then uses it. If anything fails, the naive Swift kernel is used and
+// `BLAS.backend` says why.
+
+#if canImport(Accelerate)
+import Accelerate
+#elseif canImport(Glibc)
+import Glibc
+#endif
+
+/// Which matrix kernel is active and why; printed by `imdad info` and the benchmarks.
+public struct BLASBackend: Sendable, CustomStringConvertible {
+    /// "OpenBLAS", "Accelerate" or "naive".
+    public var library: String
+    /// OpenBLAS's own name for its active kernel family (e.g. "Haswell", "SkylakeX").
+    public var kernel: String
+    /// The `OPENBLAS_CORETYPE` in effect and who chose it.
+    public var coreTypeChoice: String
+    /// Path of the loaded library, when there is one.
+    public var path: String?
+    /// Maximal relative error of the start-up check against the naive kernel.
+    public var verificationError: Double
+    /// Why the naive kernel is in use, when it is.
+    public var fallbackReason: String?
+
+    public var description: String {
+        var s = "\(library) (kernel \(kernel); \(coreTypeChoice))"
+        if let path { s += " from \(path)" }
+        s += ", verified against the naive kernel (max rel. error \(verificationError))"
+        if let fallbackReason { s += "; \(fallbackReason)" }
+        return s
+    }
+}
+
+/// Single-precision general matrix multiply, row-major:
+///
+///     C[m×n] ← α · op(A)[m×k] · op(B)[k×n] + β · C
+///
+/// where `op(X)` is `X` or `Xᵀ`. `lda`, `ldb`, `ldc` are the row strides of the stored matrices.
+public enum BLAS {
+    /// The active kernel, loaded and verified on first use.
+    public static var backend: BLASBackend { Loaded.shared.info }
+
+    public static func sgemm(transposeA: Bool = false, transposeB: Bool = false,
+                             m: Int, n: Int, k: Int, alpha: Float = 1,
+                             a: UnsafePointer<Float>, lda: Int,
+                             b: UnsafePointer<Float>, ldb: Int,
+                             beta: Float = 0,
+                             c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {  // BLAS leaves C untouched for k = 0 only when beta == 1; be explicit.
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            return
+        }
+        Loaded.shared.gemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    }
+
+    /// Number of threads OpenBLAS uses (nil when the backend has no such setting).
+    public static var threadCount: Int? { Loaded.shared.getThreads.map { Int($0()) } }
+
+    /// The kernel family to ask OpenBLAS for, from the CPU's feature flags. Only families whose
+    /// every required instruction the CPU reports are named; `nil` lets OpenBLAS decide.
+    public static func preferredCoreType(cpuFlags: Set<String>) -> String? {
+        let avx512 = ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]
+        if avx512.allSatisfy(cpuFlags.contains) {
+            return cpuFlags.contains("avx512_bf16") ? "COOPERLAKE" : "SKYLAKEX"
+        }
+        if ["avx2", "fma", "avx"].allSatisfy(cpuFlags.contains) { return "HASWELL" }
+        return nil
+    }
+
+    /// Sets the number of threads OpenBLAS uses (no effect on other backends).
+    public static func setThreadCount(_ n: Int) {
+        Loaded.shared.setThreads?(Int32(max(1, n)))
+    }
+}
+
+/// The textbook triple loop in Double accumulation: the reference every fast kernel is checked
+/// against (at start-up and in the tests), and the fallback when no BLAS library loads.
+public func naiveSGEMM(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                       a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                       beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    for i in 0..<m {
+        for j in 0..<n {
+            var acc = 0.0
+            for p in 0..<k {
+                let x = transposeA ? a[p * lda + i] : a[i * lda + p]
+                let y = transposeB ? b[j * ldb + p] : b[p * ldb + j]
+                acc += Double(x) * Double(y)
+            }
+            let prior = beta == 0 ? 0 : Double(beta) * Double(c[i * ldc + j])
+            c[i * ldc + j] = Float(Double(alpha) * acc + prior)
+        }
+    }
+}
+
+// MARK: - Loading
+
+private typealias GemmFn = @convention(c) (Int32, Int32, Int32, Int32, Int32, Int32, Float,
+                                           UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32,
+                                           Float, UnsafeMutablePointer<Float>?, Int32) -> Void
+private typealias CorenameFn = @convention(c) () -> UnsafeMutablePointer<CChar>?
+private typealias GetThreadsFn = @convention(c) () -> Int32
+private typealias SetThreadsFn = @convention(c) (Int32) -> Void
+
+private let cblasRowMajor: Int32 = 101, cblasNoTrans: Int32 = 111, cblasTrans: Int32 = 112
+
+/// The process-wide loaded backend: created once, immutable afterwards.
+private final class Loaded: @unchecked Sendable {
+    static let shared = Loaded()
+
+    let info: BLASBackend
+    let gemm: (Bool, Bool, Int, Int, Int, Float, UnsafePointer<Float>, Int, UnsafePointer<Float>, Int,
+               Float, UnsafeMutablePointer<Float>, Int) -> Void
+    let getThreads: GetThreadsFn?
+    let setThreads: SetThreadsFn?
+
+    private init() {
+        let naive: (Bool, Bool, Int, Int, Int, Float, UnsafePointer<Float>, Int, UnsafePointer<Float>, Int,
+                    Float, UnsafeMutablePointer<Float>, Int) -> Void = {
+            naiveSGEMM(transposeA: $0, transposeB: $1, m: $2, n: $3, k: $4, alpha: $5, a: $6, lda: $7,
+                       b: $8, ldb: $9, beta: $10, c: $11, ldc: $12)
+        }
+        #if canImport(Accelerate)
+        let fast: (Bool, Bool, Int, Int, Int, Float, UnsafePointer<Float>, Int, UnsafePointer<Float>, Int,
+                   Float, UnsafeMutablePointer<Float>, Int) -> Void = { tA, tB, m, n, k, al, a, lda, b, ldb, be, c, ldc in
+            cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans,
+                        Int32(m), Int32(n), Int32(k), al, a, Int32(lda), b, Int32(ldb), be, c, Int32(ldc))
+        }
+        var candidate = BLASBackend(library: "Accelerate", kernel: "Accelerate", coreTypeChoice: "n/a",
+                                    path: nil, verificationError: 0, fallbackReason: nil)
+        getThreads = nil
+        setThreads = nil
+        #else
+        let (loadedInfo, symbols) = Loaded.loadOpenBLAS()
+        var candidate = loadedInfo
+        getThreads = symbols?.getThreads
+        setThreads = symbols?.setThreads
+        let fast = symbols.map { s in
+            { (tA: Bool, tB: Bool, m: Int, n: Int, k: Int, al: Float, a: UnsafePointer<Float>, lda: Int,
+               b: UnsafePointer<Float>, ldb: Int, be: Float, c: UnsafeMutablePointer<Float>, ldc: Int) in
+                s.gemm(cblasRowMajor, tA ? cblasTrans : cblasNoTrans, tB ? cblasTrans : cblasNoTrans,
+                       Int32(m), Int32(n), Int32(k), al, a, Int32(lda), b, Int32(ldb), be, c, Int32(ldc))
+            }
+        } ?? naive
+        #endif
+        if candidate.library != "naive" {
+            let err = Loaded.verify(fast, against: naive)
+            candidate.verificationError = err
+            if !(err < 1e-4) {
+                candidate.fallbackReason = "\(candidate.library) kernel \(candidate.kernel) failed the numerical check "
+                    + "(max rel. error \(err)); using the naive kernel"
+                candidate.library = "naive"
+                gemm = naive
+                info = candidate
+                return
+            }
+        }
+        gemm = candidate.library == "naive" ? naive : fast
+        info = candidate
+    }
+
+    /// Multiplies random matrices of awkward sizes in all four transpose combinations with
+    /// α ≠ 1 and β ≠ 0, and returns the largest error relative to the naive kernel.
+    static func verify(_ fast: (Bool, Bool, Int, Int, Int, Float, UnsafePointer<Float>, Int, UnsafePointer<Float>, Int,
+                                Float, UnsafeMutablePointer<Float>, Int) -> Void,
+                       against naive: (Bool, Bool, Int, Int, Int, Float, UnsafePointer<Float>, Int, UnsafePointer<Float>, Int,
+                                       Float, UnsafeMutablePointer<Float>, Int) -> Void) -> Double {
+        var rng = RandomGenerator(seed: 0xB1A5)
+        var worst = 0.0
+        for (m, n, k) in [(67, 45, 129), (1, 33, 7), (130, 1, 64), (96, 96, 96)] {
+            for tA in [false, true] {
+                for tB in [false, true] {
+                    let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
+                    let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
+                    let c0 = (0..<(m * n)).map { _ in rng.uniform(-1, 1) }
+                    var c1 = c0, c2 = c0
+                    let lda = tA ? m : k, ldb = tB ? k : n
+                    a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
+                        c1.withUnsafeMutableBufferPointer { pc in
+                            fast(tA, tB, m, n, k, 0.75, pa.baseAddress!, lda, pb.baseAddress!, ldb, -0.5, pc.baseAddress!, n)
+                        }
+                        c2.withUnsafeMutableBufferPointer { pc in
+                            naive(tA, tB, m, n, k, 0.75, pa.baseAddress!, lda, pb.baseAddress!, ldb, -0.5, pc.baseAddress!, n)
+                        }
+                    } }
+                    let scale = Double(k).squareRoot()
+                    for i in 0..<(m * n) {
+                        let e = abs(Double(c1[i]) - Double(c2[i])) / scale
+                        if !(e <= worst) { worst = e.isNaN ? .infinity : e }
+                    }
+                }
+            }
+        }
+        return worst
+    }
+
+    #if !canImport(Accelerate)
+    struct Symbols {
+        let gemm: GemmFn
+        let getThreads: GetThreadsFn?
+        let setThreads: SetThreadsFn?
+    }
+
+    static func cpuFlags() -> Set<String> {
+        guard let f = fopen("/proc/cpuinfo", "r") else { return [] }
+        defer { fclose(f) }
+        var line: UnsafeMutablePointer<CChar>? = nil
+        var cap = 0
+        defer { free(line) }
+        while getline(&line, &cap, f) > 0 {
+            guard let line else { break }
+            let s = String(cString: line)
+            if s.hasPrefix("flags") || s.hasPrefix("Features") {
+                guard let colon = s.firstIndex(of: ":") else { continue }
+                return Set(s[s.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init))
+            }
+        }
+        return []
+    }
+
+    static func loadOpenBLAS() -> (BLASBackend, Symbols?) {
+        var info = BLASBackend(library: "naive", kernel: "naive", coreTypeChoice: "none",
+                               path: nil, verificationError: 0, fallbackReason: nil)
+        var weSet = false
+        if let user = getenv("OPENBLAS_CORETYPE").map({ String(cString: $0) }), !user.isEmpty {
+            info.coreTypeChoice = "OPENBLAS_CORETYPE=\(user) set by the user"
+        } else if let chosen = BLAS.preferredCoreType(cpuFlags: cpuFlags()) {
+            setenv("OPENBLAS_CORETYPE", chosen, 1)
+            weSet = true
+            info.coreTypeChoice = "OPENBLAS_CORETYPE=\(chosen) chosen from the CPU flags"
+        } else {
+            info.coreTypeChoice = "OpenBLAS's own CPU detection"
+        }
+        defer { if weSet { unsetenv("OPENBLAS_CORETYPE") } }
+
+        let candidates = ["libopenblas.so.0", "libopenblas.so",
+                          "/usr/lib/x86_64-linux-gnu/libopenblas.so.0", "/usr/lib/aarch64-linux-gnu/libopenblas.so.0"]
+        var handle: UnsafeMutableRawPointer? = nil
+        for name in candidates {
+            handle = dlopen(name, RTLD_NOW | RTLD_LOCAL)
+            if handle != nil { info.path = name; break }
+        }
+        guard let handle else {
+            info.fallbackReason = "OpenBLAS not found (install libopenblas0 or libopenblas-dev); using the naive kernel"
+            return (info, nil)
+        }
+        guard let g = dlsym(handle, "cblas_sgemm") else {
+            info.fallbackReason = "\(info.path ?? "OpenBLAS") has no cblas_sgemm; using the naive kernel"
+            return (info, nil)
+        }
+        let symbols = Symbols(gemm: unsafeBitCast(g, to: GemmFn.self),
+                              getThreads: dlsym(handle, "openblas_get_num_threads").map { unsafeBitCast($0, to: GetThreadsFn.self) },
+                              setThreads: dlsym(handle, "openblas_set_num_threads").map { unsafeBitCast($0, to: SetThreadsFn.self) })
+        info.library = "OpenBLAS"
+        if let cn = dlsym(handle, "openblas_get_corename"),
+           let name = unsafeBitCast(cn, to: CorenameFn.self)() {
+            info.kernel = String(cString: name)
+        } else {
+            info.kernel = "unknown"
+        }
+        return (info, symbols)
+    }
+    #endif
+}

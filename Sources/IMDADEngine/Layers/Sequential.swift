@@ -1,0 +1,102 @@
+// A chain of layers, and a network: a chain with its parameters.
+
+/// Layers applied one after the other. Tensor names are prefixed with the layer's position
+/// (`"0.weight"`, `"2.running_mean"`), as PyTorch's `nn.Sequential` names them.
+public struct Sequential: Layer {
+    public var layers: [any Layer]
+    /// Name prefix of each layer's tensors (its position unless named).
+    public let names: [String]
+    /// Index of each layer's first tensor.
+    public let offsets: [Int]
+
+    /// `names` replaces the positional prefixes, e.g. `["encoder", "sphere"]`.
+    public init(_ layers: [any Layer], names: [String]? = nil) {
+        precondition(names == nil || names!.count == layers.count, "one name per layer")
+        self.layers = layers
+        self.names = names ?? layers.indices.map(String.init)
+        var o = [Int](), total = 0
+        for l in layers { o.append(total); total += l.parameterCount }
+        offsets = o
+    }
+
+    public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+
+    public func makeParameters(using rng: inout RandomGenerator) -> [ParameterSpec] {
+        var out: [ParameterSpec] = []
+        for (i, l) in layers.enumerated() {
+            for var p in l.makeParameters(using: &rng) { p.name = "\(names[i]).\(p.name)"; out.append(p) }
+        }
+        return out
+    }
+
+    public func forward(_ x: Variable, first: Int, context: inout ForwardContext) -> Variable {
+        forward(x, first: first, layers: 0..<layers.count, context: &context)
+    }
+
+    /// Runs only `range` of the layers (for example the encoder part of a model).
+    public func forward(_ x: Variable, first: Int, layers range: Range<Int>, context: inout ForwardContext) -> Variable {
+        var h = x
+        for i in range { h = layers[i].forward(h, first: first + offsets[i], context: &context) }
+        return h
+    }
+}
+
+/// A ``Sequential`` and its ``Parameters``: a trainable model as a value.
+public struct Network: Sendable {
+    public let body: Sequential
+    public var parameters: Parameters
+
+    /// Initializes the parameters with `rng` (PyTorch's default schemes).
+    public init(_ body: Sequential, using rng: inout RandomGenerator) {
+        self.body = body
+        self.parameters = Parameters(body.makeParameters(using: &rng))
+    }
+
+    /// A network with given parameters (e.g. loaded from a model file); names and shapes must match.
+    public init(_ body: Sequential, parameters: Parameters) {
+        self.body = body
+        self.parameters = parameters
+    }
+
+    /// Puts the parameters on `tape`: trainable ones as variables (gradients wanted) when
+    /// `differentiable`, everything else as constants.
+    public func bind(on tape: Tape, differentiable: Bool) -> [Variable] {
+        zip(parameters.values, parameters.isTrainable).map { value, trainable in
+            differentiable && trainable ? tape.variable(value) : tape.constant(value)
+        }
+    }
+
+    /// Forward through `layers` (all by default) with parameters already bound on the tape.
+    public func forward(_ x: Variable, bound: [Variable], mode: Mode, layers: Range<Int>? = nil)
+        -> (output: Variable, stateUpdates: [(index: Int, value: Tensor)]) {
+        var ctx = ForwardContext(tape: x.tape, mode: mode, bound: bound)
+        let y = body.forward(x, first: 0, layers: layers ?? 0..<body.layers.count, context: &ctx)
+        return (y, ctx.stateUpdates)
+    }
+
+    /// Applies the running-statistics updates of a training forward pass.
+    public mutating func apply(_ updates: [(index: Int, value: Tensor)]) {
+        for u in updates { parameters.values[u.index] = u.value }
+    }
+
+    /// Inference on a whole data set in mini-batches: the output of `layers` for every row of `x`.
+    public func infer(_ x: Tensor, batchSize: Int = 1024, layers: Range<Int>? = nil) -> Tensor {
+        precondition(x.rank >= 1)
+        let n = x.shape[0]
+        var parts: [Tensor] = []
+        var start = 0
+        repeat {
+            let end = Swift.min(n, start + batchSize)
+            let tape = Tape()
+            let bound = bind(on: tape, differentiable: false)
+            parts.append(forward(tape.constant(x.rows(start..<end)), bound: bound, mode: .inference, layers: layers).output.value)
+            start = end
+        } while start < n
+        return Tensor.concatenateRows(parts)
+    }
+
+    /// Gradients of a backward pass for every parameter (nil for non-trainable ones).
+    public func gradients(on tape: Tape, bound: [Variable]) -> [Tensor?] {
+        zip(bound, parameters.isTrainable).map { v, t in t ? tape.gradient(of: v) : nil }
+    }
+}

@@ -1,0 +1,61 @@
+// Adam (Kingma & Ba, 2015) exactly as PyTorch's `torch.optim.Adam` (coupled weight decay).
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// For each trainable tensor `p` with gradient `g`, at step `t`:
+///
+///     g ← g + λ·p                                  (weight decay, coupled as in PyTorch)
+///     m ← β₁·m + (1 − β₁)·g
+///     v ← β₂·v + (1 − β₂)·g²
+///     p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
+public struct Adam: Sendable {
+    public var learningRate: Float
+    public var beta1: Float, beta2: Float, epsilon: Float
+    /// λ for tensors outside every group.
+    public var weightDecay: Float
+    public var groups: [ParameterGroup]
+    public private(set) var step = 0
+    private var m: [[Float]] = [], v: [[Float]] = []
+
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+                weightDecay: Float = 0, groups: [ParameterGroup] = []) {
+        self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
+        self.weightDecay = weightDecay; self.groups = groups
+    }
+
+    /// One update of every trainable tensor that has a gradient.
+    public mutating func update(_ parameters: inout Parameters, gradients: [Tensor?]) {
+        precondition(gradients.count == parameters.count, "one gradient slot per parameter")
+        if m.isEmpty {
+            m = parameters.values.map { [Float](repeating: 0, count: $0.count) }
+            v = m
+        }
+        step += 1
+        let bc1 = 1 - powf(beta1, Float(step)), bc2 = 1 - powf(beta2, Float(step))
+        let sqrtBC2 = bc2.squareRoot()
+        for i in 0..<parameters.count {
+            guard parameters.isTrainable[i], let g = gradients[i] else { continue }
+            let group = resolve(groups, name: parameters.names[i], defaultDecay: weightDecay)
+            let stepSize = learningRate * group.scale / bc1
+            let decay = group.decay, b1 = beta1, b2 = beta2, eps = epsilon
+            parameters.values[i].scalars.withUnsafeMutableBufferPointer { p in
+                g.scalars.withUnsafeBufferPointer { pg in
+                    m[i].withUnsafeMutableBufferPointer { pm in
+                        v[i].withUnsafeMutableBufferPointer { pv in
+                            for j in 0..<p.count {
+                                let gj = decay != 0 ? pg[j] + decay * p[j] : pg[j]
+                                pm[j] = b1 * pm[j] + (1 - b1) * gj
+                                pv[j] = b2 * pv[j] + (1 - b2) * gj * gj
+                                p[j] -= stepSize * pm[j] / (pv[j].squareRoot() / sqrtBC2 + eps)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import XCTest
+@testable import IMDADData
+
+/// Reads the real shared datasets. Skips (never silently passes) when a file is absent;
+/// the fixture-based tests cover the parsing logic.
+final class SharedDatasetTests: XCTestCase {
+    static let root = ProcessInfo.processInfo.environment["IMDAD_DATASETS"] ?? "/work/shared/datasets"
+
+    func url(_ path: String) throws -> URL {
+        let u = URL(fileURLWithPath: SharedDatasetTests.root).appendingPathComponent(path)
+        guard FileManager.default.fileExists(atPath: u.path) else {
+            throw XCTSkip("shared dataset \(u.path) not present (set IMDAD_DATASETS)")
+        }
+        return u
+    }
+
+    func testThyroid() throws {
+        let t = try TabularData.load(url: url("adbench/38_thyroid.npz"))
+        XCTAssertEqual(t.rows, 3772)
+        XCTAssertEqual(t.columns, 6)
+        XCTAssertEqual(t.anomalyRows.count, 93)
+        XCTAssertEqual(t.source, "38_thyroid.npz")
+    }
+
+    func testSatelliteUInt8() throws {
+        let a = try NPZArchive(contentsOf: url("adbench/30_satellite.npz"))
+        let x = try a.array(named: "X")
+        XCTAssertEqual(x.dtype, .uint8)
+        XCTAssertEqual(x.shape, [6435, 36])
+        XCTAssertEqual(try TabularData.fromNPZ(a).anomalyRows.count, 2036)
+    }
+
+    func testShuttleInt16() throws {
+        let start = Date()
+        let t = try TabularData.load(url: url("adbench/32_shuttle.npz"))
+        XCTAssertEqual(t.rows, 49097)
+        XCTAssertEqual(t.columns, 9)
+        XCTAssertEqual(t.anomalyRows.count, 3511)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 5, "even debug builds should be quick")
+    }
+
+    func testMNISTLabels() throws {
+        let a = try IDXArray.read(contentsOf: url("mnist/t10k-labels-idx1-ubyte.gz"))
+        XCTAssertEqual(a.shape, [10000])
+        var hist = [Int](repeating: 0, count: 10)
+        for v in a.uint8Values ?? [] { hist[Int(v)] += 1 }
+        XCTAssertEqual(hist, [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009])
+    }
+
+    func testMNISTImages() throws {
+        let a = try IDXArray.read(contentsOf: url("mnist/t10k-images-idx3-ubyte.gz"))
+        XCTAssertEqual(a.shape, [10000, 28, 28])
+        XCTAssertEqual(a.payload.count, 7_840_000)
+    }
+}

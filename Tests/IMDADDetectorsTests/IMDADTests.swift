@@ -1,0 +1,94 @@
+// IMD-AD learns, never collapses, and honours its margin.
+import XCTest
+@testable import IMDADDetectors
+import IMDADEngine
+
+final class IMDADTests: XCTestCase {
+    func fit(seed: UInt64 = 0, epochs: Int = 40) throws -> (IMDAD, LabeledData, Tensor, [Int]) {
+        let (train, test, labels) = try syntheticData()
+        var rng = RandomGenerator(seed: seed)
+        guard case .imdad(let m) = try fitDetector(.imdad, encoder: smallMLP, settings: quickSettings(epochs: epochs), data: train, using: &rng) else {
+            throw XCTSkip("unreachable")
+        }
+        return (m, train, test, labels)
+    }
+
+    func testLearnsWithoutCollapse() throws {
+        let (model, train, test, labels) = try fit()
+        let scores = model.scores(test)
+        // not constant
+        XCTAssertGreaterThan(Set(scores).count, scores.count / 2)
+        XCTAssertGreaterThan(scores.max()! - scores.min()!, 0.1)
+        // detects the shifted anomalies
+        XCTAssertGreaterThan(try Metrics.auroc(scores: scores.map(Double.init), labels: labels), 0.95)
+        // c and R moved from their initial values (R² starts at 0)
+        XCTAssertGreaterThan(abs(model.sphere.radiusSquared), 1e-4)
+        XCTAssertNotEqual(model.log.first!.values["R²"], model.log.last!.values["R²"])
+        // labeled training anomalies end beyond the margin (s ≥ ρ²) — all but at most one
+        let trainScores = model.scores(train.features)
+        let beyond = train.anomalyRows.filter { trainScores[$0] >= model.sphere.marginSquared }.count
+        XCTAssertGreaterThanOrEqual(beyond, train.anomalyRows.count - 1)
+        // the ν-property, loosely: at most about ν of the training normals are outside
+        let outside = train.normalRows.filter { trainScores[$0] > 0 }.count
+        XCTAssertLessThan(Double(outside) / Double(train.normalRows.count), Double(model.configuration.nu) + 0.1)
+        // loss went down
+        XCTAssertLessThan(model.log.last!.loss, model.log.first!.loss)
+    }
+
+    func testCenterMovedFromInitialMean() throws {
+        let (model, train, _, _) = try fit(epochs: 20)
+        var rng = RandomGenerator(seed: 0)
+        var net = Network(IMDAD.body(model.configuration), using: &rng)
+        let z = initialForward(&net, train.normals, layers: 0..<1)
+        let c0 = columnMeans(z)
+        let moved = zip(c0, model.sphere.center).map { abs($0 - $1) }.max()!
+        XCTAssertGreaterThan(moved, 1e-3)
+    }
+
+    func testSameSeedSameModelDifferentSeedDifferentModel() throws {
+        let (a, _, test, _) = try fit(seed: 5, epochs: 5)
+        let (b, _, _, _) = try fit(seed: 5, epochs: 5)
+        let (c, _, _, _) = try fit(seed: 6, epochs: 5)
+        XCTAssertEqual(a.network.parameters, b.network.parameters)
+        XCTAssertEqual(a.scores(test), b.scores(test))
+        XCTAssertNotEqual(a.network.parameters, c.network.parameters)
+    }
+
+    func testNeedsLabeledAnomaliesUnlessOneClass() throws {
+        let (train, _, _) = try syntheticData(labeled: 0)
+        var rng = RandomGenerator(seed: 0)
+        XCTAssertThrowsError(try fitDetector(.imdad, encoder: smallMLP, settings: quickSettings(epochs: 2), data: train, using: &rng)) {
+            XCTAssertEqual($0 as? DetectorError, .noLabeledAnomalies(method: "IMD-AD"))
+        }
+        var s = quickSettings(epochs: 2)
+        s.allowOneClass = true
+        XCTAssertNoThrow(try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng))
+    }
+
+    func testRejectsBadDataAndConfiguration() throws {
+        XCTAssertThrowsError(try LabeledData(features: Tensor(shape: [2, 1], scalars: [0, .nan]), labels: [0, 0]))
+        XCTAssertThrowsError(try LabeledData(features: Tensor(shape: [2, 1], scalars: [0, 1]), labels: [0, 2]))
+        XCTAssertThrowsError(try LabeledData(features: Tensor(shape: [2, 1], scalars: [0, 1]), labels: [0]))
+        let (train, _, _) = try syntheticData()
+        var rng = RandomGenerator(seed: 0)
+        XCTAssertThrowsError(try fitDetector(.imdad, encoder: .mlp(input: 7, hidden: [4], representation: 2),
+                                             settings: quickSettings(epochs: 1), data: train, using: &rng)) {
+            XCTAssertEqual($0 as? DetectorError, .featureMismatch(expected: 7, found: 6))
+        }
+        let onlyAnomalies = try LabeledData(features: Tensor(shape: [3, 6], repeating: 0.5), labels: [1, 1, 1])
+        XCTAssertThrowsError(try fitDetector(.imdad, encoder: smallMLP, settings: quickSettings(epochs: 1), data: onlyAnomalies, using: &rng)) {
+            XCTAssertEqual($0 as? DetectorError, .noNormalSamples)
+        }
+    }
+
+    func testDivergenceStopsLoudly() throws {
+        let (train, _, _) = try syntheticData(normals: 200)
+        var s = quickSettings(epochs: 20)
+        s.training.learningRate = 1e30
+        var rng = RandomGenerator(seed: 0)
+        XCTAssertThrowsError(try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng)) { error in
+            XCTAssertTrue(error is TrainingError, "\(error)")
+            XCTAssertTrue("\(error)".contains("HINT"))
+        }
+    }
+}

@@ -1,0 +1,86 @@
+// Model files: bit-identical scores after loading, deterministic bytes, clear errors on damage.
+import XCTest
+@testable import IMDADDetectors
+import IMDADData
+import IMDADEngine
+
+final class ModelFileTests: XCTestCase {
+    func trained(_ kind: MethodKind, seed: UInt64 = 0) throws -> (TrainedModel, Tensor) {
+        let (train, test, _) = try syntheticData(normals: 200)
+        var rng = RandomGenerator(seed: seed)
+        let fitted = try fitDetector(kind, encoder: smallMLP, settings: quickSettings(epochs: 3), data: train, using: &rng)
+        let scaler = StandardMinMaxScaler(mean: [Double](repeating: 0, count: 6), scale: [Double](repeating: 1, count: 6),
+                                          minimum: [Double](repeating: 0, count: 6), range: [Double](repeating: 1, count: 6))
+        return (TrainedModel(fitted: fitted, method: kind, seed: seed, featureNames: (0..<6).map { "f\($0)" }, scaler: scaler), test)
+    }
+
+    func testRoundTripGivesBitIdenticalScoresForEveryMethod() throws {
+        for kind in MethodKind.allCases {
+            let (model, test) = try trained(kind)
+            let bytes = try model.encoded()
+            let loaded = try TrainedModel.decode(bytes, file: "m.imdad")
+            XCTAssertEqual(loaded.detector.scores(test), model.detector.scores(test), "\(kind)")
+            XCTAssertEqual(loaded.detector.threshold, model.detector.threshold)
+            XCTAssertEqual(loaded.metadata.log.map(\.loss), model.metadata.log.map(\.loss))
+            XCTAssertEqual(loaded.metadata.featureNames, model.metadata.featureNames)
+            XCTAssertEqual(loaded.metadata.sphere, model.metadata.sphere)
+            XCTAssertTrue(try loaded.encoded() == bytes, "\(kind): re-encoding changed the bytes")
+        }
+    }
+
+    func testSameSeedSameBytes() throws {
+        XCTAssertTrue(try trained(.imdad, seed: 9).0.encoded() == trained(.imdad, seed: 9).0.encoded())
+        XCTAssertFalse(try trained(.imdad, seed: 9).0.encoded() == trained(.imdad, seed: 10).0.encoded())
+    }
+
+    func testTruncatedFilesAreRefused() throws {
+        let bytes = try trained(.imdad).0.encoded()
+        for cut in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 97)) {
+            XCTAssertThrowsError(try TrainedModel.decode(Array(bytes.prefix(cut)), file: "m.imdad")) {
+                XCTAssertTrue($0 is ModelFileError, "cut at \(cut): \($0)")
+            }
+        }
+    }
+
+    func testFlippedBitsAreRefused() throws {
+        let bytes = try trained(.imdad).0.encoded()
+        var rng = RandomGenerator(seed: 1)
+        var refused = 0
+        for _ in 0..<200 {
+            var b = bytes
+            let i = rng.nextIndex(below: b.count)
+            b[i] ^= UInt8(1 << rng.nextIndex(below: 8))
+            do { _ = try TrainedModel.decode(b, file: "m.imdad") } catch { refused += 1; XCTAssertTrue(error is ModelFileError) }
+        }
+        // Flips inside JSON whitespace padding are harmless; everything else must be refused.
+        XCTAssertGreaterThan(refused, 190)
+    }
+
+    func testOtherFormatVersionIsRefusedWithAdvice() throws {
+        let bytes = try trained(.deepSVDD).0.encoded()
+        let needle = Array("formatVersion\\\":1".utf8)
+        guard let at = (0...(bytes.count - needle.count)).first(where: { Array(bytes[$0..<($0 + needle.count)]) == needle }) else {
+            return XCTFail("no format version in the header")
+        }
+        var patched = bytes
+        patched[at + needle.count - 1] = UInt8(ascii: "7")
+        XCTAssertThrowsError(try TrainedModel.decode(patched, file: "old.imdad")) {
+            let d = "\($0)"
+            XCTAssertTrue(d.contains("format version 7") && d.contains("old.imdad") && d.contains("HINT"), d)
+        }
+    }
+
+    func testAtomicWriteRefusesToOverwriteWithoutPermission() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("imdad-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("m.imdad")
+        try Data("precious".utf8).write(to: url)
+        let (model, _) = try trained(.isolationForest)
+        XCTAssertThrowsError(try model.write(to: url, overwrite: false)) { XCTAssertTrue($0 is OutputExistsError) }
+        XCTAssertEqual(try Data(contentsOf: url), Data("precious".utf8))
+        try model.write(to: url, overwrite: true)
+        XCTAssertNoThrow(try TrainedModel.read(contentsOf: url))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["m.imdad"])  // no temp left
+    }
+}

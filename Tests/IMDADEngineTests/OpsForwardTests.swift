@@ -1,0 +1,80 @@
+// Forward values of ops and layers against hand-computed cases.
+import XCTest
+@testable import IMDADEngine
+
+final class OpsForwardTests: XCTestCase {
+    func value(_ f: (Tape) -> Variable) -> Tensor { f(Tape()).value }
+
+    func testBroadcastArithmetic() {
+        let y = value { t in t.constant(Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])) + t.constant(Tensor([10, 20])) }
+        XCTAssertEqual(y.scalars, [11, 22, 13, 24])
+        let z = value { t in t.constant(Tensor(shape: [2, 1], scalars: [2, 3])) * t.constant(Tensor([1, 10])) }
+        XCTAssertEqual(z.shape, [2, 2]); XCTAssertEqual(z.scalars, [2, 20, 3, 30])
+    }
+
+    func testActivationsAndReductions() {
+        let x = Tensor([-2, -0.5, 0, 1.5])
+        XCTAssertEqual(value { $0.constant(x).relu() }.scalars, [0, 0, 0, 1.5])
+        XCTAssertEqual(value { $0.constant(x).leakyRelu(slope: 0.1) }.scalars, [-0.2, -0.05, 0, 1.5])
+        XCTAssertEqual(value { $0.constant(x).sigmoid() }.scalars[2], 0.5)
+        XCTAssertEqual(value { $0.constant(Tensor([0])).softplus() }.scalars[0], Float(log(2.0)), accuracy: 1e-6)
+        XCTAssertEqual(value { $0.constant(Tensor([100])).softplus() }.scalars[0], 100, accuracy: 1e-4)
+        let m = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(value { $0.constant(m).sum(axis: 0) }.scalars, [5, 7, 9])
+        XCTAssertEqual(value { $0.constant(m).mean(axis: 1) }.scalars, [2, 5])
+        XCTAssertEqual(value { $0.constant(m).squaredNorm() }.scalars, [14, 77])
+        XCTAssertEqual(value { $0.constant(m).sum() }.scalar, 21)
+    }
+
+    func testLinearUsesPyTorchLayout() {
+        // x (1, 2) · Wᵀ with W (3, 2) + b
+        let y = value { t in
+            t.constant(Tensor(shape: [1, 2], scalars: [1, 2])).linear(
+                weight: t.constant(Tensor(shape: [3, 2], scalars: [1, 0, 0, 1, 1, 1])), bias: t.constant(Tensor([0.5, 0, -1])))
+        }
+        XCTAssertEqual(y.scalars, [1.5, 2, 2])
+    }
+
+    func testConvolutionByHand() {
+        // 1×1×3×3 input, one 3×3 kernel of ones, padding 1: each output sums its 3×3 neighbourhood.
+        let x = Tensor(shape: [1, 1, 3, 3], scalars: [1, 2, 3, 4, 5, 6, 7, 8, 9])
+        let w = Tensor(shape: [1, 1, 3, 3], repeating: 1)
+        let y = value { t in t.constant(x).conv2d(weight: t.constant(w), bias: t.constant(Tensor([1])), padding: 1) }
+        XCTAssertEqual(y.scalars, [13, 22, 17, 28, 46, 34, 25, 40, 29])
+        // stride 2, no padding, 2×2 kernel picking the top-left pixel
+        let w2 = Tensor(shape: [1, 1, 2, 2], scalars: [1, 0, 0, 0])
+        let x4 = Tensor(shape: [1, 1, 4, 4], scalars: (0..<16).map(Float.init))
+        let y2 = value { t in t.constant(x4).conv2d(weight: t.constant(w2), bias: nil, stride: 2) }
+        XCTAssertEqual(y2.shape, [1, 1, 2, 2]); XCTAssertEqual(y2.scalars, [0, 2, 8, 10])
+    }
+
+    func testMaxPoolByHand() {
+        let x = Tensor(shape: [1, 1, 2, 4], scalars: [1, 5, 2, 0, 3, 4, 7, 6])
+        let y = value { $0.constant(x).maxPool2d(size: 2) }
+        XCTAssertEqual(y.shape, [1, 1, 1, 2]); XCTAssertEqual(y.scalars, [5, 7])
+    }
+
+    func testBatchNormStatisticsLikePyTorch() {
+        // channel values 1, 2, 3, 4: mean 2.5, biased var 1.25, unbiased var 5/3
+        let x = Tensor(shape: [4, 1], scalars: [1, 2, 3, 4])
+        let stats = BatchNormStatistics(mean: Tensor([0]), variance: Tensor([1]))
+        let tape = Tape()
+        let (y, s) = tape.constant(x).batchNorm(statistics: stats, weight: nil, bias: nil, training: true, momentum: 0.1, epsilon: 0)
+        let k = 1 / Float(1.25).squareRoot()
+        XCTAssertEqual(y.value.scalars[0], -1.5 * k, accuracy: 1e-6)
+        XCTAssertEqual(s.mean.scalars[0], 0.25, accuracy: 1e-6)
+        XCTAssertEqual(s.variance.scalars[0], 0.9 + 0.1 * 5 / 3, accuracy: 1e-6)
+        let (yi, si) = tape.constant(x).batchNorm(statistics: s, weight: nil, bias: nil, training: false, epsilon: 0)
+        XCTAssertEqual(si, s)
+        XCTAssertEqual(yi.value.scalars[3], (4 - 0.25) / s.variance.scalars[0].squareRoot(), accuracy: 1e-5)
+    }
+
+    func testKaimingUniformBoundsAndDeterminism() {
+        var a = RandomGenerator(seed: 5), b = RandomGenerator(seed: 5)
+        let w1 = kaimingUniform(shape: [64, 100], fanIn: 100, using: &a)
+        let w2 = kaimingUniform(shape: [64, 100], fanIn: 100, using: &b)
+        XCTAssertEqual(w1, w2)
+        XCTAssertTrue(w1.scalars.allSatisfy { abs($0) <= 0.1 })
+        XCTAssertGreaterThan(w1.scalars.map { abs($0) }.max()!, 0.09)
+    }
+}

@@ -1,0 +1,106 @@
+// Every op's gradient against finite differences.
+import XCTest
+@testable import IMDADEngine
+
+final class OpsGradientTests: XCTestCase {
+    var rng = RandomGenerator(seed: 7)
+
+    func testArithmeticWithBroadcasting() {
+        let a = randomTensor([3, 4], &rng), b = randomTensor([4], &rng), c = randomTensor([3, 1], &rng)
+        let pos = randomTensor([3, 4], &rng).map { abs($0) + 0.5 }
+        checkGradients([a, b]) { $0[0] + $0[1] }
+        checkGradients([a, c]) { $0[0] - $0[1] }
+        checkGradients([a, b]) { $0[0] * $0[1] }
+        checkGradients([a, c]) { $0[1] * $0[0] }
+        checkGradients([a, pos]) { $0[0] / $0[1] }
+        checkGradients([a, Tensor(2.5)]) { $0[0] / $0[1] }
+        checkGradients([a]) { ($0[0] * 3 + 1) - 2 * $0[0].squared() }
+        checkGradients([a]) { 1 - (-$0[0]) / 4 }
+        checkGradients([pos]) { 3 / $0[0] }
+    }
+
+    func testActivations() {
+        let x = randomTensor([5, 6], &rng, scale: 2)
+        checkGradients([x]) { $0[0].relu() }
+        checkGradients([x]) { $0[0].leakyRelu(slope: 0.01) }
+        checkGradients([x]) { $0[0].clamped(min: 0.3) }
+        checkGradients([x]) { $0[0].sigmoid() }
+        checkGradients([x]) { $0[0].softplus() }
+        checkGradients([x]) { $0[0].softplus(beta: 5) }
+        checkGradients([x]) { $0[0].exp() }
+        checkGradients([x.map { abs($0) + 0.2 }]) { $0[0].sqrt() }
+    }
+
+    func testReductions() {
+        let x = randomTensor([2, 3, 4], &rng)
+        checkGradients([x]) { $0[0].sum() }
+        checkGradients([x]) { $0[0].mean() }
+        checkGradients([x]) { $0[0].sum(axis: 0) }
+        checkGradients([x]) { $0[0].sum(axis: 1) }
+        checkGradients([x]) { $0[0].mean(axis: -1) }
+        checkGradients([randomTensor([5, 3], &rng)]) { $0[0].squaredNorm() }
+    }
+
+    func testMatmulAndLinear() {
+        let a = randomTensor([4, 3], &rng), b = randomTensor([3, 5], &rng)
+        checkGradients([a, b]) { $0[0].matmul($0[1]) }
+        let x = randomTensor([6, 3], &rng), w = randomTensor([2, 3], &rng), bias = randomTensor([2], &rng)
+        checkGradients([x, w, bias]) { $0[0].linear(weight: $0[1], bias: $0[2]) }
+        checkGradients([x, w]) { $0[0].linear(weight: $0[1], bias: nil) }
+    }
+
+    func testShapeOps() {
+        let x = randomTensor([4, 2, 3], &rng)
+        checkGradients([x]) { $0[0].reshaped([4, 6]) * $0[0].flattened() }
+        checkGradients([x]) { $0[0].rows(1..<3) }
+    }
+
+    func testConvolution5x5Padding2() {
+        let x = randomTensor([2, 2, 6, 6], &rng), w = randomTensor([3, 2, 5, 5], &rng, scale: 0.3), b = randomTensor([3], &rng)
+        checkGradients([x, w, b]) { $0[0].conv2d(weight: $0[1], bias: $0[2], stride: 1, padding: 2) }
+    }
+
+    func testConvolutionGeneralGeometry() {
+        let x = randomTensor([2, 3, 7, 5], &rng), w = randomTensor([2, 3, 3, 3], &rng, scale: 0.5)
+        checkGradients([x, w]) { $0[0].conv2d(weight: $0[1], bias: nil, stride: 2, padding: 1) }
+        let w1 = randomTensor([4, 3, 1, 1], &rng)
+        checkGradients([x, w1]) { $0[0].conv2d(weight: $0[1], bias: nil, stride: 1, padding: 0) }
+    }
+
+    func testMaxPool() {
+        let x = randomTensor([2, 3, 4, 6], &rng)
+        checkGradients([x]) { $0[0].maxPool2d(size: 2) }
+        checkGradients([randomTensor([1, 1, 5, 5], &rng)]) { $0[0].maxPool2d(size: 2) }
+    }
+
+    func testBatchNormTrainingAndInference() {
+        let stats1 = BatchNormStatistics(mean: randomTensor([3], &rng), variance: randomTensor([3], &rng).map { abs($0) + 0.5 })
+        let x1 = randomTensor([5, 3], &rng), g1 = randomTensor([3], &rng), b1 = randomTensor([3], &rng)
+        for training in [true, false] {
+            checkGradients([x1, g1, b1]) {
+                $0[0].batchNorm(statistics: stats1, weight: $0[1], bias: $0[2], training: training, epsilon: 1e-4).output
+            }
+            checkGradients([x1]) {
+                $0[0].batchNorm(statistics: stats1, weight: nil, bias: nil, training: training, epsilon: 1e-4).output
+            }
+        }
+        let stats2 = BatchNormStatistics(mean: Tensor.zeros([2]), variance: Tensor(shape: [2], repeating: 1))
+        let x2 = randomTensor([3, 2, 3, 3], &rng)
+        checkGradients([x2, randomTensor([2], &rng), randomTensor([2], &rng)]) {
+            $0[0].batchNorm(statistics: stats2, weight: $0[1], bias: $0[2], training: true).output
+        }
+    }
+
+    func testLayersInASequentialNetwork() {
+        var r = RandomGenerator(seed: 3)
+        let body = Sequential([Reshape([1, 6, 6]), Conv2d(1, 2, kernelSize: 5, padding: 2, bias: true),
+                               BatchNorm(2, epsilon: 1e-4, affine: true), LeakyReLU(), MaxPool2d(2), Flatten(),
+                               Linear(18, 4), BatchNorm(4, affine: false), Sigmoid(), Linear(4, 2, bias: false), ReLU()])
+        let net = Network(body, using: &r)
+        let x = randomTensor([4, 36], &rng)
+        // Gradients with respect to every parameter and to the input, in training mode.
+        checkGradients([x] + net.parameters.values, tolerance: 3e-2) { vars in
+            net.forward(vars[0], bound: Array(vars.dropFirst()), mode: .training).output
+        }
+    }
+}
