@@ -2,13 +2,21 @@
 # the project needs when they are missing (OpenBLAS for matrix work, zlib for NPZ/IDX/PNG).
 
 DEBIAN_PACKAGES := libopenblas-dev zlib1g-dev
+# The report's real-browser test renders it in headless Chromium.
+TEST_PACKAGES := $(DEBIAN_PACKAGES) chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT ?= swift
 
-.PHONY: deps build demo test bench clean
+.PHONY: deps test-deps install build demo test bench clean
 
 deps:
-	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	@$(MAKE) --no-print-directory install PACKAGES="$(DEBIAN_PACKAGES)"
+
+test-deps:
+	@$(MAKE) --no-print-directory install PACKAGES="$(TEST_PACKAGES)"
+
+install:
+	@missing=""; for p in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -22,7 +30,7 @@ build: deps
 demo: build
 	.build/release/imdad demo
 
-test: deps
+test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -3,7 +3,10 @@ import XCTest
 @testable import IMDADEngine
 
 final class OpsForwardTests: XCTestCase {
-    func value(_ f: (Tape) -> Variable) -> Tensor { f(Tape()).value }
+    func value(_ f: (Tape) -> Variable) -> Tensor {
+        let tape = Tape()
+        return withExtendedLifetime(tape) { f(tape).value }
+    }
 
     func testBroadcastArithmetic() {
         let y = value { t in t.constant(Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])) + t.constant(Tensor([10, 20])) }

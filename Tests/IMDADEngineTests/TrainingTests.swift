@@ -110,3 +110,21 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(normals.map { ($0 - nm) * ($0 - nm) }.reduce(0, +) / 10000, 1, accuracy: 0.05)
     }
 }
+
+final class TapeLifetimeTests: XCTestCase {
+    /// A recorded graph with pullbacks must not keep its tape alive (no reference cycle).
+    func testTapeIsReleasedAfterUse() {
+        weak var weakTape: Tape?
+        do {
+            let tape = Tape()
+            weakTape = tape
+            let w = tape.variable(Tensor(shape: [3, 2], repeating: 0.5))
+            let x = tape.constant(Tensor(shape: [4, 2], repeating: 1))
+            let loss = x.linear(weight: w, bias: nil).relu().squaredNorm().sum()
+            tape.backward(from: loss)
+            XCTAssertEqual(tape.gradient(of: w).shape, [3, 2])
+            _ = tape.constant(Tensor([1])) * w.sum()  // recorded but never back-propagated
+        }
+        XCTAssertNil(weakTape)
+    }
+}

@@ -30,12 +30,14 @@ struct Score: ParsableCommand {
             let url = URL(fileURLWithPath: data)
             if ["csv", "txt", "tsv"].contains(url.pathExtension.lowercased()) {
                 let reader = try CSVChunkReader(url: url, delimiter: Character(delimiter), chunkRows: chunkRows, labelColumn: labelColumn)
+                try checkFeatures(trained, reader.featureNames, file: url.lastPathComponent, position: "header (line 1)")
                 while let chunk = try reader.next() {
                     let x = try trained.prepare(rawFeatures: chunk.features, rows: chunk.rows, columns: chunk.columns)
                     writer.add(scores: trained.detector.scores(x), labels: chunk.labels, firstRow: chunk.firstRow)
                 }
             } else {
                 let table = try TabularData.load(url: url, labelColumn: labelColumn)
+                try checkFeatures(trained, table.featureNames, file: url.lastPathComponent, position: "features")
                 let x = try trained.prepare(rawFeatures: table.features, rows: table.rows, columns: table.columns)
                 writer.add(scores: trained.detector.scores(x), labels: table.labels, firstRow: 0)
             }
@@ -47,6 +49,17 @@ struct Score: ParsableCommand {
             }
         }
     }
+}
+
+/// Refuses data whose feature count differs from the model's, naming both.
+private func checkFeatures(_ model: TrainedModel, _ names: [String], file: String, position: String) throws {
+    let expected = model.metadata.featureNames
+    guard names.count != expected.count else { return }
+    func list(_ n: [String]) -> String { n.prefix(6).joined(separator: ", ") + (n.count > 6 ? ", …" : "") }
+    throw DataError(.shapeMismatch, file: file, position: position,
+                    expected: "\(expected.count) feature columns, as the model was trained on (\(list(expected)))",
+                    found: "\(names.count) (\(list(names)))",
+                    hint: "score data with the training file's columns, in the same order")
 }
 
 /// Accumulates the output rows. Each score prints with 9 significant digits (round-trips Float).

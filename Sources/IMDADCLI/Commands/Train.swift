@@ -44,10 +44,16 @@ struct Train: ParsableCommand {
             var rng = RandomGenerator(seed: seed)
             let progress = ProgressPrinter(label: method.method.displayName, totalEpochs: method.epochs, quiet: quiet)
             let start = Date()
-            let fitted = try fitDetector(method.method, encoder: .tabular(inputs: table.columns), settings: method.settings,
+            let fitted: FittedDetector
+            do {
+                fitted = try fitDetector(method.method, encoder: .tabular(inputs: table.columns), settings: method.settings,
                                          data: train, using: &rng, progress: { progress($0) })
-            let model = TrainedModel(fitted: fitted, method: method.method, seed: seed,
+            } catch let e as DetectorError {
+                throw labelProblem(e, file: data, column: labelColumn ?? "y", rows: table.rows)
+            }
+            var model = TrainedModel(fitted: fitted, method: method.method, seed: seed,
                                      featureNames: table.featureNames, scaler: scaler)
+            model.recordBaselines(training: train)
             try model.write(to: out, overwrite: force)
             let seconds = Date().timeIntervalSince(start)
             let scores = fitted.detector.scores(x)
@@ -68,4 +74,20 @@ func describe(_ s: Sphere, nu: Float) -> String {
             R = \(fmt(s.radius, 4))  (R² = \(fmt(s.radiusSquared, 4)))   ρ = \(fmt(s.margin, 3))   relative margin ρ²/R² = \(fmt(s.relativeMargin, 3))   ν = \(nu)
             zones: inside s ≤ 0 | margin band 0 < s < ρ² | outside s ≥ ρ²   (s = ‖φ − c‖² − R²)
     """
+}
+
+/// A missing class in the training labels, reported like a data error (file, column, expected, found).
+private func labelProblem(_ e: DetectorError, file: String, column: String, rows: Int) -> Error {
+    let name = URL(fileURLWithPath: file).lastPathComponent
+    switch e {
+    case .noNormalSamples:
+        return DataError(.badLabel, file: name, position: "label column '\(column)'",
+                         expected: "at least one normal row (label 0)", found: "all \(rows) rows labeled 1")
+    case .noLabeledAnomalies(let method):
+        return DataError(.badLabel, file: name, position: "label column '\(column)'",
+                         expected: "at least one labeled anomaly (label 1) for \(method)", found: "all \(rows) rows labeled 0",
+                         hint: "label a few confirmed anomalies, or pass --one-class to train without them")
+    default:
+        return e
+    }
 }

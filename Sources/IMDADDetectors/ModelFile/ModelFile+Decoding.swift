@@ -45,8 +45,10 @@ extension TrainedModel {
         }
         let dataSection = Array(bytes[headerEnd...])
         guard let crcText = meta["imdad_crc32"], let crc = UInt32(crcText) else { throw fail("header metadata", "no checksum") }
-        guard crc32Checksum(Array(modelJSON.utf8) + dataSection) == crc else {
-            throw fail("bytes \(headerEnd)..<\(bytes.count)", "checksum mismatch",
+        let actual = crc32Checksum(Array(modelJSON.utf8) + dataSection)
+        guard actual == crc else {
+            throw fail("header metadata and bytes \(headerEnd)..<\(bytes.count)",
+                       "checksum mismatch: expected CRC-32 \(crc) (stored in the header), the content has \(actual)",
                        hint: "the file was damaged (truncated or modified) after it was written")
         }
         let metadata: ModelMetadata
@@ -131,6 +133,11 @@ extension TrainedModel {
         }
         guard fitted.detector.featureCount == metadata.featureNames.count else {
             throw fail("header metadata", "\(metadata.featureNames.count) feature names for a model of \(fitted.detector.featureCount) inputs")
+        }
+        for (name, v) in [("prototype", metadata.prototype), ("trainingMean", metadata.trainingMean)] {
+            if let v, v.count != metadata.featureNames.count {
+                throw fail("header metadata", "\(name) has \(v.count) values; expected \(metadata.featureNames.count), one per feature")
+            }
         }
         var model = TrainedModel(fitted: fitted, method: metadata.method, seed: metadata.seed,
                                  featureNames: metadata.featureNames, scaler: metadata.scaler)

@@ -44,6 +44,10 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
     public var radiusSquared: Float?
     public var threshold: Float
     public var log: [EpochLog]
+    /// Scaled training row whose representation is nearest `c` (the prototype of normality) and
+    /// the scaled mean of the training normals: baselines for attributions without the data.
+    public var prototype: [Float]?
+    public var trainingMean: [Float]?
 }
 
 /// A trained detector with everything needed to score raw data: the file's content.
@@ -68,6 +72,22 @@ public struct TrainedModel: Sendable {
     }
 
     public var detector: any AnomalyDetector { fitted.detector }
+
+    /// Records the attribution baselines from the (scaled) training data.
+    public mutating func recordBaselines(training: LabeledData) {
+        let normals = training.normals
+        let n = normals.shape[0], d = normals.count / max(n, 1)
+        guard n > 0 else { return }
+        var mean = [Double](repeating: 0, count: d)
+        for i in 0..<n { for k in 0..<d { mean[k] += Double(normals.scalars[i * d + k]) } }
+        metadata.trainingMean = mean.map { Float($0 / Double(n)) }
+        if case .imdad(let m) = fitted {
+            let scores = m.scores(normals)
+            if let best = scores.indices.min(by: { scores[$0] < scores[$1] }) {
+                metadata.prototype = Array(normals.scalars[(best * d)..<((best + 1) * d)])
+            }
+        }
+    }
 
     /// Scales raw rows with the stored scaler (if any) into the detector's input tensor.
     public func prepare(rawFeatures: [Double], rows: Int, columns: Int) throws -> Tensor {

@@ -35,13 +35,15 @@ extension Variable {
         x.scalars.withUnsafeBufferPointer { px in
             for ch in 0..<c {
                 if training {
+                    // Two passes (mean, then squared deviations); each plane of `s` values is
+                    // summed in Float SIMD lanes, planes are accumulated in Double.
                     var sum = 0.0
-                    for i in 0..<n { let base = (i * c + ch) * s; for j in 0..<s { sum += Double(px[base + j]) } }
+                    for i in 0..<n { sum += Double(simdSum(px.baseAddress! + (i * c + ch) * s, count: s) { $0 }) }
                     let mu = sum / Double(m)
                     var sq = 0.0
+                    let muF = Float(mu)
                     for i in 0..<n {
-                        let base = (i * c + ch) * s
-                        for j in 0..<s { let d = Double(px[base + j]) - mu; sq += d * d }
+                        sq += Double(simdSum(px.baseAddress! + (i * c + ch) * s, count: s) { ($0 - muF) * ($0 - muF) })
                     }
                     let varBiased = sq / Double(m)
                     mean[ch] = Float(mu)
@@ -86,7 +88,8 @@ extension Variable {
                             var sg = 0.0, sgh = 0.0
                             for i in 0..<n {
                                 let base = (i * c + ch) * s
-                                for j in 0..<s { sg += Double(pg[base + j]); sgh += Double(pg[base + j] * ph[base + j]) }
+                                sg += Double(simdSum(pg.baseAddress! + base, count: s) { $0 })
+                                sgh += Double(simdDot(pg.baseAddress! + base, ph.baseAddress! + base, count: s))
                             }
                             dgamma[ch] = Float(sgh); dbeta[ch] = Float(sg)
                             let gm = gamma?[ch] ?? 1, k = invStd[ch]
@@ -112,4 +115,37 @@ extension Variable {
         }
         return (out, newStats)
     }
+}
+
+/// Σ f(pᵢ) over `count` floats, in 8 SIMD lanes.
+@inline(__always)
+func simdSum(_ p: UnsafePointer<Float>, count: Int, _ f: (SIMD8<Float>) -> SIMD8<Float>) -> Float {
+    var acc = SIMD8<Float>()
+    var i = 0
+    let raw = UnsafeRawPointer(p)
+    while i + 8 <= count {
+        acc += f(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
+        i += 8
+    }
+    var tail = SIMD8<Float>()
+    for j in 0..<(count - i) { tail[j] = p[i + j] }
+    let ft = f(tail)
+    var total = acc.sum()
+    for j in 0..<(count - i) { total += ft[j] }
+    return total
+}
+
+/// Σ aᵢ·bᵢ over `count` floats, in 8 SIMD lanes.
+@inline(__always)
+func simdDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+    var acc = SIMD8<Float>()
+    var i = 0
+    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+    while i + 8 <= count {
+        acc += ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        i += 8
+    }
+    var total = acc.sum()
+    while i < count { total += a[i] * b[i]; i += 1 }
+    return total
 }

@@ -16,27 +16,43 @@ public struct Conv2DGeometry: Sendable, Equatable {
     /// Samples per im2col chunk: bounds the column buffer to about 4 MiB.
     var chunk: Int { Swift.max(1, Swift.min(batch, (1 << 20) / Swift.max(1, patch * outPlane))) }
 
+    /// The output columns `ow` whose input column `ow·s − p + kw` lies inside the image.
+    @inline(__always)
+    func validColumns(kw: Int) -> Range<Int> {
+        // ow·s − p + kw ≥ 0  ⇔  ow ≥ ⌈(p − kw)/s⌉ ;  ow·s − p + kw ≤ W − 1  ⇔  ow ≤ ⌊(W − 1 + p − kw)/s⌋
+        let lo = Swift.max(0, (padding - kw + stride - 1) / stride)
+        let hiIncl = (width - 1 + padding - kw)
+        let hi = hiIncl < 0 ? 0 : Swift.min(outWidth, hiIncl / stride + 1)
+        return lo..<Swift.max(lo, hi)
+    }
+
     /// cols (C·KH·KW, nb·Ho·Wo) ← patches of samples n0..<n0+nb of x.
+    /// Row `(c, u, v)` holds, for every output position, the input pixel that kernel tap `(u, v)`
+    /// of channel `c` sees (0 in the padding).
     func im2col(_ x: UnsafePointer<Float>, n0: Int, nb: Int, into cols: UnsafeMutablePointer<Float>) {
         let ho = outHeight, wo = outWidth, plane = outPlane, ld = nb * plane
         for c in 0..<channels {
             for kh in 0..<kernelHeight {
                 for kw in 0..<kernelWidth {
                     let row = cols + ((c * kernelHeight + kh) * kernelWidth + kw) * ld
+                    let valid = validColumns(kw: kw)
                     for nl in 0..<nb {
                         let src = x + ((n0 + nl) * channels + c) * height * width
                         for oh in 0..<ho {
                             let ih = oh * stride - padding + kh
                             let dst = row + nl * plane + oh * wo
-                            if ih < 0 || ih >= height {
-                                for ow in 0..<wo { dst[ow] = 0 }
+                            if ih < 0 || ih >= height || valid.isEmpty {
+                                dst.update(repeating: 0, count: wo)
                                 continue
                             }
-                            let srow = src + ih * width
-                            for ow in 0..<wo {
-                                let iw = ow * stride - padding + kw
-                                dst[ow] = (iw >= 0 && iw < width) ? srow[iw] : 0
+                            if valid.lowerBound > 0 { dst.update(repeating: 0, count: valid.lowerBound) }
+                            let srow = src + ih * width - padding + kw
+                            if stride == 1 {
+                                (dst + valid.lowerBound).update(from: srow + valid.lowerBound, count: valid.count)
+                            } else {
+                                for ow in valid { dst[ow] = srow[ow * stride] }
                             }
+                            if valid.upperBound < wo { (dst + valid.upperBound).update(repeating: 0, count: wo - valid.upperBound) }
                         }
                     }
                 }
@@ -51,16 +67,19 @@ public struct Conv2DGeometry: Sendable, Equatable {
             for kh in 0..<kernelHeight {
                 for kw in 0..<kernelWidth {
                     let row = cols + ((c * kernelHeight + kh) * kernelWidth + kw) * ld
+                    let valid = validColumns(kw: kw)
+                    if valid.isEmpty { continue }
                     for nl in 0..<nb {
                         let dst = dx + ((n0 + nl) * channels + c) * height * width
                         for oh in 0..<ho {
                             let ih = oh * stride - padding + kh
                             if ih < 0 || ih >= height { continue }
                             let src = row + nl * plane + oh * wo
-                            let drow = dst + ih * width
-                            for ow in 0..<wo {
-                                let iw = ow * stride - padding + kw
-                                if iw >= 0 && iw < width { drow[iw] += src[ow] }
+                            let drow = dst + ih * width - padding + kw
+                            if stride == 1 {
+                                for ow in valid { drow[ow] += src[ow] }
+                            } else {
+                                for ow in valid { drow[ow * stride] += src[ow] }
                             }
                         }
                     }
@@ -87,10 +106,10 @@ extension Variable {
                                  stride: stride, padding: padding)
         precondition(geo.outHeight > 0 && geo.outWidth > 0, "conv2d: kernel larger than padded input")
         let o = geo.outChannels, plane = geo.outPlane, patch = geo.patch
-        var out = [Float](repeating: 0, count: geo.batch * o * plane)
+        var out = [Float](unsafeUninitializedCapacity: geo.batch * o * plane) { _, n in n = geo.batch * o * plane }
         let biasValues = bias?.value.scalars
-        var cols = [Float](repeating: 0, count: patch * geo.chunk * plane)
-        var tmp = [Float](repeating: 0, count: o * geo.chunk * plane)
+        var cols = [Float](unsafeUninitializedCapacity: patch * geo.chunk * plane) { _, n in n = patch * geo.chunk * plane }
+        var tmp = [Float](unsafeUninitializedCapacity: o * geo.chunk * plane) { _, n in n = o * geo.chunk * plane }
         x.scalars.withUnsafeBufferPointer { px in
             w.scalars.withUnsafeBufferPointer { pw in
                 out.withUnsafeMutableBufferPointer { py in
@@ -124,8 +143,8 @@ extension Variable {
             let wantX = tape.needsGradient(self), wantW = tape.needsGradient(weight)
             var dx = [Float](repeating: 0, count: wantX ? x.count : 0)
             var dw = [Float](repeating: 0, count: wantW ? w.count : 0)
-            var cols = [Float](repeating: 0, count: patch * geo.chunk * plane)
-            var gt = [Float](repeating: 0, count: o * geo.chunk * plane)
+            var cols = [Float](unsafeUninitializedCapacity: patch * geo.chunk * plane) { _, n in n = patch * geo.chunk * plane }
+            var gt = [Float](unsafeUninitializedCapacity: o * geo.chunk * plane) { _, n in n = o * geo.chunk * plane }
             x.scalars.withUnsafeBufferPointer { px in
             w.scalars.withUnsafeBufferPointer { pw in
             g.scalars.withUnsafeBufferPointer { pg in
@@ -186,26 +205,37 @@ extension Variable {
         precondition(x.rank == 4 && size > 0, "maxPool2d needs (N, C, H, W), got \(x.shape)")
         let nc = x.shape[0] * x.shape[1], h = x.shape[2], w = x.shape[3]
         let ho = h / size, wo = w / size
-        var out = [Float](repeating: 0, count: nc * ho * wo)
-        var argmax = [Int32](repeating: 0, count: out.count)
+        var out = [Float](unsafeUninitializedCapacity: nc * ho * wo) { _, n in n = nc * ho * wo }
+        var argmax = [Int32](unsafeUninitializedCapacity: out.count) { _, n in n = nc * ho * wo }
         x.scalars.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
                 argmax.withUnsafeMutableBufferPointer { pa in
                     for p in 0..<nc {
                         let src = px.baseAddress! + p * h * w
+                        let dst = po.baseAddress! + p * ho * wo, arg = pa.baseAddress! + p * ho * wo
                         for i in 0..<ho {
                             for j in 0..<wo {
-                                var best = -Float.infinity, at = (i * size) * w + j * size
-                                for u in 0..<size {
-                                    for v in 0..<size {
-                                        let idx = (i * size + u) * w + j * size + v
-                                        let val = src[idx]
-                                        if val > best || val.isNaN { best = val; at = idx }
+                                var at = (i * size) * w + j * size
+                                var best = src[at]
+                                if size == 2 {
+                                    // Unrolled 2×2 window without data-dependent branches (they
+                                    // mispredict half the time): the maximum, then the first
+                                    // position holding it.
+                                    let a = at + 1, b = at + w, c = at + w + 1
+                                    let m = Swift.max(Swift.max(best, src[a]), Swift.max(src[b], src[c]))
+                                    at = src[at] == m ? at : (src[a] == m ? a : (src[b] == m ? b : c))
+                                    best = m
+                                } else {
+                                    for u in 0..<size {
+                                        let rowStart = (i * size + u) * w + j * size
+                                        for v in 0..<size {
+                                            let val = src[rowStart + v]
+                                            if !(val <= best) && best == best { best = val; at = rowStart + v }
+                                        }
                                     }
                                 }
-                                let o = (p * ho + i) * wo + j
-                                po[o] = best
-                                pa[o] = Int32(at)
+                                dst[i * wo + j] = best
+                                arg[i * wo + j] = Int32(truncatingIfNeeded: at)
                             }
                         }
                     }

@@ -96,7 +96,10 @@ public final class Tape {
 
 /// A value recorded on a ``Tape``: the handle that ops take and return.
 public struct Variable {
-    public let tape: Tape
+    /// Unowned: the tape owns the values and pullbacks, which capture variables; a strong
+    /// reference here would make every tape with a pullback a reference cycle. A variable is
+    /// valid only while its tape is alive.
+    public unowned let tape: Tape
     public let id: Int
 
     /// The forward value.

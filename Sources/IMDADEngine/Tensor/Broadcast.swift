@@ -69,15 +69,7 @@ extension Tensor {
     /// Element-wise combination with broadcasting.
     @inline(__always)
     public static func broadcasting(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
-        if a.shape == b.shape {
-            var out = a.scalars
-            out.withUnsafeMutableBufferPointer { o in
-                b.scalars.withUnsafeBufferPointer { pb in
-                    for i in 0..<o.count { o[i] = f(o[i], pb[i]) }
-                }
-            }
-            return Tensor(shape: a.shape, scalars: out)
-        }
+        if a.shape == b.shape { return a.zip(b, f) }
         if b.count == 1 {
             let y = b.scalars[0]
             let shape = broadcastShape(a.shape, b.shape)
@@ -103,8 +95,12 @@ extension Tensor {
     /// Element-wise map.
     @inline(__always)
     public func map(_ f: (Float) -> Float) -> Tensor {
-        var out = scalars
-        out.withUnsafeMutableBufferPointer { o in for i in 0..<o.count { o[i] = f(o[i]) } }
+        let out = scalars.withUnsafeBufferPointer { src in
+            [Float](unsafeUninitializedCapacity: src.count) { o, n in
+                for i in 0..<src.count { o[i] = f(src[i]) }
+                n = src.count
+            }
+        }
         return Tensor(shape: shape, scalars: out)
     }
 
@@ -112,9 +108,13 @@ extension Tensor {
     @inline(__always)
     public func zip(_ other: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
         precondition(shape == other.shape, "zip: shapes \(shape) and \(other.shape) differ")
-        var out = scalars
-        out.withUnsafeMutableBufferPointer { o in
-            other.scalars.withUnsafeBufferPointer { b in for i in 0..<o.count { o[i] = f(o[i], b[i]) } }
+        let out = scalars.withUnsafeBufferPointer { a in
+            other.scalars.withUnsafeBufferPointer { b in
+                [Float](unsafeUninitializedCapacity: a.count) { o, n in
+                    for i in 0..<a.count { o[i] = f(a[i], b[i]) }
+                    n = a.count
+                }
+            }
         }
         return Tensor(shape: shape, scalars: out)
     }

@@ -24,6 +24,17 @@ public struct Tensor: Sendable, Equatable {
         self.init(shape: shape, scalars: [Float](repeating: value, count: shape.reduce(1, *)))
     }
 
+    /// A tensor whose elements `body` writes, every one of them, into uninitialized storage
+    /// (saves the zero-fill of buffers that are overwritten anyway).
+    @inlinable
+    public init(shape: [Int], uninitialized body: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        let n = shape.reduce(1, *)
+        self.init(shape: shape, scalars: [Float](unsafeUninitializedCapacity: n) { buffer, count in
+            body(buffer)
+            count = n
+        })
+    }
+
     /// A rank-0 tensor holding one number.
     public init(_ scalar: Float) { self.init(shape: [], scalars: [scalar]) }
 

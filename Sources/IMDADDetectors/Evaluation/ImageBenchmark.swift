@@ -1,0 +1,199 @@
+// Results of image benchmark runs: one JSON line per run, a key to resume a sweep, and the
+// Markdown summary (AUROC per class and mean, per method × γ_l).
+
+import Foundation
+
+/// One finished run of the image protocol, as stored in a results file (one JSON object a line).
+public struct ImageRunRecord: Sendable, Codable, Equatable {
+    public var dataset: String
+    public var method: String
+    public var normalClass: Int
+    public var knownClass: Int
+    public var gammaL: Double
+    public var gammaP: Double
+    public var seed: UInt64
+    public var epochs: Int
+    public var lr: Double
+    public var milestones: [Int]
+    public var batchSize: Int
+    public var auroc: Double
+    public var ap: Double
+    public var trainSeconds: Double
+    public var testSeconds: Double
+    public var libraryVersion: String
+    public var blasKernel: String
+    /// n, m, u of the split.
+    public var normals: Int
+    public var labeled: Int
+    public var pollution: Int
+    /// ISO 8601 time the run finished.
+    public var finished: String
+
+    enum CodingKeys: String, CodingKey {
+        case dataset, method, seed, epochs, lr, milestones, auroc, ap, normals, labeled, pollution, finished
+        case normalClass = "normal_class", knownClass = "known_class", gammaL = "gamma_l", gammaP = "gamma_p"
+        case batchSize = "batch_size", trainSeconds = "train_seconds", testSeconds = "test_seconds"
+        case libraryVersion = "library_version", blasKernel = "blas_kernel"
+    }
+
+    public init(dataset: String, method: String, normalClass: Int, knownClass: Int, gammaL: Double, gammaP: Double,
+                seed: UInt64, epochs: Int, lr: Double, milestones: [Int], batchSize: Int, auroc: Double, ap: Double,
+                trainSeconds: Double, testSeconds: Double, libraryVersion: String, blasKernel: String,
+                normals: Int, labeled: Int, pollution: Int, finished: String) {
+        self.dataset = dataset; self.method = method; self.normalClass = normalClass; self.knownClass = knownClass
+        self.gammaL = gammaL; self.gammaP = gammaP; self.seed = seed; self.epochs = epochs; self.lr = lr
+        self.milestones = milestones; self.batchSize = batchSize; self.auroc = auroc; self.ap = ap
+        self.trainSeconds = trainSeconds; self.testSeconds = testSeconds; self.libraryVersion = libraryVersion
+        self.blasKernel = blasKernel; self.normals = normals; self.labeled = labeled; self.pollution = pollution
+        self.finished = finished
+    }
+
+    /// What identifies a run for `--resume`: the data, the split and the training settings.
+    public var key: ImageRunKey {
+        ImageRunKey(dataset: dataset, method: method, normalClass: normalClass, knownClass: knownClass, gammaL: gammaL,
+                    gammaP: gammaP, seed: seed, epochs: epochs, lr: lr, milestones: milestones, batchSize: batchSize)
+    }
+
+    /// The record as one JSON line (sorted keys, no trailing newline).
+    public func jsonLine() throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try e.encode(self), as: UTF8.self)
+    }
+}
+
+/// The identity of a run (see ``ImageRunRecord/key``).
+public struct ImageRunKey: Hashable, Sendable {
+    public var dataset: String
+    public var method: String
+    public var normalClass: Int
+    public var knownClass: Int
+    public var gammaL: Double
+    public var gammaP: Double
+    public var seed: UInt64
+    public var epochs: Int
+    public var lr: Double
+    public var milestones: [Int]
+    public var batchSize: Int
+
+    public init(dataset: String, method: String, normalClass: Int, knownClass: Int, gammaL: Double, gammaP: Double,
+                seed: UInt64, epochs: Int, lr: Double, milestones: [Int], batchSize: Int) {
+        self.dataset = dataset; self.method = method; self.normalClass = normalClass; self.knownClass = knownClass
+        self.gammaL = gammaL; self.gammaP = gammaP; self.seed = seed; self.epochs = epochs; self.lr = lr
+        self.milestones = milestones; self.batchSize = batchSize
+    }
+}
+
+/// Reading, appending and summarizing results files.
+public enum ImageRunLog {
+    /// The records of a results file; a missing file is empty. Blank lines are skipped; a line
+    /// that is not a record throws with its line number (a half-written last line, from a run
+    /// killed while writing, is skipped).
+    public static func read(path: String) throws -> [ImageRunRecord] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var out: [ImageRunRecord] = []
+        let d = JSONDecoder()
+        for (i, line) in lines.enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            do {
+                out.append(try d.decode(ImageRunRecord.self, from: Data(line.utf8)))
+            } catch {
+                if i == lines.count - 1 && !text.hasSuffix("\n") { continue }
+                throw DetectorError.invalidData("\(path), line \(i + 1): not an image run record (\(error))")
+            }
+        }
+        return out
+    }
+
+    /// Appends one record as a line, creating the file and its folder when missing.
+    public static func append(_ record: ImageRunRecord, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        var line = Data(try record.jsonLine().utf8) + Data("\n".utf8)
+        if let h = FileHandle(forUpdatingAtPath: path) {
+            defer { try? h.close() }
+            let end = try h.seekToEnd()
+            // Start on a new line if the file ends mid-line (a run killed while writing).
+            if end > 0 {
+                try h.seek(toOffset: end - 1)
+                if try h.read(upToCount: 1) != Data("\n".utf8) { line = Data("\n".utf8) + line }
+                try h.seekToEnd()
+            }
+            try h.write(contentsOf: line)
+        } else {
+            try line.write(to: url)
+        }
+    }
+
+    /// Markdown tables of AUROC (%), one per data set × γ_p × epochs × lr: a row per normal class
+    /// and a mean row, a column per method × γ_l; a cell holds mean ± std over seeds when there
+    /// are several. Below the mean, the mean training and test seconds per run. When a key
+    /// occurs more than once, the last record wins.
+    public static func summary(_ records: [ImageRunRecord]) -> String {
+        var latest: [ImageRunKey: ImageRunRecord] = [:]
+        var order: [ImageRunKey] = []
+        for r in records {
+            if latest[r.key] == nil { order.append(r.key) }
+            latest[r.key] = r
+        }
+        let runs = order.map { latest[$0]! }
+        guard !runs.isEmpty else { return "No runs.\n" }
+        struct Group: Hashable { var dataset: String; var gammaP: Double; var epochs: Int; var lr: Double }
+        struct Column: Hashable { var method: String; var gammaL: Double }
+        let groups = Dictionary(grouping: runs) { Group(dataset: $0.dataset, gammaP: $0.gammaP, epochs: $0.epochs, lr: $0.lr) }
+        let methodOrder = ["imdad", "deepsad-balanced", "deepsad", "deepsvdd", "deepsvdd-soft", "iforest"]
+        func methodRank(_ m: String) -> Int { methodOrder.firstIndex(of: m) ?? methodOrder.count }
+        func name(_ m: String) -> String { MethodKind(rawValue: m)?.displayName ?? m }
+        func pct(_ x: Double) -> String { String(format: "%.1f", 100 * x) }
+        func secs(_ x: Double) -> String { x >= 100 ? String(format: "%.0f", x) : String(format: "%.1f", x) }
+        func mean(_ x: [Double]) -> Double { x.reduce(0, +) / Double(x.count) }
+        func std(_ x: [Double]) -> Double {
+            guard x.count > 1 else { return 0 }
+            let m = mean(x)
+            return (x.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(x.count - 1)).squareRoot()
+        }
+        var out = ""
+        let sortedGroups = groups.keys.sorted {
+            ($0.dataset, $0.gammaP, $0.epochs, $0.lr) < ($1.dataset, $1.gammaP, $1.epochs, $1.lr)
+        }
+        for g in sortedGroups {
+            let rs = groups[g]!
+            let columns = Set(rs.map { Column(method: $0.method, gammaL: $0.gammaL) }).sorted {
+                (methodRank($0.method), $0.method, $0.gammaL) < (methodRank($1.method), $1.method, $1.gammaL)
+            }
+            let classes = Set(rs.map(\.normalClass)).sorted()
+            let title = ImageDataset(rawValue: g.dataset)?.displayName ?? g.dataset
+            let seeds = Set(rs.map(\.seed)).count
+            out += "### \(title): AUROC % (γ_p = \(g.gammaP), \(g.epochs) epochs, lr \(g.lr)"
+            out += seeds > 1 ? ", mean ± std over seeds)\n\n" : ")\n\n"
+            out += "| normal class | " + columns.map { "\(name($0.method)) γ_l=\($0.gammaL)" }.joined(separator: " | ") + " |\n"
+            out += "|---|" + columns.map { _ in "---|" }.joined() + "\n"
+            for c in classes {
+                let cells = columns.map { col -> String in
+                    let a = rs.filter { $0.normalClass == c && $0.method == col.method && $0.gammaL == col.gammaL }.map(\.auroc)
+                    if a.isEmpty { return "—" }
+                    return a.count > 1 ? "\(pct(mean(a))) ± \(pct(std(a)))" : pct(a[0])
+                }
+                out += "| \(c) | " + cells.joined(separator: " | ") + " |\n"
+            }
+            func row(_ label: String, _ f: ([ImageRunRecord]) -> String) {
+                out += "| \(label) | " + columns.map { col in
+                    let sel = rs.filter { $0.method == col.method && $0.gammaL == col.gammaL }
+                    return sel.isEmpty ? "—" : f(sel)
+                }.joined(separator: " | ") + " |\n"
+            }
+            row("**mean**") { sel in
+                // Mean over classes of the per-class mean over seeds; marks incomplete columns.
+                let perClass = Dictionary(grouping: sel, by: \.normalClass).values.map { mean($0.map(\.auroc)) }
+                let m = "**\(pct(mean(perClass)))**"
+                return perClass.count < classes.count ? "\(m) (\(perClass.count) classes)" : m
+            }
+            row("train s/run") { secs(mean($0.map(\.trainSeconds))) }
+            row("test s/run") { secs(mean($0.map(\.testSeconds))) }
+            row("runs") { "\($0.count)" }
+            out += "\n"
+        }
+        return out
+    }
+}

@@ -1,0 +1,225 @@
+// The spec §7 image protocol (Deep SAD's MNIST / Fashion-MNIST setup): one class normal, the other
+// nine anomalous; a few labeled anomalies from one known class; optional pollution.
+
+import Foundation
+import IMDADData
+import IMDADEngine
+
+/// The image benchmarks and where their IDX files live by default.
+public enum ImageDataset: String, Sendable, Codable, CaseIterable {
+    case mnist
+    case fmnist
+
+    public var displayName: String {
+        switch self {
+        case .mnist: return "MNIST"
+        case .fmnist: return "Fashion-MNIST"
+        }
+    }
+
+    /// Default folder of the four IDX files (relative paths are relative to the working directory).
+    public var defaultRoot: String {
+        switch self {
+        case .mnist: return "../shared/datasets/mnist"
+        case .fmnist: return "/usr/share/datasets/fashion-mnist"
+        }
+    }
+
+    /// The spec §6 encoder of this data set.
+    public var encoder: EncoderArchitecture {
+        switch self {
+        case .mnist: return .mnistLeNet
+        case .fmnist: return .fashionMNISTLeNet
+        }
+    }
+
+    /// What to do when the files are missing.
+    public var installHint: String {
+        switch self {
+        case .mnist: return "the MNIST files ship in ../shared/datasets/mnist; pass --data-root to point elsewhere"
+        case .fmnist: return "install them with `apt-get install -y dataset-fashion-mnist` (or `make fashion-mnist`), or pass --data-root"
+        }
+    }
+}
+
+/// A set of labeled 8-bit images (one IDX images file + one IDX labels file).
+public struct LabeledImages: Sendable {
+    /// Row-major pixels, `count × height × width` bytes.
+    public var pixels: [UInt8]
+    public var labels: [Int]
+    public var height: Int
+    public var width: Int
+
+    public var count: Int { labels.count }
+    public var pixelsPerImage: Int { height * width }
+
+    public init(pixels: [UInt8], labels: [Int], height: Int, width: Int) {
+        precondition(pixels.count == labels.count * height * width)
+        self.pixels = pixels; self.labels = labels; self.height = height; self.width = width
+    }
+
+    /// Reads an images file (`N × H × W` uint8) and a labels file (`N` uint8), plain or gzip.
+    public static func read(images: URL, labels: URL) throws -> LabeledImages {
+        let img = try IDXArray.read(contentsOf: images)
+        let lab = try IDXArray.read(contentsOf: labels)
+        guard img.dataType == .uint8, img.shape.count == 3 else {
+            throw DetectorError.invalidData("\(images.lastPathComponent): expected N × H × W uint8 images, found shape "
+                                            + "\(img.shape) of \(img.dataType)")
+        }
+        guard lab.dataType == .uint8, lab.shape.count == 1 else {
+            throw DetectorError.invalidData("\(labels.lastPathComponent): expected N uint8 labels, found shape \(lab.shape) of \(lab.dataType)")
+        }
+        guard img.shape[0] == lab.shape[0] else {
+            throw DetectorError.invalidData("\(images.lastPathComponent) has \(img.shape[0]) images but "
+                                            + "\(labels.lastPathComponent) has \(lab.shape[0]) labels")
+        }
+        return LabeledImages(pixels: img.payload, labels: lab.payload.map(Int.init), height: img.shape[1], width: img.shape[2])
+    }
+
+    /// The rows `indices` as an `(indices.count, H·W)` tensor, pixels scaled to [0, 1].
+    public func tensor<C: Collection>(rows indices: C) -> Tensor where C.Element == Int {
+        let d = pixelsPerImage
+        var out = [Float](repeating: 0, count: indices.count * d)
+        out.withUnsafeMutableBufferPointer { o in
+            pixels.withUnsafeBufferPointer { p in
+                for (r, i) in indices.enumerated() {
+                    for k in 0..<d { o[r * d + k] = Float(p[i * d + k]) / 255 }
+                }
+            }
+        }
+        return Tensor(shape: [indices.count, d], scalars: out)
+    }
+
+    /// Row indices of the images whose label is in `classes`.
+    public func rows(ofClasses classes: Set<Int>) -> [Int] { labels.indices.filter { classes.contains(labels[$0]) } }
+}
+
+/// One seeded setting of the protocol.
+public struct ImageSplit: Sendable {
+    /// The training set: normals and pollution (label 0, unlabeled) then the labeled anomalies (label 1).
+    public var train: LabeledData
+    /// The whole test set, pixels in [0, 1].
+    public var testFeatures: Tensor
+    /// 1 where the test image's class is not the normal class.
+    public var testLabels: [Int]
+    /// The test images' original classes.
+    public var testClasses: [Int]
+    /// n (normal training images), m (labeled anomalies), u (unlabeled anomalies, pollution).
+    public var normalCount: Int
+    public var labeledCount: Int
+    public var pollutionCount: Int
+    /// Training-set indices of every training row, in the order of ``train``.
+    public var trainRows: [Int]
+}
+
+/// The Deep SAD image protocol (spec §7) on one data set's training and test images.
+public struct ImageProtocol: Sendable {
+    public var train: LabeledImages
+    public var test: LabeledImages
+    /// Classes present (0…9 for MNIST and Fashion-MNIST).
+    public var classCount: Int
+
+    public init(train: LabeledImages, test: LabeledImages, classCount: Int = 10) throws {
+        guard train.height == test.height, train.width == test.width else {
+            throw DetectorError.invalidData("training images are \(train.height)×\(train.width) but test images are \(test.height)×\(test.width)")
+        }
+        for (set, name) in [(train, "training"), (test, "test")] {
+            if let bad = set.labels.first(where: { $0 < 0 || $0 >= classCount }) {
+                throw DetectorError.invalidData("\(name) label \(bad) is outside 0…\(classCount - 1)")
+            }
+        }
+        self.train = train; self.test = test; self.classCount = classCount
+    }
+
+    /// The four standard file names, each tried with `.gz` first and then plain.
+    public static let fileStems = (trainImages: "train-images-idx3-ubyte", trainLabels: "train-labels-idx1-ubyte",
+                                   testImages: "t10k-images-idx3-ubyte", testLabels: "t10k-labels-idx1-ubyte")
+
+    /// Loads `root/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]`.
+    public static func load(root: URL, hint: String? = nil) throws -> ImageProtocol {
+        func find(_ stem: String) throws -> URL {
+            for name in [stem + ".gz", stem] {
+                let u = root.appendingPathComponent(name)
+                if FileManager.default.fileExists(atPath: u.path) { return u }
+            }
+            throw DetectorError.invalidData("no \(stem).gz or \(stem) in \(root.path)" + (hint.map { ". HINT: \($0)" } ?? ""))
+        }
+        let s = fileStems
+        let train = try LabeledImages.read(images: find(s.trainImages), labels: find(s.trainLabels))
+        let test = try LabeledImages.read(images: find(s.testImages), labels: find(s.testLabels))
+        return try ImageProtocol(train: train, test: test)
+    }
+
+    /// Loads a named data set from `root` (default: ``ImageDataset/defaultRoot``).
+    public static func load(_ dataset: ImageDataset, root: String? = nil) throws -> ImageProtocol {
+        try load(root: URL(fileURLWithPath: root ?? dataset.defaultRoot), hint: dataset.installHint)
+    }
+
+    /// The default known anomaly class: `(normal + 1) mod classes`.
+    public func defaultKnownClass(normal: Int) -> Int { (normal + 1) % classCount }
+
+    /// Deep SAD's counts (its `create_semisupervised_setting` with no labeled normals): with `n`
+    /// normals, `u = ⌊γ_p/(1 − γ_p)·n⌋` unlabeled anomalies and `m = ⌊γ_l/(1 − γ_l)·(n + u)⌋`
+    /// labeled ones, so that `γ_p = u/(n + u)` and `γ_l = m/(n + u + m)`. With `γ_p = 0`,
+    /// `m = ⌊γ_l/(1 − γ_l)·n⌋`.
+    public static func counts(normals n: Int, labeledRatio gammaL: Double, pollution gammaP: Double) -> (labeled: Int, pollution: Int) {
+        // A small tolerance so that exact ratios (e.g. 0.05/0.95·950 = 50) are not floored to 49.
+        func floor(_ x: Double) -> Int { Int((x + 1e-9).rounded(.down)) }
+        let u = floor(gammaP / (1 - gammaP) * Double(n))
+        let m = floor(gammaL / (1 - gammaL) * Double(n + u))
+        return (m, u)
+    }
+
+    /// One seeded split.
+    ///
+    /// - Training set: every training image of `normalClass` (label 0); `u` unlabeled anomalies
+    ///   (label 0) drawn without replacement from the training images of the other classes
+    ///   (all of them, the known class included, as in Deep SAD; never an image that is also
+    ///   labeled); `m` labeled anomalies (label 1) drawn from `knownClass`. `m` and `u` follow
+    ///   ``counts(normals:labeledRatio:pollution:)`` and are capped by what is available.
+    /// - Test set: the whole test set, label 1 where the class is not `normalClass`.
+    public func split(normalClass: Int, knownClass: Int? = nil, labeledRatio gammaL: Double = 0.05,
+                      pollution gammaP: Double = 0, seed: UInt64) throws -> ImageSplit {
+        guard (0..<classCount).contains(normalClass) else {
+            throw DetectorError.invalidConfiguration("normal class \(normalClass) is outside 0…\(classCount - 1)")
+        }
+        let known = knownClass ?? defaultKnownClass(normal: normalClass)
+        guard (0..<classCount).contains(known), known != normalClass else {
+            throw DetectorError.invalidConfiguration("known anomaly class \(known) must be in 0…\(classCount - 1) and differ from the normal class \(normalClass)")
+        }
+        guard gammaL >= 0, gammaL < 1 else { throw DetectorError.invalidConfiguration("γ_l must be in [0, 1), got \(gammaL)") }
+        guard gammaP >= 0, gammaP < 1 else { throw DetectorError.invalidConfiguration("γ_p must be in [0, 1), got \(gammaP)") }
+        var rng = RandomGenerator(seed: seed)
+        let normals = train.rows(ofClasses: [normalClass])
+        guard !normals.isEmpty else { throw DetectorError.noNormalSamples }
+        let (mWanted, uWanted) = Self.counts(normals: normals.count, labeledRatio: gammaL, pollution: gammaP)
+        let candidates = train.rows(ofClasses: [known])
+        let m = min(mWanted, candidates.count)
+        let labeled = rng.permutation(candidates.count).prefix(m).map { candidates[$0] }
+        let labeledSet = Set(labeled)
+        let others = train.rows(ofClasses: Set((0..<classCount).filter { $0 != normalClass })).filter { !labeledSet.contains($0) }
+        let u = min(uWanted, others.count)
+        let polluted = u > 0 ? rng.permutation(others.count).prefix(u).map { others[$0] } : []
+        let rows = normals + polluted + labeled
+        let trainData = try LabeledData(features: train.tensor(rows: rows),
+                                        labels: [Int](repeating: 0, count: normals.count + u) + [Int](repeating: 1, count: m))
+        return ImageSplit(train: trainData, testFeatures: test.tensor(rows: 0..<test.count),
+                          testLabels: test.labels.map { $0 == normalClass ? 0 : 1 }, testClasses: test.labels,
+                          normalCount: normals.count, labeledCount: m, pollutionCount: u, trainRows: rows)
+    }
+}
+
+/// Scores `x` in chunks of `batchSize` rows (bounded memory for large test sets).
+public func batchedScores(_ detector: any AnomalyDetector, _ x: Tensor, batchSize: Int = 500) -> [Float] {
+    let n = x.shape[0]
+    guard n > batchSize else { return detector.scores(x) }
+    var out: [Float] = []
+    out.reserveCapacity(n)
+    var start = 0
+    while start < n {
+        let end = min(n, start + batchSize)
+        out += detector.scores(x.rows(start..<end))
+        start = end
+    }
+    return out
+}

@@ -1,0 +1,56 @@
+// Same data, seed and thread count ⇒ byte-identical model files and score outputs, which record
+// the seed and the library version.
+
+import Foundation
+import XCTest
+import IMDADDetectors
+
+final class ReproducibilityTests: CLITestCase {
+    func train(_ output: String, seed: Int, method: String = "imdad") throws {
+        let r = try imdad("train", "data.csv", "--label-column", "label", "-o", output, "--seed", "\(seed)",
+                          "--threads", "1", "--epochs", "3", "--method", method, "--quiet")
+        XCTAssertEqual(r.status, 0, r.stderr)
+    }
+
+    func testSameSeedSameBytes() throws {
+        try write("data.csv", labeledCSV(rows: 200, columns: 4))
+        for method in ["imdad", "deepsad", "iforest"] {
+            try train("a-\(method).imdad", seed: 7, method: method)
+            try train("b-\(method).imdad", seed: 7, method: method)
+            XCTAssertTrue(try bytes("a-\(method).imdad") == bytes("b-\(method).imdad"), "\(method): same seed, different model files")
+            let m = try TrainedModel.read(contentsOf: path("a-\(method).imdad"))
+            XCTAssertEqual(m.metadata.seed, 7)
+            XCTAssertEqual(m.metadata.libraryVersion, IMDADVersion.library)
+            XCTAssertEqual(m.metadata.formatVersion, IMDADVersion.modelFormat)
+        }
+        try train("c-imdad.imdad", seed: 8)
+        XCTAssertTrue(try bytes("a-imdad.imdad") != bytes("c-imdad.imdad"), "the seed has no effect")
+
+        for format in ["csv", "json"] {
+            for run in ["1", "2"] {
+                let r = try imdad("score", "a-imdad.imdad", "data.csv", "--label-column", "label", "--format", format,
+                                  "--chunk-rows", "64", "-o", "scores\(run).\(format)")
+                XCTAssertEqual(r.status, 0, r.stderr)
+            }
+            XCTAssertTrue(try bytes("scores1.\(format)") == bytes("scores2.\(format)"), "\(format) scores differ between runs")
+            let text = String(decoding: try bytes("scores1.\(format)"), as: UTF8.self)
+            if format == "csv" {
+                XCTAssertTrue(text.hasPrefix("# imdad \(IMDADVersion.library), IMD-AD, seed 7\n"), String(text.prefix(80)))
+                XCTAssertEqual(text.split(separator: "\n").count, 2 + 200)
+            } else {
+                XCTAssertTrue(text.contains("\"library_version\":\"\(IMDADVersion.library)\""), String(text.prefix(120)))
+                XCTAssertTrue(text.contains("\"seed\":7"), String(text.prefix(120)))
+            }
+        }
+        // Standard output holds the same bytes as --output. (Same --chunk-rows: BLAS blocking differs
+        // with the number of rows per product, so another chunk size can change the last digit.)
+        let piped = try imdad("score", "a-imdad.imdad", "data.csv", "--label-column", "label", "--chunk-rows", "64")
+        XCTAssertEqual(piped.status, 0, piped.stderr)
+        XCTAssertTrue(Array(piped.stdout.utf8) == (try bytes("scores1.csv")), "standard output differs from --output")
+    }
+
+    func testVersionFlag() throws {
+        let r = try imdad("--version")
+        XCTAssertEqual(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines), IMDADVersion.library)
+    }
+}

@@ -1,0 +1,58 @@
+// Outputs are never overwritten without --force and never left half-written.
+
+import Foundation
+import XCTest
+
+final class SafeFilesTests: CLITestCase {
+    func testTrainRefusesToOverwriteWithoutForce() throws {
+        let model = try trainSmallModel()
+        let before = try bytes(model)
+        try write("data.csv", labeledCSV())
+        let r = try imdad("train", "data.csv", "--label-column", "label", "-o", model, "--epochs", "1", "--seed", "5", "--quiet")
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("\(model) already exists") && r.stderr.contains("--force"), r.stderr)
+        XCTAssertTrue(try bytes(model) == before, "model changed")
+        let forced = try imdad("train", "data.csv", "--label-column", "label", "-o", model, "--epochs", "1", "--seed", "5", "--quiet", "--force")
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        XCTAssertTrue(try bytes(model) != before, "model not replaced")
+        XCTAssertEqual(try listing().filter { $0.hasPrefix(".") }, [], "temporary files left behind")
+    }
+
+    func testScoreRefusesToOverwriteWithoutForce() throws {
+        let model = try trainSmallModel()
+        try write("data.csv", labeledCSV())
+        try write("scores.csv", "keep me\n")
+        for format in ["csv", "json"] {
+            let r = try imdad("score", model, "data.csv", "--label-column", "label", "--format", format, "-o", "scores.csv")
+            XCTAssertNotEqual(r.status, 0)
+            XCTAssertTrue(r.stderr.contains("scores.csv already exists") && r.stderr.contains("--force"), r.stderr)
+            XCTAssertEqual(String(decoding: try bytes("scores.csv"), as: UTF8.self), "keep me\n")
+        }
+        let forced = try imdad("score", model, "data.csv", "--label-column", "label", "-o", "scores.csv", "--force")
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        XCTAssertTrue(String(decoding: try bytes("scores.csv"), as: UTF8.self).hasPrefix("# imdad "))
+        XCTAssertEqual(try listing().filter { $0.hasPrefix(".") }, [], "temporary files left behind")
+    }
+
+    /// SIGKILL while `train --force` runs over an existing model: the old model stays intact and no
+    /// temporary file is left. (The model is written to `.<name>.<pid>.tmp` and renamed only after
+    /// training; a kill during that final write — a few milliseconds — would leave that hidden temp
+    /// file, never a damaged model.)
+    func testKilledTrainingLeavesThePreviousModelIntact() throws {
+        let model = try trainSmallModel()
+        let before = try bytes(model)
+        try write("big.csv", labeledCSV(rows: 20_000, columns: 20))
+        for delay in [0.3, 1.0, 2.5] {
+            let (p, out, err) = try start(["train", "big.csv", "--label-column", "label", "-o", model, "--force",
+                                           "--epochs", "500", "--threads", "1"])
+            defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
+            Thread.sleep(forTimeInterval: delay)
+            XCTAssertTrue(p.isRunning, "training finished before it could be killed (after \(delay) s)")
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationReason, .uncaughtSignal)
+            XCTAssertTrue(try bytes(model) == before, "model changed after SIGKILL at \(delay) s")
+            XCTAssertEqual(try listing(), ["big.csv", model], "files left after SIGKILL at \(delay) s")
+        }
+    }
+}
