@@ -55,4 +55,29 @@ final class SafeFilesTests: CLITestCase {
             XCTAssertEqual(try listing(), ["big.csv", model], "files left after SIGKILL at \(delay) s")
         }
     }
+
+    /// SIGKILL while `score --force` streams into its temporary file: the previous output stays
+    /// intact; the only thing a kill can leave is the hidden `.scores.csv.<pid>.tmp` (documented).
+    func testKilledScoringLeavesThePreviousOutputIntact() throws {
+        let model = try trainSmallModel(columns: 20)
+        try write("big.csv", labeledCSV(rows: 20_000, columns: 20))
+        try write("scores.csv", "keep me\n")
+        for delay in [0.2, 0.8] {
+            let (p, out, err) = try start(["score", model, "big.csv", "--label-column", "label", "--chunk-rows", "10",
+                                           "-o", "scores.csv", "--force"])
+            defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
+            Thread.sleep(forTimeInterval: delay)
+            let killed = p.isRunning
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            if !killed {  // finished first (fast machine): then it must have replaced the file completely
+                XCTAssertTrue(String(decoding: try bytes("scores.csv"), as: UTF8.self).hasSuffix("\n"))
+                return
+            }
+            XCTAssertEqual(String(decoding: try bytes("scores.csv"), as: UTF8.self), "keep me\n", "output changed by a killed run")
+            let left = try listing().filter { ![model, "big.csv", "scores.csv"].contains($0) }
+            XCTAssertTrue(left.allSatisfy { $0 == ".scores.csv.\(p.processIdentifier).tmp" }, "unexpected files: \(left)")
+            for f in left { try FileManager.default.removeItem(at: path(f)) }
+        }
+    }
 }

@@ -25,7 +25,12 @@ struct Score: ParsableCommand {
     func run() throws {
         try IMDADCLI.run {
             let trained = try TrainedModel.read(contentsOf: URL(fileURLWithPath: model))
-            if let output, !force, FileManager.default.fileExists(atPath: output) { throw OutputExistsError(path: output) }
+            // Rows are written chunk by chunk (bounded memory): to a hidden temporary file renamed over
+            // --output at the end (removed on error), or straight to standard output.
+            let file = try output.map { try AtomicFileWriter(url: URL(fileURLWithPath: $0), overwrite: force) }
+            func emit(_ text: String) throws {
+                if let file { try file.write(Array(text.utf8)) } else { FileHandle.standardOutput.write(Data(text.utf8)) }
+            }
             var writer = ScoreWriter(format: format, model: trained)
             let url = URL(fileURLWithPath: data)
             if ["csv", "txt", "tsv"].contains(url.pathExtension.lowercased()) {
@@ -34,6 +39,7 @@ struct Score: ParsableCommand {
                 while let chunk = try reader.next() {
                     let x = try trained.prepare(rawFeatures: chunk.features, rows: chunk.rows, columns: chunk.columns)
                     writer.add(scores: trained.detector.scores(x), labels: chunk.labels, firstRow: chunk.firstRow)
+                    try emit(writer.drain())
                 }
             } else {
                 let table = try TabularData.load(url: url, labelColumn: labelColumn)
@@ -41,12 +47,8 @@ struct Score: ParsableCommand {
                 let x = try trained.prepare(rawFeatures: table.features, rows: table.rows, columns: table.columns)
                 writer.add(scores: trained.detector.scores(x), labels: table.labels, firstRow: 0)
             }
-            let text = writer.finish()
-            if let output {
-                try writeAtomically(Array(text.utf8), to: URL(fileURLWithPath: output), overwrite: force)
-            } else {
-                FileHandle.standardOutput.write(Data(text.utf8))
-            }
+            try emit(writer.finish())
+            try file?.commit()
         }
     }
 }
@@ -62,7 +64,7 @@ private func checkFeatures(_ model: TrainedModel, _ names: [String], file: Strin
                     hint: "score data with the training file's columns, in the same order")
 }
 
-/// Accumulates the output rows. Each score prints with 9 significant digits (round-trips Float).
+/// Formats the output rows (taken out with `drain()` after each chunk). Each score prints with 9 significant digits (round-trips Float).
 struct ScoreWriter {
     let format: Score.Format
     let model: TrainedModel
@@ -99,6 +101,12 @@ struct ScoreWriter {
             }
         }
         first = false
+    }
+
+    /// The text added since the last call.
+    mutating func drain() -> String {
+        defer { text = "" }
+        return text
     }
 
     func finish() -> String { format == .json ? text + "]}\n" : text }

@@ -126,7 +126,7 @@ public enum ImageRunLog {
         }
     }
 
-    /// Markdown tables of AUROC (%), one per data set × γ_p × epochs × lr: a row per normal class
+    /// Markdown tables of AUROC (%), one per data set × γ_p × epochs × lr schedule: a row per normal class
     /// and a mean row, a column per method × γ_l; a cell holds mean ± std over seeds when there
     /// are several. Below the mean, the mean training and test seconds per run. When a key
     /// occurs more than once, the last record wins.
@@ -139,9 +139,9 @@ public enum ImageRunLog {
         }
         let runs = order.map { latest[$0]! }
         guard !runs.isEmpty else { return "No runs.\n" }
-        struct Group: Hashable { var dataset: String; var gammaP: Double; var epochs: Int; var lr: Double }
+        struct Group: Hashable { var dataset: String; var gammaP: Double; var epochs: Int; var lr: Double; var milestones: [Int] }
         struct Column: Hashable { var method: String; var gammaL: Double }
-        let groups = Dictionary(grouping: runs) { Group(dataset: $0.dataset, gammaP: $0.gammaP, epochs: $0.epochs, lr: $0.lr) }
+        let groups = Dictionary(grouping: runs) { Group(dataset: $0.dataset, gammaP: $0.gammaP, epochs: $0.epochs, lr: $0.lr, milestones: $0.milestones) }
         let methodOrder = ["imdad", "deepsad-balanced", "deepsad", "deepsvdd", "deepsvdd-soft", "iforest"]
         func methodRank(_ m: String) -> Int { methodOrder.firstIndex(of: m) ?? methodOrder.count }
         func name(_ m: String) -> String { MethodKind(rawValue: m)?.displayName ?? m }
@@ -155,7 +155,7 @@ public enum ImageRunLog {
         }
         var out = ""
         let sortedGroups = groups.keys.sorted {
-            ($0.dataset, $0.gammaP, $0.epochs, $0.lr) < ($1.dataset, $1.gammaP, $1.epochs, $1.lr)
+            ($0.dataset, $0.gammaP, $0.epochs, $0.lr, $0.milestones.description) < ($1.dataset, $1.gammaP, $1.epochs, $1.lr, $1.milestones.description)
         }
         for g in sortedGroups {
             let rs = groups[g]!
@@ -165,7 +165,7 @@ public enum ImageRunLog {
             let classes = Set(rs.map(\.normalClass)).sorted()
             let title = ImageDataset(rawValue: g.dataset)?.displayName ?? g.dataset
             let seeds = Set(rs.map(\.seed)).count
-            out += "### \(title): AUROC % (γ_p = \(g.gammaP), \(g.epochs) epochs, lr \(g.lr)"
+            out += "### \(title): AUROC % (γ_p = \(g.gammaP), \(g.epochs) epochs, lr \(g.lr) ÷10 at \(g.milestones.map(String.init).joined(separator: ", "))"
             out += seeds > 1 ? ", mean ± std over seeds)\n\n" : ")\n\n"
             out += "| normal class | " + columns.map { "\(name($0.method)) γ_l=\($0.gammaL)" }.joined(separator: " | ") + " |\n"
             out += "|---|" + columns.map { _ in "---|" }.joined() + "\n"

@@ -63,15 +63,17 @@ public struct LabeledImages: Sendable {
         let img = try IDXArray.read(contentsOf: images)
         let lab = try IDXArray.read(contentsOf: labels)
         guard img.dataType == .uint8, img.shape.count == 3 else {
-            throw DetectorError.invalidData("\(images.lastPathComponent): expected N × H × W uint8 images, found shape "
-                                            + "\(img.shape) of \(img.dataType)")
+            throw DataError(.shapeMismatch, file: images.lastPathComponent, position: "header",
+                            expected: "N × H × W uint8 images", found: "shape \(img.shape) of \(img.dataType)")
         }
         guard lab.dataType == .uint8, lab.shape.count == 1 else {
-            throw DetectorError.invalidData("\(labels.lastPathComponent): expected N uint8 labels, found shape \(lab.shape) of \(lab.dataType)")
+            throw DataError(.shapeMismatch, file: labels.lastPathComponent, position: "header",
+                            expected: "N uint8 labels", found: "shape \(lab.shape) of \(lab.dataType)")
         }
         guard img.shape[0] == lab.shape[0] else {
-            throw DetectorError.invalidData("\(images.lastPathComponent) has \(img.shape[0]) images but "
-                                            + "\(labels.lastPathComponent) has \(lab.shape[0]) labels")
+            throw DataError(.shapeMismatch, file: labels.lastPathComponent, position: "header",
+                            expected: "\(img.shape[0]) labels, one per image of \(images.lastPathComponent)",
+                            found: "\(lab.shape[0])")
         }
         return LabeledImages(pixels: img.payload, labels: lab.payload.map(Int.init), height: img.shape[1], width: img.shape[2])
     }
@@ -142,7 +144,8 @@ public struct ImageProtocol: Sendable {
                 let u = root.appendingPathComponent(name)
                 if FileManager.default.fileExists(atPath: u.path) { return u }
             }
-            throw DetectorError.invalidData("no \(stem).gz or \(stem) in \(root.path)" + (hint.map { ". HINT: \($0)" } ?? ""))
+            throw DataError(.io, file: root.path, position: "", expected: "an IDX file \(stem).gz or \(stem)",
+                            found: "neither", hint: hint)
         }
         let s = fileStems
         let train = try LabeledImages.read(images: find(s.trainImages), labels: find(s.trainLabels))

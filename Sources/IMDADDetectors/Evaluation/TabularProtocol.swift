@@ -24,7 +24,9 @@ public enum TabularProtocol {
     /// Stratified 60/40 split (normals and anomalies split separately, 40 % of each to the test
     /// set, rounded up as scikit-learn does); the scaler is fitted on the whole training split;
     /// `γ_l` labeled anomalies are drawn from the training anomalies and the rest are dropped
-    /// (pollution 0), as Deep SAD's ODDS pipeline does.
+    /// (pollution 0), as Deep SAD's ODDS pipeline does. Deviation: when `γ_l > 0` but the formula
+    /// gives no labeled anomaly (tiny data sets), one is labeled, so the semi-supervised methods
+    /// can run at all.
     public static func split(_ data: TabularData, seed: UInt64, labeledRatio gamma: Double = 0.01) throws -> TabularSplit {
         guard let labels = data.labels else {
             throw DetectorError.invalidData("\(data.source) has no labels; the benchmark protocol needs them")
@@ -41,7 +43,7 @@ public enum TabularProtocol {
         let (aTrain, aTest) = split(anomalyRows)
         let train = data.subset(rows: nTrain + aTrain)
         let scaler = try StandardMinMaxScaler.fit(train)
-        let m = min(labeledCount(normals: nTrain.count, gamma: gamma), aTrain.count)
+        let m = min(gamma > 0 ? max(1, labeledCount(normals: nTrain.count, gamma: gamma)) : 0, aTrain.count)
         let labeled = rng.permutation(aTrain.count).prefix(m).map { aTrain[$0] }
         let trainRows = nTrain + labeled
         let testRows = nTest + aTest

@@ -183,20 +183,62 @@ public struct OutputExistsError: Error, CustomStringConvertible {
 
 /// Writes `bytes` to a temporary file beside `url`, flushes it, then renames it over `url`.
 public func writeAtomically(_ bytes: [UInt8], to url: URL, overwrite: Bool) throws {
-    let fm = FileManager.default
-    if !overwrite && fm.fileExists(atPath: url.path) { throw OutputExistsError(path: url.path) }
-    let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
-    guard fm.createFile(atPath: tmp.path, contents: nil) else {
-        throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: tmp.path])
+    let file = try AtomicFileWriter(url: url, overwrite: overwrite)
+    try file.write(bytes)
+    try file.commit()
+}
+
+/// An output file written in pieces through a hidden temporary file beside it
+/// (`.<name>.<pid>.tmp`), flushed and renamed over `url` by `commit()`. Until then `url` is
+/// untouched; a writer released without `commit()` (an error, a thrown exception) removes its
+/// temporary file. Only a kill during the write can leave the hidden temporary file behind.
+public final class AtomicFileWriter {
+    public let url: URL
+    public let temporaryURL: URL
+    private var handle: FileHandle?
+
+    /// Creates the temporary file. Throws `OutputExistsError` when `url` exists and not `overwrite`.
+    public init(url: URL, overwrite: Bool) throws {
+        let fm = FileManager.default
+        if !overwrite && fm.fileExists(atPath: url.path) { throw OutputExistsError(path: url.path) }
+        self.url = url
+        temporaryURL = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        guard fm.createFile(atPath: temporaryURL.path, contents: nil) else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: temporaryURL.path])
+        }
+        do { handle = try FileHandle(forWritingTo: temporaryURL) } catch {
+            try? fm.removeItem(at: temporaryURL)
+            throw error
+        }
     }
-    do {
-        let handle = try FileHandle(forWritingTo: tmp)
-        try handle.write(contentsOf: Data(bytes))
-        try handle.synchronize()
-        try handle.close()
-        if rename(tmp.path, url.path) != 0 { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path]) }
-    } catch {
-        try? fm.removeItem(at: tmp)
-        throw error
+
+    /// Appends bytes to the temporary file.
+    public func write(_ bytes: [UInt8]) throws {
+        guard let handle else { preconditionFailure("AtomicFileWriter.write after commit") }
+        do { try handle.write(contentsOf: Data(bytes)) } catch { discard(); throw error }
     }
+
+    /// Flushes the temporary file to disk and renames it over `url`.
+    public func commit() throws {
+        guard let handle else { preconditionFailure("AtomicFileWriter.commit twice") }
+        do {
+            try handle.synchronize()
+            try handle.close()
+            self.handle = nil
+            if rename(temporaryURL.path, url.path) != 0 {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+            }
+        } catch {
+            discard()
+            throw error
+        }
+    }
+
+    private func discard() {
+        try? handle?.close()
+        handle = nil
+        try? FileManager.default.removeItem(at: temporaryURL)
+    }
+
+    deinit { if handle != nil { discard() } }
 }

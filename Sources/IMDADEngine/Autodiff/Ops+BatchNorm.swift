@@ -33,25 +33,19 @@ extension Variable {
         var mean = [Float](repeating: 0, count: c), invStd = [Float](repeating: 0, count: c)
         var newStats = statistics
         x.scalars.withUnsafeBufferPointer { px in
-            for ch in 0..<c {
-                if training {
-                    // Two passes (mean, then squared deviations); each plane of `s` values is
-                    // summed in Float SIMD lanes, planes are accumulated in Double.
-                    var sum = 0.0
-                    for i in 0..<n { sum += Double(simdSum(px.baseAddress! + (i * c + ch) * s, count: s) { $0 }) }
-                    let mu = sum / Double(m)
-                    var sq = 0.0
-                    let muF = Float(mu)
-                    for i in 0..<n {
-                        sq += Double(simdSum(px.baseAddress! + (i * c + ch) * s, count: s) { ($0 - muF) * ($0 - muF) })
-                    }
-                    let varBiased = sq / Double(m)
-                    mean[ch] = Float(mu)
+            if training {
+                // Two passes (means, then squared deviations), accumulated per channel in Double.
+                let sums = channelSums(px.baseAddress!, n: n, c: c, s: s)
+                for ch in 0..<c { mean[ch] = Float(sums[ch] / Double(m)) }
+                let sq = channelSums(px.baseAddress!, n: n, c: c, s: s, shift: mean, squared: true)
+                for ch in 0..<c {
+                    let varBiased = sq[ch] / Double(m), varUnbiased = sq[ch] / Double(Swift.max(m - 1, 1))
                     invStd[ch] = Float(1 / (varBiased + Double(epsilon)).squareRoot())
-                    let varUnbiased = sq / Double(Swift.max(m - 1, 1))
-                    newStats.mean.scalars[ch] = (1 - momentum) * statistics.mean.scalars[ch] + momentum * Float(mu)
+                    newStats.mean.scalars[ch] = (1 - momentum) * statistics.mean.scalars[ch] + momentum * mean[ch]
                     newStats.variance.scalars[ch] = (1 - momentum) * statistics.variance.scalars[ch] + momentum * Float(varUnbiased)
-                } else {
+                }
+            } else {
+                for ch in 0..<c {
                     mean[ch] = statistics.mean.scalars[ch]
                     invStd[ch] = 1 / (statistics.variance.scalars[ch] + epsilon).squareRoot()
                 }
@@ -84,13 +78,10 @@ extension Variable {
             g.scalars.withUnsafeBufferPointer { pg in
                 xhat.withUnsafeBufferPointer { ph in
                     dx.withUnsafeMutableBufferPointer { pd in
+                        let sumG = channelSums(pg.baseAddress!, n: n, c: c, s: s)
+                        let sumGH = channelSums(pg.baseAddress!, n: n, c: c, s: s, times: ph.baseAddress!)
                         for ch in 0..<c {
-                            var sg = 0.0, sgh = 0.0
-                            for i in 0..<n {
-                                let base = (i * c + ch) * s
-                                sg += Double(simdSum(pg.baseAddress! + base, count: s) { $0 })
-                                sgh += Double(simdDot(pg.baseAddress! + base, ph.baseAddress! + base, count: s))
-                            }
+                            let sg = sumG[ch], sgh = sumGH[ch]
                             dgamma[ch] = Float(sgh); dbeta[ch] = Float(sg)
                             let gm = gamma?[ch] ?? 1, k = invStd[ch]
                             if training {
@@ -148,4 +139,38 @@ func simdDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -
     var total = acc.sum()
     while i < count { total += a[i] * b[i]; i += 1 }
     return total
+}
+
+/// Per-channel sums over the batch and spatial axes of `x (N, C, S)`:
+/// `Σ_{i,j} f(x[i, ch, j])` with `f(v) = v`, `(v − shift_ch)²` when `squared`, or `v·y[i, ch, j]`
+/// with `times: y`. Planes of `S` values are summed in Float SIMD lanes, then accumulated in
+/// Double; for `S = 1` (1-D batch norm) rows are accumulated directly.
+func channelSums(_ x: UnsafePointer<Float>, n: Int, c: Int, s: Int, shift: [Float]? = nil, squared: Bool = false,
+                 times y: UnsafePointer<Float>? = nil) -> [Double] {
+    var out = [Double](repeating: 0, count: c)
+    if s == 1 {
+        for i in 0..<n {
+            for ch in 0..<c {
+                var v = x[i * c + ch]
+                if squared { v -= shift?[ch] ?? 0; v *= v }
+                if let y { v *= y[i * c + ch] }
+                out[ch] += Double(v)
+            }
+        }
+        return out
+    }
+    for ch in 0..<c {
+        let k = shift?[ch] ?? 0
+        for i in 0..<n {
+            let base = (i * c + ch) * s
+            if let y {
+                out[ch] += Double(simdDot(x + base, y + base, count: s))
+            } else if squared {
+                out[ch] += Double(simdSum(x + base, count: s) { ($0 - k) * ($0 - k) })
+            } else {
+                out[ch] += Double(simdSum(x + base, count: s) { $0 })
+            }
+        }
+    }
+    return out
 }

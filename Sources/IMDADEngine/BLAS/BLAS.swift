@@ -59,11 +59,20 @@ public enum BLAS {
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
             return
         }
-        Loaded.shared.gemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        let loaded = Loaded.shared
+        loaded.useThreads(forFlops: 2 * Double(m) * Double(n) * Double(k))
+        loaded.gemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
 
-    /// Number of threads OpenBLAS uses (nil when the backend has no such setting).
-    public static var threadCount: Int? { Loaded.shared.getThreads.map { Int($0()) } }
+    /// Products below this many flops run on one thread. Measured here (2 cores, load from other
+    /// processes): OpenBLAS's two threads turned a 1.6 ms MLP training step into 24 ms, waiting
+    /// for the second thread to be scheduled; a product this small gains nothing from a second
+    /// thread even on an idle machine.
+    public static let multithreadingThreshold: Double = 32e6
+
+    /// Number of threads OpenBLAS may use for large products (nil when the backend has no such
+    /// setting).
+    public static var threadCount: Int? { Loaded.shared.setThreads == nil ? nil : Int(Loaded.shared.maxThreads) }
 
     /// The kernel family to ask OpenBLAS for, from the CPU's feature flags. Only families whose
     /// every required instruction the CPU reports are named; `nil` lets OpenBLAS decide.
@@ -78,7 +87,7 @@ public enum BLAS {
 
     /// Sets the number of threads OpenBLAS uses (no effect on other backends).
     public static func setThreadCount(_ n: Int) {
-        Loaded.shared.setThreads?(Int32(max(1, n)))
+        Loaded.shared.setMaxThreads(Int32(max(1, n)))
     }
 }
 
@@ -121,6 +130,27 @@ private final class Loaded: @unchecked Sendable {
                Float, UnsafeMutablePointer<Float>, Int) -> Void
     let getThreads: GetThreadsFn?
     let setThreads: SetThreadsFn?
+    /// Thread budget for large products, and the count OpenBLAS was last set to (under `lock`).
+    private(set) var maxThreads: Int32 = 1
+    private var activeThreads: Int32 = 1
+    private let lock: UnsafeMutablePointer<pthread_mutex_t> = {
+        let l = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(l, nil)
+        return l
+    }()
+
+    func setMaxThreads(_ n: Int32) {
+        pthread_mutex_lock(lock); defer { pthread_mutex_unlock(lock) }
+        maxThreads = n
+    }
+
+    /// One thread for small products, the budget for large ones.
+    func useThreads(forFlops flops: Double) {
+        guard let setThreads else { return }
+        pthread_mutex_lock(lock); defer { pthread_mutex_unlock(lock) }
+        let want: Int32 = flops < BLAS.multithreadingThreshold ? 1 : maxThreads
+        if want != activeThreads { setThreads(want); activeThreads = want }
+    }
 
     private init() {
         #if canImport(Glibc)
@@ -180,6 +210,7 @@ private final class Loaded: @unchecked Sendable {
         }
         gemm = candidate.library == "naive" ? naive : fast
         info = candidate
+        if let getThreads { maxThreads = getThreads(); activeThreads = maxThreads }
     }
 
     /// Multiplies random matrices of awkward sizes in all four transpose combinations with
