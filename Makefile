@@ -7,7 +7,7 @@ TEST_PACKAGES := $(DEBIAN_PACKAGES) chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT ?= swift
 
-.PHONY: deps test-deps install build demo test bench clean
+.PHONY: deps test-deps install build demo test bench fashion-mnist clean
 
 deps:
 	@$(MAKE) --no-print-directory install PACKAGES="$(DEBIAN_PACKAGES)"
@@ -33,6 +33,9 @@ demo: build
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+fashion-mnist:
+	@$(MAKE) --no-print-directory install PACKAGES="dataset-fashion-mnist"
 
 bench: build
 	.build/release/imdad bench engine
