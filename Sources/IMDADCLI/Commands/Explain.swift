@@ -50,6 +50,9 @@ struct Explain: ParsableCommand {
     @Option(help: "Integrated-gradients steps.") var steps = 32
     @Option(help: "Features listed per sample (text form).") var top = 10
     @Option(help: "Output format.") var format: Format = .text
+    @Option(help: "Image models: also write each sample's attribution heat map as PNG into this folder.") var pngDir: String?
+    @Option(help: "Image shape C,H,W when the model's encoder does not define one.") var imageShape: String?
+    @Flag(help: "Replace existing PNG files.") var force = false
 
     func run() throws {
         try IMDADCLI.run {
@@ -64,8 +67,24 @@ struct Explain: ParsableCommand {
                 let s = md.model.scores(md.x)
                 chosen = Array(s.indices.sorted { s[$0] > s[$1] }.prefix(max(1, most)))
             }
-            let rawRows = chosen.map { Array(md.table.row($0)) }
-            let explanations = try explainer.explain(md.x, rows: chosen, rawRows: rawRows)
+            var explanations = try explainer.explain(md.x, rows: chosen)
+            for i in explanations.indices {  // the file's own values beside the scaled ones
+                let raw = md.table.row(explanations[i].sample)
+                for k in explanations[i].features.indices { explanations[i].features[k].rawValue = raw[raw.startIndex + explanations[i].features[k].index] }
+            }
+            if let pngDir {
+                let shape = try imageShape.map(parseImageShape) ?? md.model.configuration.encoder.imageShape
+                guard let shape else {
+                    throw ValidationError("--png-dir needs image data: give --image-shape C,H,W")
+                }
+                let dir = URL(fileURLWithPath: pngDir)
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                for e in explanations {
+                    let url = dir.appendingPathComponent("sample-\(e.sample).png")
+                    try writeAtomically([UInt8](try attributionHeatMapPNG(e, imageShape: shape)), to: url, overwrite: force)
+                    note("heat map written to \(url.path)")
+                }
+            }
             switch format {
             case .text:
                 print(explanations.map { $0.text(top: top) }.joined(separator: "\n\n"))
@@ -97,13 +116,10 @@ struct Report: ParsableCommand {
             let out = URL(fileURLWithPath: output)
             if !force && FileManager.default.fileExists(atPath: out.path) { throw OutputExistsError(path: out.path) }
             let md = try ModelAndData(modelPath: model, dataPath: data, labelColumn: labelColumn)
-            let shape = try imageShape.map { text -> [Int] in
-                let parts = text.split(separator: ",").compactMap { Int($0) }
-                guard parts.count == 3, parts.reduce(1, *) == md.table.columns else {
-                    throw ValidationError("--image-shape \(text) does not multiply to the \(md.table.columns) features")
-                }
-                return parts
-            } ?? md.model.configuration.encoder.imageShape
+            let shape = try imageShape.map(parseImageShape) ?? md.model.configuration.encoder.imageShape
+            if let shape, shape.reduce(1, *) != md.table.columns {
+                throw ValidationError("image shape \(shape) does not multiply to the \(md.table.columns) features")
+            }
             var options = ReportOptions()
             options.topK = top
             options.baseline = baseline
@@ -116,4 +132,13 @@ struct Report: ParsableCommand {
             note("report written to \(output) (\(html.utf8.count / 1024) KiB)")
         }
     }
+}
+
+/// "C,H,W" → [C, H, W].
+func parseImageShape(_ text: String) throws -> [Int] {
+    let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard parts.count == 3, let c = parts[0], let h = parts[1], let w = parts[2], c > 0, h > 0, w > 0 else {
+        throw ValidationError("--image-shape \(text): expected three positive integers C,H,W such as 1,28,28")
+    }
+    return [c, h, w]
 }
