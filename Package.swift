@@ -34,6 +34,6 @@ let package = Package(
         .testTarget(name: "IMDADDataTests", dependencies: ["IMDADData"], exclude: ["Fixtures"]),
         .testTarget(name: "IMDADDetectorsTests", dependencies: ["IMDADDetectors", "IMDADEngine", "IMDADData"]),
         .testTarget(name: "IMDADReportsTests", dependencies: ["IMDADReports", "IMDADDetectors", "IMDADEngine", "IMDADData"]),
-        .testTarget(name: "IMDADCLITests", dependencies: ["IMDADCLI", "IMDADData", "IMDADDetectors"]),
+        .testTarget(name: "IMDADCLITests", dependencies: ["IMDADCLI", "IMDADData", "IMDADDetectors", "IMDADReports"]),
     ]
 )
