@@ -71,7 +71,7 @@ struct Evaluate: ParsableCommand {
                         var rng = RandomGenerator(seed: UInt64(seed))
                         let progress = ProgressPrinter(label: "\(set.name) \(kind.displayName) seed \(seed)", totalEpochs: method.epochs, quiet: quiet)
                         let start = Date()
-                        let fitted = try fitDetector(kind, encoder: .tabular(inputs: tabular.columns), settings: method.settings,
+                        let fitted = try fitDetector(kind, encoder: .tabular(inputs: tabular.columns), settings: method.settings(),
                                                      data: split.train, using: &rng, progress: kind == .isolationForest ? nil : { progress($0) })
                         let t = Date().timeIntervalSince(start)
                         let scores = fitted.detector.scores(split.testFeatures).map(Double.init)

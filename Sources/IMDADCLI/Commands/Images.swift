@@ -43,24 +43,18 @@ struct Images: ParsableCommand {
     @Option(help: "Comma-separated methods: imdad, deepsad, deepsvdd (or any of \(MethodKind.allCases.map(\.rawValue).joined(separator: ", "))).")
     var methods: String = "imdad,deepsad,deepsvdd"
     @Option(parsing: .upToNextOption, help: "Seeds (split and training).") var seed: [UInt64] = [0]
-    @Option(help: "Training epochs.") var epochs = 150
-    @Option(name: .customLong("lr"), help: "Learning rate (Adam).") var learningRate: Float = 1e-4
-    @Option(parsing: .upToNextOption, help: "Epochs at which the learning rate is divided by 10.") var milestones: [Int] = [50]
-    @Option(help: "Mini-batch size.") var batchSize = 128
-    @Option(help: "Encoder weight decay λ.") var weightDecay: Float = 0.5e-6
-    @Option(help: "ν (IMD-AD).") var nu: Float = 0.1
-    @Option(help: "κ (IMD-AD).") var kappa: Float = 1
-    @Option(help: "η (Deep SAD).") var eta: Float = 1
     @Option(help: "Results file (JSON lines, appended).") var results = "results/images/runs.jsonl"
     @Flag(help: "Skip runs already in the results file.") var resume = false
     @Flag(help: "Print the Markdown summary of the results file and exit (trains nothing).") var summary = false
-    @Option(help: "OpenBLAS threads (default: all cores).") var threads: Int?
     @Flag(help: "No progress output.") var quiet = false
+    @OptionGroup var method: MethodOptions
+
+    var epochs: Int { method.epochs }
+    var learningRate: Float { method.learningRate(images: true) }
+    var milestones: [Int] { method.milestones }
+    var batchSize: Int { method.batchSize }
 
     func validate() throws {
-        guard epochs >= 1 else { throw ValidationError("--epochs must be ≥ 1") }
-        guard batchSize >= 2 else { throw ValidationError("--batch-size must be ≥ 2") }
-        guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--lr must be a positive number") }
         guard classes.allSatisfy({ (0..<10).contains($0) }) else { throw ValidationError("--classes must be in 0…9") }
         guard gammaL.allSatisfy({ $0 >= 0 && $0 < 1 }) else { throw ValidationError("--gamma-l values must be in [0, 1)") }
         guard gammaP >= 0, gammaP < 1 else { throw ValidationError("--gamma-p must be in [0, 1)") }
@@ -92,7 +86,7 @@ struct Images: ParsableCommand {
                 print(ImageRunLog.summary(try ImageRunLog.read(path: results)), terminator: "")
                 return
             }
-            if let threads { BLAS.setThreadCount(threads) }
+            method.applyThreads()
             let kinds = try methods.split(separator: ",").map { name -> MethodKind in
                 guard let k = MethodKind(rawValue: String(name)) else {
                     throw ValidationError("unknown method '\(name)'; expected one of \(MethodKind.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -103,13 +97,7 @@ struct Images: ParsableCommand {
                 throw ValidationError("\(k.rawValue) needs labeled anomalies (γ_l > 0); at γ_l = 0 Deep SAD is Deep SVDD: use deepsvdd")
             }
             let roots = try roots()
-            var settings = MethodSettings()
-            settings.training.epochs = epochs
-            settings.training.learningRate = learningRate
-            settings.training.milestones = milestones
-            settings.training.batchSize = batchSize
-            settings.training.weightDecay = weightDecay
-            settings.nu = nu; settings.kappa = kappa; settings.eta = eta
+            let settings = method.settings(images: true)
 
             // The plan: every run of the sweep, minus those already in the results file.
             struct Planned { var dataset: ImageDataset; var kind: MethodKind; var normal: Int; var known: Int; var gammaL: Double; var seed: UInt64 }

@@ -23,6 +23,7 @@ struct Train: ParsableCommand {
     @Flag(help: "Replace an existing output file.") var force = false
     @Option(help: "Random seed (same seed and threads ⇒ same model).") var seed: UInt64 = 0
     @Flag(help: "No progress output.") var quiet = false
+    @OptionGroup var choice: MethodChoice
     @OptionGroup var method: MethodOptions
 
     func validate() throws {
@@ -42,23 +43,23 @@ struct Train: ParsableCommand {
             let x = Tensor(shape: [table.rows, table.columns], scalars: try scaler.transform(table))
             let train = try LabeledData(features: x, labels: labels)
             var rng = RandomGenerator(seed: seed)
-            let progress = ProgressPrinter(label: method.method.displayName, totalEpochs: method.epochs, quiet: quiet)
+            let progress = ProgressPrinter(label: choice.method.displayName, totalEpochs: method.epochs, quiet: quiet)
             let start = Date()
             let fitted: FittedDetector
             do {
-                fitted = try fitDetector(method.method, encoder: .tabular(inputs: table.columns), settings: method.settings,
+                fitted = try fitDetector(choice.method, encoder: .tabular(inputs: table.columns), settings: method.settings(),
                                          data: train, using: &rng, progress: { progress($0) })
             } catch let e as DetectorError {
                 throw labelProblem(e, file: data, column: labelColumn ?? "y", rows: table.rows)
             }
-            var model = TrainedModel(fitted: fitted, method: method.method, seed: seed,
+            var model = TrainedModel(fitted: fitted, method: choice.method, seed: seed,
                                      featureNames: table.featureNames, scaler: scaler)
             model.recordBaselines(training: train)
             try model.write(to: out, overwrite: force)
             let seconds = Date().timeIntervalSince(start)
             let scores = fitted.detector.scores(x)
             let normalScores = zip(scores, labels).filter { $0.1 == 0 }.map(\.0)
-            print("\(method.method.displayName) trained on \(table.rows) rows × \(table.columns) features "
+            print("\(choice.method.displayName) trained on \(table.rows) rows × \(table.columns) features "
                   + "(\(train.anomalyRows.count) labeled anomalies) in \(fmt(seconds, 1)) s; model written to \(output)")
             print(String(format: "flagged: %.1f%% of the normal training rows", 100 * Double(normalScores.filter { $0 > fitted.detector.threshold }.count) / Double(max(normalScores.count, 1))))
             if case .imdad(let d) = fitted { print(describe(d.sphere, nu: d.configuration.nu)) }

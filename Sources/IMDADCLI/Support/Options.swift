@@ -7,13 +7,17 @@ import IMDADEngine
 
 extension MethodKind: ExpressibleByArgument {}
 
-/// The method and its hyper-parameters.
-struct MethodOptions: ParsableArguments {
+/// Which detector to train (`imdad train`).
+struct MethodChoice: ParsableArguments {
     @Option(help: "Detector: \(MethodKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var method: MethodKind = .imdad
+}
 
+/// Hyper-parameters shared by every command that trains (`train`, `evaluate`, `images`).
+struct MethodOptions: ParsableArguments {
     @Option(help: "Training epochs.") var epochs = 150
-    @Option(name: .customLong("lr"), help: "Learning rate (Adam).") var learningRate: Float = 1e-3
+    @Option(name: .customLong("lr"), help: "Learning rate (Adam; default 1e-3 for tabular data, 1e-4 for images).")
+    var learningRateOption: Float?
     @Option(parsing: .upToNextOption, help: "Epochs at which the learning rate is divided by 10.") var milestones: [Int] = [50]
     @Option(help: "Mini-batch size.") var batchSize = 128
     @Option(help: "Encoder weight decay λ.") var weightDecay: Float = 0.5e-6
@@ -30,7 +34,7 @@ struct MethodOptions: ParsableArguments {
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be ≥ 1") }
         guard batchSize >= 2 else { throw ValidationError("--batch-size must be ≥ 2") }
-        guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--lr must be a positive number") }
+        if let lr = learningRateOption, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
         guard nu > 0, nu <= 1 else { throw ValidationError("--nu must be in (0, 1]") }
         guard kappa > 0 else { throw ValidationError("--kappa must be > 0") }
         guard ["center-zero-radius", "quantile"].contains(initialization) else {
@@ -39,10 +43,13 @@ struct MethodOptions: ParsableArguments {
         if let b = softplusBeta, !(b > 0) { throw ValidationError("--softplus-beta must be > 0") }
     }
 
-    var settings: MethodSettings {
+    /// `--lr`, or Deep SAD's default for the data kind.
+    func learningRate(images: Bool) -> Float { learningRateOption ?? (images ? 1e-4 : 1e-3) }
+
+    func settings(images: Bool = false) -> MethodSettings {
         var s = MethodSettings()
         s.training.epochs = epochs
-        s.training.learningRate = learningRate
+        s.training.learningRate = learningRate(images: images)
         s.training.milestones = milestones
         s.training.batchSize = batchSize
         s.training.weightDecay = weightDecay
