@@ -23,3 +23,5 @@ run kappa-0.3 --kappa 0.3
 run kappa-5 --kappa 5
 run encoder-bias --encoder-bias
 run no-labeled-anomalies --gamma-l 0 --one-class
+run nu-0.2-softplus-b10 --nu 0.2 --softplus-beta 10
+run nu-0.5-softplus-b10 --nu 0.5 --softplus-beta 10
