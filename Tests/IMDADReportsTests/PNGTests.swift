@@ -5,7 +5,8 @@ import IMDADReports
 
 /// Parsed PNG, decoded independently of the encoder (own chunk walker, own CRC table,
 /// zlib `uncompress` for IDAT, own unfiltering).
-private struct DecodedPNG {
+/// A PNG decoded by the independent reference decoder of these tests (CRCs checked, filters undone).
+struct DecodedPNG {
     var width = 0, height = 0, bitDepth = 0, colorType = 0, interlace = 0
     var chunkTypes: [String] = []
     var filterTypes: [UInt8] = []
@@ -30,7 +31,7 @@ private func be32(_ b: [UInt8], _ i: Int) -> Int {
     Int(b[i]) << 24 | Int(b[i + 1]) << 16 | Int(b[i + 2]) << 8 | Int(b[i + 3])
 }
 
-private func decodePNG(_ data: Data) throws -> DecodedPNG {
+func decodePNG(_ data: Data) throws -> DecodedPNG {
     let b = [UInt8](data)
     guard Array(b.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] else { throw PNGTestError.bad("signature") }
     var out = DecodedPNG()
@@ -55,7 +56,8 @@ private func decodePNG(_ data: Data) throws -> DecodedPNG {
         i += 12 + len
     }
     guard i == b.count else { throw PNGTestError.bad("trailing bytes") }
-    let bpp = [0: 1, 2: 3, 6: 4][out.colorType] ?? 0
+    guard out.bitDepth == 8, out.interlace == 0 else { throw PNGTestError.bad("bit depth \(out.bitDepth), interlace \(out.interlace)") }
+    let bpp = [0: 1, 2: 3, 4: 2, 6: 4][out.colorType] ?? 0
     let stride = out.width * bpp
     var raw = [UInt8](repeating: 0, count: (stride + 1) * out.height)
     var rawLen = uLongf(raw.count)

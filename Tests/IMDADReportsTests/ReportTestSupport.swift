@@ -158,66 +158,18 @@ struct DecodedScreenshot {
 enum ScreenshotError: Error { case bad(String) }
 
 func decodeScreenshot(_ data: Data) throws -> DecodedScreenshot {
-    let b = [UInt8](data)
-    func be32(_ i: Int) -> Int { Int(b[i]) << 24 | Int(b[i + 1]) << 16 | Int(b[i + 2]) << 8 | Int(b[i + 3]) }
-    guard b.count > 33, Array(b.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] else {
-        throw ScreenshotError.bad("not a PNG")
-    }
-    var width = 0, height = 0, colorType = 0, depth = 0, interlace = 0
-    var idat: [UInt8] = []
-    var i = 8
-    while i + 12 <= b.count {
-        let len = be32(i)
-        let type = String(decoding: b[(i + 4)..<(i + 8)], as: UTF8.self)
-        if type == "IHDR" {
-            width = be32(i + 8); height = be32(i + 12)
-            depth = Int(b[i + 16]); colorType = Int(b[i + 17]); interlace = Int(b[i + 20])
-        } else if type == "IDAT" {
-            idat += b[(i + 8)..<(i + 8 + len)]
+    let png: DecodedPNG
+    do { png = try decodePNG(data) } catch { throw ScreenshotError.bad("unreadable PNG: \(error)") }
+    guard let bpp = [0: 1, 2: 3, 4: 2, 6: 4][png.colorType] else { throw ScreenshotError.bad("colour type \(png.colorType)") }
+    var rgba = [UInt8](repeating: 255, count: png.width * png.height * 4)
+    for p in 0..<(png.width * png.height) {
+        let s = p * bpp, o = p * 4
+        switch png.colorType {
+        case 0: rgba[o] = png.pixels[s]; rgba[o + 1] = png.pixels[s]; rgba[o + 2] = png.pixels[s]
+        case 4: rgba[o] = png.pixels[s]; rgba[o + 1] = png.pixels[s]; rgba[o + 2] = png.pixels[s]; rgba[o + 3] = png.pixels[s + 1]
+        case 2: rgba[o] = png.pixels[s]; rgba[o + 1] = png.pixels[s + 1]; rgba[o + 2] = png.pixels[s + 2]
+        default: rgba[o] = png.pixels[s]; rgba[o + 1] = png.pixels[s + 1]; rgba[o + 2] = png.pixels[s + 2]; rgba[o + 3] = png.pixels[s + 3]
         }
-        i += 12 + len
     }
-    guard depth == 8, interlace == 0, let bpp = [0: 1, 2: 3, 4: 2, 6: 4][colorType] else {
-        throw ScreenshotError.bad("unsupported PNG: depth \(depth), colour type \(colorType), interlace \(interlace)")
-    }
-    let stride = width * bpp
-    var raw = [UInt8](repeating: 0, count: (stride + 1) * height)
-    var rawLen = uLongf(raw.count)
-    let rc = raw.withUnsafeMutableBufferPointer { r in
-        idat.withUnsafeBufferPointer { s in uncompress(r.baseAddress, &rawLen, s.baseAddress, uLong(s.count)) }
-    }
-    guard rc == Z_OK else { throw ScreenshotError.bad("inflate failed (\(rc))") }
-    var rgba = [UInt8](repeating: 255, count: width * height * 4)
-    var prev = [UInt8](repeating: 0, count: stride)
-    var row = [UInt8](repeating: 0, count: stride)
-    for y in 0..<height {
-        let base = y * (stride + 1), f = raw[base]
-        for x in 0..<stride {
-            let a = x >= bpp ? Int(row[x - bpp]) : 0, up = Int(prev[x]), c = x >= bpp ? Int(prev[x - bpp]) : 0
-            let pred: Int
-            switch f {
-            case 0: pred = 0
-            case 1: pred = a
-            case 2: pred = up
-            case 3: pred = (a + up) / 2
-            case 4:
-                let p = a + up - c
-                let pa = abs(p - a), pb = abs(p - up), pc = abs(p - c)
-                pred = (pa <= pb && pa <= pc) ? a : (pb <= pc ? up : c)
-            default: throw ScreenshotError.bad("filter \(f)")
-            }
-            row[x] = UInt8((Int(raw[base + 1 + x]) + pred) & 0xFF)
-        }
-        for x in 0..<width {
-            let o = (y * width + x) * 4, s = x * bpp
-            switch colorType {
-            case 0: rgba[o] = row[s]; rgba[o + 1] = row[s]; rgba[o + 2] = row[s]
-            case 4: rgba[o] = row[s]; rgba[o + 1] = row[s]; rgba[o + 2] = row[s]; rgba[o + 3] = row[s + 1]
-            case 2: rgba[o] = row[s]; rgba[o + 1] = row[s + 1]; rgba[o + 2] = row[s + 2]
-            default: rgba[o] = row[s]; rgba[o + 1] = row[s + 1]; rgba[o + 2] = row[s + 2]; rgba[o + 3] = row[s + 3]
-            }
-        }
-        swap(&prev, &row)
-    }
-    return DecodedScreenshot(width: width, height: height, rgba: rgba)
+    return DecodedScreenshot(width: png.width, height: png.height, rgba: rgba)
 }
