@@ -3,19 +3,13 @@
 
 import Foundation
 
-/// One finished run of the image protocol, as stored in a results file (one JSON object a line).
+/// One finished run of the image protocol, as stored in a results file (one JSON object a line):
+/// the run's identity (``ImageRunKey``, readable as `record.dataset`, `record.seed`, …) and what it
+/// measured. The JSON is flat: the key's fields sit beside the results.
+@dynamicMemberLookup
 public struct ImageRunRecord: Sendable, Codable, Equatable {
-    public var dataset: String
-    public var method: String
-    public var normalClass: Int
-    public var knownClass: Int
-    public var gammaL: Double
-    public var gammaP: Double
-    public var seed: UInt64
-    public var epochs: Int
-    public var lr: Double
-    public var milestones: [Int]
-    public var batchSize: Int
+    /// What identifies the run for `--resume`: the data, the split and the training settings.
+    public var key: ImageRunKey
     public var auroc: Double
     public var ap: Double
     public var trainSeconds: Double
@@ -29,10 +23,14 @@ public struct ImageRunRecord: Sendable, Codable, Equatable {
     /// ISO 8601 time the run finished.
     public var finished: String
 
+    public subscript<T>(dynamicMember field: WritableKeyPath<ImageRunKey, T>) -> T {
+        get { key[keyPath: field] }
+        set { key[keyPath: field] = newValue }
+    }
+
     enum CodingKeys: String, CodingKey {
-        case dataset, method, seed, epochs, lr, milestones, auroc, ap, normals, labeled, pollution, finished
-        case normalClass = "normal_class", knownClass = "known_class", gammaL = "gamma_l", gammaP = "gamma_p"
-        case batchSize = "batch_size", trainSeconds = "train_seconds", testSeconds = "test_seconds"
+        case auroc, ap, normals, labeled, pollution, finished
+        case trainSeconds = "train_seconds", testSeconds = "test_seconds"
         case libraryVersion = "library_version", blasKernel = "blas_kernel"
     }
 
@@ -40,18 +38,34 @@ public struct ImageRunRecord: Sendable, Codable, Equatable {
                 seed: UInt64, epochs: Int, lr: Double, milestones: [Int], batchSize: Int, auroc: Double, ap: Double,
                 trainSeconds: Double, testSeconds: Double, libraryVersion: String, blasKernel: String,
                 normals: Int, labeled: Int, pollution: Int, finished: String) {
-        self.dataset = dataset; self.method = method; self.normalClass = normalClass; self.knownClass = knownClass
-        self.gammaL = gammaL; self.gammaP = gammaP; self.seed = seed; self.epochs = epochs; self.lr = lr
-        self.milestones = milestones; self.batchSize = batchSize; self.auroc = auroc; self.ap = ap
-        self.trainSeconds = trainSeconds; self.testSeconds = testSeconds; self.libraryVersion = libraryVersion
-        self.blasKernel = blasKernel; self.normals = normals; self.labeled = labeled; self.pollution = pollution
-        self.finished = finished
+        key = ImageRunKey(dataset: dataset, method: method, normalClass: normalClass, knownClass: knownClass,
+                          gammaL: gammaL, gammaP: gammaP, seed: seed, epochs: epochs, lr: lr, milestones: milestones,
+                          batchSize: batchSize)
+        self.auroc = auroc; self.ap = ap; self.trainSeconds = trainSeconds; self.testSeconds = testSeconds
+        self.libraryVersion = libraryVersion; self.blasKernel = blasKernel
+        self.normals = normals; self.labeled = labeled; self.pollution = pollution; self.finished = finished
     }
 
-    /// What identifies a run for `--resume`: the data, the split and the training settings.
-    public var key: ImageRunKey {
-        ImageRunKey(dataset: dataset, method: method, normalClass: normalClass, knownClass: knownClass, gammaL: gammaL,
-                    gammaP: gammaP, seed: seed, epochs: epochs, lr: lr, milestones: milestones, batchSize: batchSize)
+    public init(from decoder: any Decoder) throws {
+        key = try ImageRunKey(from: decoder)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        auroc = try c.decode(Double.self, forKey: .auroc); ap = try c.decode(Double.self, forKey: .ap)
+        trainSeconds = try c.decode(Double.self, forKey: .trainSeconds)
+        testSeconds = try c.decode(Double.self, forKey: .testSeconds)
+        libraryVersion = try c.decode(String.self, forKey: .libraryVersion)
+        blasKernel = try c.decode(String.self, forKey: .blasKernel)
+        normals = try c.decode(Int.self, forKey: .normals); labeled = try c.decode(Int.self, forKey: .labeled)
+        pollution = try c.decode(Int.self, forKey: .pollution); finished = try c.decode(String.self, forKey: .finished)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try key.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(auroc, forKey: .auroc); try c.encode(ap, forKey: .ap)
+        try c.encode(trainSeconds, forKey: .trainSeconds); try c.encode(testSeconds, forKey: .testSeconds)
+        try c.encode(libraryVersion, forKey: .libraryVersion); try c.encode(blasKernel, forKey: .blasKernel)
+        try c.encode(normals, forKey: .normals); try c.encode(labeled, forKey: .labeled)
+        try c.encode(pollution, forKey: .pollution); try c.encode(finished, forKey: .finished)
     }
 
     /// The record as one JSON line (sorted keys, no trailing newline).
@@ -62,8 +76,8 @@ public struct ImageRunRecord: Sendable, Codable, Equatable {
     }
 }
 
-/// The identity of a run (see ``ImageRunRecord/key``).
-public struct ImageRunKey: Hashable, Sendable {
+/// The identity of a run: data set, method, classes, γ_l, γ_p, seed and training settings.
+public struct ImageRunKey: Hashable, Sendable, Codable {
     public var dataset: String
     public var method: String
     public var normalClass: Int
@@ -75,6 +89,12 @@ public struct ImageRunKey: Hashable, Sendable {
     public var lr: Double
     public var milestones: [Int]
     public var batchSize: Int
+
+    enum CodingKeys: String, CodingKey {
+        case dataset, method, seed, epochs, lr, milestones
+        case normalClass = "normal_class", knownClass = "known_class", gammaL = "gamma_l", gammaP = "gamma_p"
+        case batchSize = "batch_size"
+    }
 
     public init(dataset: String, method: String, normalClass: Int, knownClass: Int, gammaL: Double, gammaP: Double,
                 seed: UInt64, epochs: Int, lr: Double, milestones: [Int], batchSize: Int) {
