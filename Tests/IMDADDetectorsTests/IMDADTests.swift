@@ -91,4 +91,35 @@ final class IMDADTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("HINT"))
         }
     }
+
+    /// The compactness term μ·mean‖φ − c‖² pulls the training normals towards c (relative to R²),
+    /// and a configuration encoded before μ existed decodes with μ = 0.
+    func testCompactnessTermAndItsDefaultWhenAbsent() throws {
+        let (train, _, _) = try syntheticData()
+        func meanNormalDistance(mu: Float) throws -> Float {
+            var s = quickSettings(epochs: 30)
+            s.compactness = mu
+            var rng = RandomGenerator(seed: 3)
+            guard case .imdad(let m) = try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng) else {
+                throw XCTSkip("unreachable")
+            }
+            let scores = m.scores(train.normals)
+            return scores.reduce(0, +) / Float(scores.count) + m.sphere.radiusSquared
+        }
+        XCTAssertLessThan(try meanNormalDistance(mu: 10), try meanNormalDistance(mu: 0))
+        var rng = RandomGenerator(seed: 0)
+        var s = quickSettings(epochs: 1)
+        s.compactness = -1
+        XCTAssertThrowsError(try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng))
+
+        var c = IMDADConfiguration(encoder: smallMLP)
+        c.compactness = 2
+        let json = try JSONEncoder().encode(c)
+        XCTAssertEqual(try JSONDecoder().decode(IMDADConfiguration.self, from: json), c)
+        var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        object["compactness"] = nil
+        let old = try JSONDecoder().decode(IMDADConfiguration.self, from: try JSONSerialization.data(withJSONObject: object))
+        XCTAssertEqual(old.compactness, 0)
+        XCTAssertEqual(old.nu, c.nu)
+    }
 }

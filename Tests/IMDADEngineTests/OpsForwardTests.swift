@@ -57,6 +57,53 @@ final class OpsForwardTests: XCTestCase {
         XCTAssertEqual(y.shape, [1, 1, 1, 2]); XCTAssertEqual(y.scalars, [5, 7])
     }
 
+    /// conv2d against the definition, summed directly, over the geometries the fast paths
+    /// distinguish (same padding → one block copy per tap; others → row by row; stride 2).
+    func testConvolutionMatchesDirectSum() {
+        var rng = RandomGenerator(seed: 11)
+        for (h, w, k, p, s) in [(9, 9, 5, 2, 1), (7, 11, 5, 2, 1), (6, 5, 3, 1, 1), (8, 8, 3, 0, 1), (9, 7, 3, 1, 2), (4, 4, 5, 2, 1)] {
+            let (n, c, o) = (3, 2, 4)
+            let x = Tensor(shape: [n, c, h, w], scalars: (0..<(n * c * h * w)).map { _ in rng.nextUnitFloat() - 0.5 })
+            let wt = Tensor(shape: [o, c, k, k], scalars: (0..<(o * c * k * k)).map { _ in rng.nextUnitFloat() - 0.5 })
+            let y = value { t in t.constant(x).conv2d(weight: t.constant(wt), bias: nil, stride: s, padding: p) }
+            let ho = (h + 2 * p - k) / s + 1, wo = (w + 2 * p - k) / s + 1
+            XCTAssertEqual(y.shape, [n, o, ho, wo])
+            for b in 0..<n { for oc in 0..<o { for i in 0..<ho { for j in 0..<wo {
+                var sum: Float = 0
+                for ch in 0..<c { for u in 0..<k { for v in 0..<k {
+                    let ih = i * s - p + u, iw = j * s - p + v
+                    guard ih >= 0, ih < h, iw >= 0, iw < w else { continue }
+                    sum += x.scalars[((b * c + ch) * h + ih) * w + iw] * wt.scalars[((oc * c + ch) * k + u) * k + v]
+                } } }
+                XCTAssertEqual(y.scalars[((b * o + oc) * ho + i) * wo + j], sum, accuracy: 1e-5, "\(h)×\(w) k\(k) p\(p) s\(s)")
+            } } } }
+        }
+    }
+
+    /// 2×2 max pooling against the definition for output widths below, at and above the
+    /// 4-window SIMD block (with an overlapping tail), ties resolved to the first position.
+    func testMaxPoolMatchesDefinitionWithTies() {
+        var rng = RandomGenerator(seed: 12)
+        for w in [2, 3, 6, 8, 9, 10, 14, 28] {
+            let (nc, h) = (3, 4)
+            // values from a small set, so ties are common
+            let x = Tensor(shape: [1, nc, h, w], scalars: (0..<(nc * h * w)).map { _ in Float(Int(rng.nextUnitFloat() * 4)) })
+            let tape = Tape()
+            let input = tape.variable(x)
+            let y = input.maxPool2d(size: 2)
+            let wo = w / 2
+            var expectedGrad = [Float](repeating: 0, count: x.count)
+            for p in 0..<nc { for i in 0..<(h / 2) { for j in 0..<wo {
+                let cand = [(2 * i) * w + 2 * j, (2 * i) * w + 2 * j + 1, (2 * i + 1) * w + 2 * j, (2 * i + 1) * w + 2 * j + 1].map { p * h * w + $0 }
+                let m = cand.map { x.scalars[$0] }.max()!
+                XCTAssertEqual(y.value.scalars[(p * (h / 2) + i) * wo + j], m, "w \(w)")
+                expectedGrad[cand.first { x.scalars[$0] == m }!] += 1
+            } } }
+            tape.backward(from: y.sum())
+            XCTAssertEqual(tape.gradient(of: input).scalars, expectedGrad, "w \(w)")
+        }
+    }
+
     func testBatchNormStatisticsLikePyTorch() {
         // channel values 1, 2, 3, 4: mean 2.5, biased var 1.25, unbiased var 5/3
         let x = Tensor(shape: [4, 1], scalars: [1, 2, 3, 4])

@@ -25,6 +25,7 @@ struct MethodOptions: ParsableArguments {
     @Option(help: "κ > 0: weight of the labeled anomalies (IMD-AD).") var kappa: Float = 1
     @Option(help: "η > 0: weight of the labeled samples (Deep SAD).") var eta: Float = 1
     @Option(help: "Softplus sharpness β instead of the hinge (IMD-AD ablation).") var softplusBeta: Float?
+    @Option(help: "μ ≥ 0: weight of the compactness term on the normals (IMD-AD).") var mu: Float = 0
     @Option(help: "Sphere initialization (IMD-AD): center-zero-radius or quantile.") var initialization: String = "center-zero-radius"
     @Flag(help: "Biases in the encoder (IMD-AD only; Deep SVDD/SAD must be bias-free).") var encoderBias = false
     @Flag(help: "Allow IMD-AD to train without labeled anomalies.") var oneClass = false
@@ -40,6 +41,7 @@ struct MethodOptions: ParsableArguments {
         guard ["center-zero-radius", "quantile"].contains(initialization) else {
             throw ValidationError("--initialization must be center-zero-radius or quantile")
         }
+        guard mu >= 0, mu.isFinite else { throw ValidationError("--mu must be ≥ 0") }
         if let b = softplusBeta, !(b > 0) { throw ValidationError("--softplus-beta must be > 0") }
     }
 
@@ -54,6 +56,7 @@ struct MethodOptions: ParsableArguments {
         s.training.batchSize = batchSize
         s.training.weightDecay = weightDecay
         s.nu = nu; s.kappa = kappa; s.eta = eta
+        s.compactness = mu
         s.hinge = softplusBeta.map { .softplus(beta: $0) } ?? .hinge
         s.initialization = initialization == "quantile" ? .quantile : .centerZeroRadius
         s.encoderBias = encoderBias

@@ -30,6 +30,7 @@ public struct MethodSettings: Sendable, Equatable, Codable {
     public var kappa: Float = 1
     public var eta: Float = 1
     public var hinge: IMDADConfiguration.Hinge = .hinge
+    public var compactness: Float = 0
     public var initialization: IMDADConfiguration.Initialization = .centerZeroRadius
     public var encoderBias = false
     public var allowOneClass = false
@@ -66,7 +67,7 @@ public func fitDetector(_ kind: MethodKind, encoder: EncoderArchitecture, settin
     switch kind {
     case .imdad:
         var c = IMDADConfiguration(encoder: encoder)
-        c.nu = s.nu; c.kappa = s.kappa; c.hinge = s.hinge; c.initialization = s.initialization
+        c.nu = s.nu; c.kappa = s.kappa; c.hinge = s.hinge; c.compactness = s.compactness; c.initialization = s.initialization
         c.encoderBias = s.encoderBias; c.allowOneClass = s.allowOneClass; c.training = s.training
         c.training.sampler = .balanced
         return .imdad(try IMDAD.fit(c, data: data, using: &rng, progress: progress))

@@ -38,6 +38,8 @@ public struct IMDADConfiguration: Sendable, Equatable, Codable {
     public var kappa: Float = 1
     public var marginSquared: Float = 1
     public var hinge: Hinge = .hinge
+    /// μ ≥ 0: weight of the compactness term μ/n Σ_normal ‖φ(xᵢ) − c‖².
+    public var compactness: Float = 0
     public var initialization: Initialization = .centerZeroRadius
     /// Biases in the encoder (allowed: collapse is never optimal under J, spec §3).
     public var encoderBias = false
@@ -48,6 +50,25 @@ public struct IMDADConfiguration: Sendable, Equatable, Codable {
     public var training = TrainingConfiguration()
 
     public init(encoder: EncoderArchitecture) { self.encoder = encoder }
+}
+
+extension IMDADConfiguration {
+    /// Decodes every field; `compactness` (added after format version 1 first shipped) reads as 0
+    /// when absent, so earlier model files keep loading with the objective they were trained with.
+    public init(from decoder: any Decoder) throws {
+        let k = try decoder.container(keyedBy: CodingKeys.self)
+        encoder = try k.decode(EncoderArchitecture.self, forKey: .encoder)
+        nu = try k.decode(Float.self, forKey: .nu)
+        kappa = try k.decode(Float.self, forKey: .kappa)
+        marginSquared = try k.decode(Float.self, forKey: .marginSquared)
+        hinge = try k.decode(Hinge.self, forKey: .hinge)
+        compactness = try k.decodeIfPresent(Float.self, forKey: .compactness) ?? 0
+        initialization = try k.decode(Initialization.self, forKey: .initialization)
+        encoderBias = try k.decode(Bool.self, forKey: .encoderBias)
+        sphereLearningRateScale = try k.decode(Float.self, forKey: .sphereLearningRateScale)
+        allowOneClass = try k.decode(Bool.self, forKey: .allowOneClass)
+        training = try k.decode(TrainingConfiguration.self, forKey: .training)
+    }
 }
 
 /// A trained IMD-AD model: encoder + hypersphere layer.
@@ -80,6 +101,9 @@ public struct IMDAD: AnomalyDetector {
         let c = configuration
         guard c.nu > 0 && c.nu <= 1 else { throw DetectorError.invalidConfiguration("ν must be in (0, 1], got \(c.nu)") }
         guard c.kappa > 0 else { throw DetectorError.invalidConfiguration("κ must be > 0, got \(c.kappa)") }
+        guard c.compactness >= 0, c.compactness.isFinite else {
+            throw DetectorError.invalidConfiguration("μ must be ≥ 0 and finite, got \(c.compactness)")
+        }
         guard data.features.count / max(data.features.shape[0], 1) == c.encoder.inputSize else {
             throw DetectorError.featureMismatch(expected: c.encoder.inputSize,
                                                 found: data.features.count / max(data.features.shape[0], 1))
@@ -130,14 +154,18 @@ public struct IMDAD: AnomalyDetector {
 /// The mini-batch estimate of `J` (the weight decay `λ/2‖W‖²` is applied by Adam):
 ///
 ///     J_B = R² + 1/ν · mean_{normal i ∈ B} [s(xᵢ)]₊ + κ · mean_{anomalous j ∈ B} [ρ² − s(x̃ⱼ)]₊
+///           + μ · mean_{normal i ∈ B} ‖φ(xᵢ) − c‖²
 ///
+/// The last term (μ = 0 by default) is an ablation of this project, not the spec's: a Deep SAD-style
+/// pull of every normal towards `c`, computed as `μ·(mean s + R²)`. It does not move the
+/// ν-property (its derivative in `b` is zero). Measured in `results/ablation/`: it does not help.
 /// with `R² = b + ‖w‖²/4` computed from the layer's weights, so its gradient reaches `w` and `b`.
 public struct IMDADObjective: Sendable {
-    public var nu: Float, kappa: Float, marginSquared: Float
+    public var nu: Float, kappa: Float, marginSquared: Float, compactness: Float
     public var hinge: IMDADConfiguration.Hinge
 
     public init(_ c: IMDADConfiguration) {
-        nu = c.nu; kappa = c.kappa; marginSquared = c.marginSquared; hinge = c.hinge
+        nu = c.nu; kappa = c.kappa; marginSquared = c.marginSquared; hinge = c.hinge; compactness = c.compactness
     }
 
     func act(_ v: Variable) -> Variable {
@@ -152,7 +180,9 @@ public struct IMDADObjective: Sendable {
     public func batchLoss(scores s: Variable, anomalyCount m: Int, w: Variable, b: Variable) -> BatchLoss {
         let n = s.shape[0] - m
         let sNormal = s.rows(0..<n)
-        var J = HypersphereLayer.radiusSquared(w: w, b: b) + act(sNormal).mean() * (1 / nu)
+        let r2 = HypersphereLayer.radiusSquared(w: w, b: b)
+        var J = r2 + act(sNormal).mean() * (1 / nu)
+        if compactness > 0 { J = J + (sNormal.mean() + r2) * compactness }
         var counters = ["active normal": Double(sNormal.value.scalars.filter { $0 > 0 }.count) / Double(max(n, 1))]
         if m > 0 {
             let sAnomalous = s.rows(n..<(n + m))

@@ -52,19 +52,26 @@ extension Variable {
             }
         }
         let gamma = weight?.value.scalars, beta = bias?.value.scalars
-        var xhat = x.scalars
-        var y = x.scalars
-        xhat.withUnsafeMutableBufferPointer { ph in
-            y.withUnsafeMutableBufferPointer { py in
+        // x̂, and y = x̂·γ + β (y shares x̂'s storage when there is no affine transform).
+        let count = x.count
+        let xhat = [Float](unsafeUninitializedCapacity: count) { ph, filled in
+            x.scalars.withUnsafeBufferPointer { px in
                 for i in 0..<n {
                     for ch in 0..<c {
                         let base = (i * c + ch) * s, mu = mean[ch], k = invStd[ch]
-                        let gm = gamma?[ch] ?? 1, bt = beta?[ch] ?? 0
-                        for j in 0..<s {
-                            let h = (ph[base + j] - mu) * k
-                            ph[base + j] = h
-                            py[base + j] = h * gm + bt
-                        }
+                        for j in 0..<s { ph[base + j] = (px[base + j] - mu) * k }
+                    }
+                }
+            }
+            filled = count
+        }
+        var y = xhat
+        if gamma != nil || beta != nil {
+            y.withUnsafeMutableBufferPointer { py in
+                for i in 0..<n {
+                    for ch in 0..<c {
+                        let base = (i * c + ch) * s, gm = gamma?[ch] ?? 1, bt = beta?[ch] ?? 0
+                        for j in 0..<s { py[base + j] = py[base + j] * gm + bt }
                     }
                 }
             }

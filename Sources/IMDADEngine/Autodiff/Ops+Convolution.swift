@@ -30,34 +30,61 @@ public struct Conv2DGeometry: Sendable, Equatable {
     /// Row `(c, u, v)` holds, for every output position, the input pixel that kernel tap `(u, v)`
     /// of channel `c` sees (0 in the padding).
     func im2col(_ x: UnsafePointer<Float>, n0: Int, nb: Int, into cols: UnsafeMutablePointer<Float>) {
-        let ho = outHeight, wo = outWidth, plane = outPlane, ld = nb * plane
+        let ho = outHeight, wo = outWidth, plane = outPlane, ld = nb * plane, inPlane = height * width
+        // With stride 1 and as many output as input columns (same padding), the valid rows of a
+        // tap map to one contiguous run of the input plane: copy it in one block, then zero the
+        // columns that wrapped around from the neighbouring row.
+        let contiguous = stride == 1 && wo == width
         for c in 0..<channels {
             for kh in 0..<kernelHeight {
+                // Output rows whose input row oh·s − p + kh lies inside the image.
+                let ohLo = Swift.min(ho, Swift.max(0, (padding - kh + stride - 1) / stride))
+                let ohHi = Swift.max(ohLo, Swift.min(ho, (height - 1 + padding - kh) < 0 ? 0 : (height - 1 + padding - kh) / stride + 1))
                 for kw in 0..<kernelWidth {
                     let row = cols + ((c * kernelHeight + kh) * kernelWidth + kw) * ld
                     let valid = validColumns(kw: kw)
                     for nl in 0..<nb {
-                        let src = x + ((n0 + nl) * channels + c) * height * width
-                        for oh in 0..<ho {
-                            let ih = oh * stride - padding + kh
-                            let dst = row + nl * plane + oh * wo
-                            if ih < 0 || ih >= height || valid.isEmpty {
-                                dst.update(repeating: 0, count: wo)
-                                continue
+                        let src = x + ((n0 + nl) * channels + c) * inPlane
+                        let dst = row + nl * plane
+                        zero(dst, ohLo * wo)
+                        zero(dst + ohHi * wo, (ho - ohHi) * wo)
+                        if ohLo == ohHi { continue }
+                        if contiguous {
+                            // dst[k] = src[k + shift] for k in the valid rows, clipped to the plane.
+                            let shift = (kh - padding) * width + (kw - padding)
+                            let lo = Swift.max(ohLo * wo, -shift), hi = Swift.min(ohHi * wo, inPlane - shift)
+                            if hi > lo { (dst + lo).update(from: src + lo + shift, count: hi - lo) }
+                            if valid.lowerBound > 0 || valid.upperBound < wo {
+                                for oh in ohLo..<ohHi {
+                                    let r = dst + oh * wo
+                                    for ow in 0..<valid.lowerBound { r[ow] = 0 }
+                                    for ow in valid.upperBound..<wo { r[ow] = 0 }
+                                }
                             }
-                            if valid.lowerBound > 0 { dst.update(repeating: 0, count: valid.lowerBound) }
+                            continue
+                        }
+                        for oh in ohLo..<ohHi {
+                            let ih = oh * stride - padding + kh
+                            let r = dst + oh * wo
+                            if valid.isEmpty { zero(r, wo); continue }
+                            zero(r, valid.lowerBound)
                             let srow = src + ih * width - padding + kw
                             if stride == 1 {
-                                (dst + valid.lowerBound).update(from: srow + valid.lowerBound, count: valid.count)
+                                (r + valid.lowerBound).update(from: srow + valid.lowerBound, count: valid.count)
                             } else {
-                                for ow in valid { dst[ow] = srow[ow * stride] }
+                                for ow in valid { r[ow] = srow[ow * stride] }
                             }
-                            if valid.upperBound < wo { (dst + valid.upperBound).update(repeating: 0, count: wo - valid.upperBound) }
+                            zero(r + valid.upperBound, wo - valid.upperBound)
                         }
                     }
                 }
             }
         }
+    }
+
+    @inline(__always)
+    private func zero(_ p: UnsafeMutablePointer<Float>, _ count: Int) {
+        if count > 0 { p.update(repeating: 0, count: count) }
     }
 
     /// dx += col2im(dcols): the adjoint of ``im2col``.
@@ -214,24 +241,19 @@ extension Variable {
                         let src = px.baseAddress! + p * h * w
                         let dst = po.baseAddress! + p * ho * wo, arg = pa.baseAddress! + p * ho * wo
                         for i in 0..<ho {
+                            if size == 2 {
+                                pool2x2Row(src, rowOffset: 2 * i * w, width: w, windows: wo,
+                                           into: dst + i * wo, argmax: arg + i * wo)
+                                continue
+                            }
                             for j in 0..<wo {
                                 var at = (i * size) * w + j * size
                                 var best = src[at]
-                                if size == 2 {
-                                    // Unrolled 2×2 window without data-dependent branches (they
-                                    // mispredict half the time): the maximum, then the first
-                                    // position holding it.
-                                    let a = at + 1, b = at + w, c = at + w + 1
-                                    let m = Swift.max(Swift.max(best, src[a]), Swift.max(src[b], src[c]))
-                                    at = src[at] == m ? at : (src[a] == m ? a : (src[b] == m ? b : c))
-                                    best = m
-                                } else {
-                                    for u in 0..<size {
-                                        let rowStart = (i * size + u) * w + j * size
-                                        for v in 0..<size {
-                                            let val = src[rowStart + v]
-                                            if !(val <= best) && best == best { best = val; at = rowStart + v }
-                                        }
+                                for u in 0..<size {
+                                    let rowStart = (i * size + u) * w + j * size
+                                    for v in 0..<size {
+                                        let val = src[rowStart + v]
+                                        if !(val <= best) && best == best { best = val; at = rowStart + v }
                                     }
                                 }
                                 dst[i * wo + j] = best
@@ -258,4 +280,39 @@ extension Variable {
             tape.accumulate(Tensor(shape: x.shape, scalars: dx), into: self)
         }
     }
+}
+
+/// One output row of 2×2 max pooling: windows `j` cover columns `2j, 2j+1` of input rows
+/// `rowOffset` and `rowOffset + width`. The maximum, then the first position holding it
+/// (PyTorch's tie rule), computed four windows at a time without data-dependent branches;
+/// the last block overlaps the previous one when `windows` is not a multiple of 4.
+@inline(__always)
+private func pool2x2Row(_ src: UnsafePointer<Float>, rowOffset: Int, width w: Int, windows wo: Int,
+                        into dst: UnsafeMutablePointer<Float>, argmax arg: UnsafeMutablePointer<Int32>) {
+    let top = UnsafeRawPointer(src + rowOffset), bottom = UnsafeRawPointer(src + rowOffset + w)
+    func block(_ j: Int) {
+        let t = top.loadUnaligned(fromByteOffset: 8 * j, as: SIMD8<Float>.self)
+        let b = bottom.loadUnaligned(fromByteOffset: 8 * j, as: SIMD8<Float>.self)
+        let a0 = t.evenHalf, a1 = t.oddHalf, b0 = b.evenHalf, b1 = b.oddHalf
+        let m = pointwiseMax(pointwiseMax(a0, a1), pointwiseMax(b0, b1))
+        let left = SIMD4<Int32>(0, 2, 4, 6) &+ Int32(truncatingIfNeeded: rowOffset + 2 * j)
+        var at = left &+ Int32(truncatingIfNeeded: w + 1)
+        at.replace(with: left &+ Int32(truncatingIfNeeded: w), where: b0 .== m)
+        at.replace(with: left &+ 1, where: a1 .== m)
+        at.replace(with: left, where: a0 .== m)
+        UnsafeMutableRawPointer(dst + j).storeBytes(of: m, as: SIMD4<Float>.self)
+        UnsafeMutableRawPointer(arg + j).storeBytes(of: at, as: SIMD4<Int32>.self)
+    }
+    if wo < 4 {
+        for j in 0..<wo {
+            let at = rowOffset + 2 * j, a = at + 1, b = at + w, c = at + w + 1
+            let m = Swift.max(Swift.max(src[at], src[a]), Swift.max(src[b], src[c]))
+            dst[j] = m
+            arg[j] = Int32(truncatingIfNeeded: src[at] == m ? at : (src[a] == m ? a : (src[b] == m ? b : c)))
+        }
+        return
+    }
+    var j = 0
+    while j + 4 <= wo { block(j); j += 4 }
+    if j < wo { block(wo - 4) }
 }
