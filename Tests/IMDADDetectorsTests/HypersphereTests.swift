@@ -37,4 +37,31 @@ final class HypersphereTests: XCTestCase {
         XCTAssertEqual(s.zone(score: 1), .outside)
         XCTAssertEqual(s.score([3, 0]), 5)
     }
+
+    /// J_B and ∂J_B/∂s against the closed form, for the plain hinge and with the ablation terms
+    /// (compactness μ, ramp cap τ): normals contribute (1/ν)/n · 1[0 < s < τρ²] + μ/n, anomalies
+    /// −κ/m · 1[s < ρ²]; R² enters J_B with weight 1 + μ.
+    func testObjectiveValueAndScoreGradientsByHand() {
+        let normals: [Float] = [-0.5, 0.3, 2.5, 6.0], anomalies: [Float] = [0.4, 1.5]
+        let w = Tensor([1, -2]), b = Tensor([0.25])
+        let r2 = Sphere(w: w, b: b).radiusSquared
+        for (mu, cap) in [(Float(0), Float?.none), (0.5, nil), (0, 4), (2, 1)] {
+            var c = IMDADConfiguration(encoder: .mlp(input: 2, hidden: [], representation: 2))
+            c.nu = 0.25; c.kappa = 3; c.compactness = mu; c.normalCap = cap
+            let tape = Tape()
+            let s = tape.variable(Tensor(normals + anomalies))
+            let loss = IMDADObjective(c).batchLoss(scores: s, anomalyCount: anomalies.count,
+                                                   w: tape.constant(w), b: tape.constant(b)).loss
+            let n = Float(normals.count), m = Float(anomalies.count), limit = (cap ?? .infinity) * c.marginSquared
+            let hinge = normals.map { Swift.min(Swift.max($0, 0), limit) }.reduce(0, +) / n / c.nu
+            let pull = mu * (normals.reduce(0, +) / n + r2)
+            let push = c.kappa * anomalies.map { Swift.max(c.marginSquared - $0, 0) }.reduce(0, +) / m
+            XCTAssertEqual(loss.value.scalar, r2 + hinge + pull + push, accuracy: 1e-5, "μ \(mu) τ \(String(describing: cap))")
+            tape.backward(from: loss)
+            let expected = normals.map { ($0 > 0 && $0 < limit ? 1 / (c.nu * n) : 0) + mu / n }
+                + anomalies.map { $0 < c.marginSquared ? -c.kappa / m : 0 }
+            let g = tape.gradient(of: s).scalars
+            for i in g.indices { XCTAssertEqual(g[i], expected[i], accuracy: 1e-5, "row \(i), μ \(mu) τ \(String(describing: cap))") }
+        }
+    }
 }

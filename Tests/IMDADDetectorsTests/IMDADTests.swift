@@ -43,6 +43,15 @@ final class IMDADTests: XCTestCase {
         let c0 = columnMeans(z)
         let moved = zip(c0, model.sphere.center).map { abs($0 - $1) }.max()!
         XCTAssertGreaterThan(moved, 1e-3)
+        // with the center's learning rate at 0 (ablation), c stays the initial mean while R² moves
+        var settings = quickSettings(epochs: 20)
+        settings.centerLearningRateScale = 0
+        var rng2 = RandomGenerator(seed: 0)
+        guard case .imdad(let fixed) = try fitDetector(.imdad, encoder: smallMLP, settings: settings, data: train, using: &rng2) else {
+            throw XCTSkip("unreachable")
+        }
+        for (a, b) in zip(c0, fixed.sphere.center) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        XCTAssertGreaterThan(abs(fixed.sphere.radiusSquared), 1e-4)
     }
 
     func testSameSeedSameModelDifferentSeedDifferentModel() throws {

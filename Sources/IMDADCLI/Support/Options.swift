@@ -26,6 +26,8 @@ struct MethodOptions: ParsableArguments {
     @Option(help: "η > 0: weight of the labeled samples (Deep SAD).") var eta: Float = 1
     @Option(help: "Softplus sharpness β instead of the hinge (IMD-AD ablation).") var softplusBeta: Float?
     @Option(help: "μ ≥ 0: weight of the compactness term on the normals (IMD-AD).") var mu: Float = 0
+    @Option(help: "Ramp cap τ > 0 (IMD-AD): normals beyond s = τ·ρ² stop pulling the sphere.") var normalCap: Float?
+    @Option(help: "Learning-rate multiplier of the sphere's center c (IMD-AD).") var centerLrScale: Float = 1
     @Option(help: "Sphere initialization (IMD-AD): center-zero-radius or quantile.") var initialization: String = "center-zero-radius"
     @Flag(help: "Biases in the encoder (IMD-AD only; Deep SVDD/SAD must be bias-free).") var encoderBias = false
     @Flag(help: "Allow IMD-AD to train without labeled anomalies.") var oneClass = false
@@ -42,6 +44,8 @@ struct MethodOptions: ParsableArguments {
             throw ValidationError("--initialization must be center-zero-radius or quantile")
         }
         guard mu >= 0, mu.isFinite else { throw ValidationError("--mu must be ≥ 0") }
+        guard centerLrScale >= 0, centerLrScale.isFinite else { throw ValidationError("--center-lr-scale must be ≥ 0") }
+        if let t = normalCap, !(t > 0 && t.isFinite) { throw ValidationError("--normal-cap must be > 0") }
         if let b = softplusBeta, !(b > 0) { throw ValidationError("--softplus-beta must be > 0") }
     }
 
@@ -57,6 +61,8 @@ struct MethodOptions: ParsableArguments {
         s.training.weightDecay = weightDecay
         s.nu = nu; s.kappa = kappa; s.eta = eta
         s.compactness = mu
+        s.normalCap = normalCap
+        s.centerLearningRateScale = centerLrScale
         s.hinge = softplusBeta.map { .softplus(beta: $0) } ?? .hinge
         s.initialization = initialization == "quantile" ? .quantile : .centerZeroRadius
         s.encoderBias = encoderBias

@@ -31,6 +31,8 @@ public struct MethodSettings: Sendable, Equatable, Codable {
     public var eta: Float = 1
     public var hinge: IMDADConfiguration.Hinge = .hinge
     public var compactness: Float = 0
+    public var normalCap: Float? = nil
+    public var centerLearningRateScale: Float = 1
     public var initialization: IMDADConfiguration.Initialization = .centerZeroRadius
     public var encoderBias = false
     public var allowOneClass = false
@@ -67,7 +69,7 @@ public func fitDetector(_ kind: MethodKind, encoder: EncoderArchitecture, settin
     switch kind {
     case .imdad:
         var c = IMDADConfiguration(encoder: encoder)
-        c.nu = s.nu; c.kappa = s.kappa; c.hinge = s.hinge; c.compactness = s.compactness; c.initialization = s.initialization
+        c.nu = s.nu; c.kappa = s.kappa; c.hinge = s.hinge; c.compactness = s.compactness; c.normalCap = s.normalCap; c.centerLearningRateScale = s.centerLearningRateScale; c.initialization = s.initialization
         c.encoderBias = s.encoderBias; c.allowOneClass = s.allowOneClass; c.training = s.training
         c.training.sampler = .balanced
         return .imdad(try IMDAD.fit(c, data: data, using: &rng, progress: progress))

@@ -40,11 +40,17 @@ public struct IMDADConfiguration: Sendable, Equatable, Codable {
     public var hinge: Hinge = .hinge
     /// μ ≥ 0: weight of the compactness term μ/n Σ_normal ‖φ(xᵢ) − c‖².
     public var compactness: Float = 0
+    /// Ramp cap τ (in units of ρ²): the normal hinge becomes min([s]₊, τ·ρ²), so normals beyond
+    /// the cap (likely unlabeled anomalies) stop pulling the sphere. nil = plain hinge.
+    public var normalCap: Float? = nil
     public var initialization: Initialization = .centerZeroRadius
     /// Biases in the encoder (allowed: collapse is never optimal under J, spec §3).
     public var encoderBias = false
     /// Learning-rate multiplier of the sphere layer (w, b).
     public var sphereLearningRateScale: Float = 1
+    /// Further multiplier for the center alone (`w = 2c`): below 1 the center stays nearer the
+    /// normals' mean while `R²` (through `b`) keeps its pace.
+    public var centerLearningRateScale: Float = 1
     /// Train without labeled anomalies (then J is soft-boundary Deep SVDD with a free center).
     public var allowOneClass = false
     public var training = TrainingConfiguration()
@@ -63,9 +69,11 @@ extension IMDADConfiguration {
         marginSquared = try k.decode(Float.self, forKey: .marginSquared)
         hinge = try k.decode(Hinge.self, forKey: .hinge)
         compactness = try k.decodeIfPresent(Float.self, forKey: .compactness) ?? 0
+        normalCap = try k.decodeIfPresent(Float.self, forKey: .normalCap)
         initialization = try k.decode(Initialization.self, forKey: .initialization)
         encoderBias = try k.decode(Bool.self, forKey: .encoderBias)
         sphereLearningRateScale = try k.decode(Float.self, forKey: .sphereLearningRateScale)
+        centerLearningRateScale = try k.decodeIfPresent(Float.self, forKey: .centerLearningRateScale) ?? 1
         allowOneClass = try k.decode(Bool.self, forKey: .allowOneClass)
         training = try k.decode(TrainingConfiguration.self, forKey: .training)
     }
@@ -127,7 +135,8 @@ public struct IMDAD: AnomalyDetector {
         network.parameters["sphere.b"] = b
 
         let wIndex = network.parameters.index(of: "sphere.w")!, bIndex = network.parameters.index(of: "sphere.b")!
-        let groups = [ParameterGroup(prefix: "sphere.", learningRateScale: c.sphereLearningRateScale, weightDecay: 0)]
+        let groups = [ParameterGroup(prefix: "sphere.w", learningRateScale: c.sphereLearningRateScale * c.centerLearningRateScale, weightDecay: 0),
+                      ParameterGroup(prefix: "sphere.", learningRateScale: c.sphereLearningRateScale, weightDecay: 0)]
         let objective = IMDADObjective(c)
         let log = try train(network: &network, normals: normals, anomalies: anomalies, configuration: c.training,
                             groups: groups, using: &rng,
@@ -162,10 +171,11 @@ public struct IMDAD: AnomalyDetector {
 /// with `R² = b + ‖w‖²/4` computed from the layer's weights, so its gradient reaches `w` and `b`.
 public struct IMDADObjective: Sendable {
     public var nu: Float, kappa: Float, marginSquared: Float, compactness: Float
+    public var normalCap: Float?
     public var hinge: IMDADConfiguration.Hinge
 
     public init(_ c: IMDADConfiguration) {
-        nu = c.nu; kappa = c.kappa; marginSquared = c.marginSquared; hinge = c.hinge; compactness = c.compactness
+        nu = c.nu; kappa = c.kappa; marginSquared = c.marginSquared; hinge = c.hinge; compactness = c.compactness; normalCap = c.normalCap
     }
 
     func act(_ v: Variable) -> Variable {
@@ -181,7 +191,9 @@ public struct IMDADObjective: Sendable {
         let n = s.shape[0] - m
         let sNormal = s.rows(0..<n)
         let r2 = HypersphereLayer.radiusSquared(w: w, b: b)
-        var J = r2 + act(sNormal).mean() * (1 / nu)
+        var normalTerm = act(sNormal)
+        if let cap = normalCap { normalTerm = normalTerm - act(sNormal - cap * marginSquared) }
+        var J = r2 + normalTerm.mean() * (1 / nu)
         if compactness > 0 { J = J + (sNormal.mean() + r2) * compactness }
         var counters = ["active normal": Double(sNormal.value.scalars.filter { $0 > 0 }.count) / Double(max(n, 1))]
         if m > 0 {
