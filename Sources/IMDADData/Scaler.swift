@@ -88,7 +88,24 @@ public struct StandardMinMaxScaler: Codable, Equatable, Sendable {
         return StandardMinMaxScaler(mean: mean, scale: scale, minimum: lo, range: range)
     }
 
+    /// What makes this scaler unusable, or nil: its four arrays must have one value per column,
+    /// all finite, with positive divisors (a scaler read from a file may be damaged).
+    public var inconsistency: String? {
+        let named = [("mean", mean), ("scale", scale), ("minimum", minimum), ("range", range)]
+        for (name, v) in named where v.count != columns { return "'\(name)' has \(v.count) values; 'mean' has \(columns)" }
+        for (name, v) in named {
+            if let j = v.firstIndex(where: { !$0.isFinite }) { return "'\(name)'[\(j)] is \(v[j]); expected a finite number" }
+        }
+        for (name, v) in [("scale", scale), ("range", range)] {
+            if let j = v.firstIndex(where: { !($0 > 0) }) { return "'\(name)'[\(j)] is \(v[j]); expected a positive divisor" }
+        }
+        return nil
+    }
+
     private func check(_ count: Int, columns: Int) throws {
+        if let problem = inconsistency {
+            throw DataError(.malformedHeader, file: nil, position: "scaler", expected: "a consistent fitted scaler", found: problem)
+        }
         guard columns == self.columns, count % Swift.max(columns, 1) == 0 else {
             throw DataError(.shapeMismatch, file: nil, position: "scaler transform",
                             expected: "\(self.columns) columns (as fitted)", found: "\(columns) columns")

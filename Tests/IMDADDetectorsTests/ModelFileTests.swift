@@ -70,6 +70,32 @@ final class ModelFileTests: XCTestCase {
         }
     }
 
+    /// Found by the `model` fuzz target: a scaler whose arrays disagree in length (or hold
+    /// non-finite values or zero divisors) passed decoding and crashed scoring. Now refused.
+    func testInconsistentScalerIsRefused() throws {
+        let (model, _) = try trained(.isolationForest)
+        let good = try XCTUnwrap(model.metadata.scaler)
+        var cases: [(StandardMinMaxScaler, String)] = []
+        var s = good; s.range.removeLast(); cases.append((s, "'range' has 5 values"))
+        s = good; s.minimum.append(0); cases.append((s, "'minimum' has 7 values"))
+        s = good; s.scale[4] = 0; cases.append((s, "'scale'[4]"))
+        s = StandardMinMaxScaler(mean: [0], scale: [1], minimum: [0], range: [1]); cases.append((s, "fitted on 1 columns"))
+        for (scaler, expected) in cases {
+            var damaged = model
+            damaged.metadata.scaler = scaler
+            XCTAssertThrowsError(try TrainedModel.decode(try damaged.encoded(), file: "s.imdad")) {
+                XCTAssertTrue($0 is ModelFileError, "\($0)")
+                XCTAssertTrue("\($0)".contains(expected) && "\($0)".contains("s.imdad") && "\($0)".contains("scaler"), "\($0)")
+            }
+            // and the scaler itself refuses to transform instead of trapping
+            XCTAssertThrowsError(try scaler.transform([Double](repeating: 1, count: 6), columns: 6))
+        }
+        // JSON cannot carry NaN, but a scaler built in code can: refused too
+        var nan = good; nan.mean[2] = .nan
+        XCTAssertEqual(nan.inconsistency, "'mean'[2] is nan; expected a finite number")
+        XCTAssertThrowsError(try nan.transform([Double](repeating: 1, count: 6), columns: 6))
+    }
+
     func testAtomicWriteRefusesToOverwriteWithoutPermission() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("imdad-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -134,6 +134,12 @@ extension TrainedModel {
         guard fitted.detector.featureCount == metadata.featureNames.count else {
             throw fail("header metadata", "\(metadata.featureNames.count) feature names for a model of \(fitted.detector.featureCount) inputs")
         }
+        if let scaler = metadata.scaler {
+            if let problem = scaler.inconsistency { throw fail("header metadata 'scaler'", problem) }
+            guard scaler.columns == metadata.featureNames.count else {
+                throw fail("header metadata 'scaler'", "fitted on \(scaler.columns) columns; the model has \(metadata.featureNames.count) features")
+            }
+        }
         for (name, v) in [("prototype", metadata.prototype), ("trainingMean", metadata.trainingMean)] {
             if let v, v.count != metadata.featureNames.count {
                 throw fail("header metadata", "\(name) has \(v.count) values; expected \(metadata.featureNames.count), one per feature")

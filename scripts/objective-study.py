@@ -1,0 +1,34 @@
+#!/usr/bin/env python3
+"""Summarizes scripts/objective-study.sh: per variant, mean AUROC per ODDS set over the 10 seeds,
+the mean of the six, and on how many sets it is at least Deep SAD (balanced) of
+results/odds/runs.jsonl (same seeds, same splits). Usage: objective-study.py [dir] [--markdown]"""
+import glob, json, os, statistics as st, sys
+
+args = [a for a in sys.argv[1:] if not a.startswith("--")]
+folder = args[0] if args else "results/ablation/10-seeds"
+sets = ["arrhythmia", "cardio", "satellite", "satimage-2", "shuttle", "thyroid"]
+
+def load(path, method):
+    runs = {}
+    for line in open(path):
+        r = json.loads(line)
+        if r["method"] == method:
+            runs.setdefault(r["dataset"], []).append(100 * r["auroc"])
+    return runs
+
+ref = load("results/odds/runs.jsonl", "deepsad-balanced")
+ref_mean = {d: st.mean(ref[d]) for d in sets}
+rows = [("Deep SAD (balanced)", ref_mean, None)]
+for path in sorted(glob.glob(os.path.join(folder, "runs-*.jsonl"))):
+    name = os.path.basename(path)[len("runs-"):-len(".jsonl")]
+    runs = load(path, "imdad")
+    if any(len(runs.get(d, [])) != 10 for d in sets):
+        continue
+    m = {d: st.mean(runs[d]) for d in sets}
+    rows.append((name, m, sum(m[d] >= ref_mean[d] for d in sets)))
+rows[1:] = sorted(rows[1:], key=lambda r: -st.mean(r[1].values()))
+print("| variant | " + " | ".join(sets) + " | mean | sets ≥ Deep SAD |")
+print("|---|" + "---|" * (len(sets) + 2))
+for name, m, wins in rows:
+    print(f"| {name} | " + " | ".join(f"{m[d]:.2f}" for d in sets)
+          + f" | {st.mean(m.values()):.2f} | {'—' if wins is None else wins} |")

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Changes to the IMD-AD objective (issue 3: "change it within spec §1 and show the ablation"),
+# each over the full ODDS protocol with 10 seeds, so they compare seed by seed with the Deep SAD
+# runs in results/odds/runs.jsonl. One `imdad evaluate --methods imdad` per variant; skips
+# variants whose runs file exists. Summary: python3 scripts/objective-study.py [out-dir]
+# Usage: scripts/objective-study.sh [out-dir]   (from the repository root, after a release build)
+set -euo pipefail
+OUT=${1:-results/ablation/10-seeds}
+B=${IMDAD:-.build/release/imdad}
+ROOT=${DATA_ROOT:-../shared/datasets}
+mkdir -p "$OUT"
+run() {  # name, extra options…
+  local name=$1; shift
+  [[ -s "$OUT/runs-$name.jsonl" ]] && return
+  echo "== $name ($*)" >&2
+  "$B" evaluate --dataset odds --methods imdad --seeds 10 --quiet --data-root "$ROOT" \
+       --runs-log "$OUT/runs-$name.jsonl.tmp" "$@" > /dev/null
+  mv "$OUT/runs-$name.jsonl.tmp" "$OUT/runs-$name.jsonl"
+}
+run default
+# ν: how many normals the hinge pulls (and where R² sits)
+run nu-0.3 --nu 0.3
+run nu-0.5 --nu 0.5
+run nu-0.7 --nu 0.7
+# compactness μ·mean‖φ − c‖² on every normal (Deep SAD's pull added to J)
+run mu-0.1 --mu 0.1
+run mu-1 --mu 1
+run mu-10 --mu 10
+run mu-100 --mu 100
+run nu-0.5-mu-1 --nu 0.5 --mu 1
+run nu-0.5-mu-10 --nu 0.5 --mu 10
+# ramp: normals beyond s = τ·ρ² (likely unlabeled anomalies) stop pulling
+run cap-1 --normal-cap 1
+run cap-4 --normal-cap 4
+run nu-0.5-cap-1 --nu 0.5 --normal-cap 1
+# center fixed at the initial mean (Deep SAD's c), R² still learned
+run center-fixed --center-lr-scale 0
+run nu-0.5-center-fixed --nu 0.5 --center-lr-scale 0
+# smooth hinge and anomaly weight
+run softplus-b10-mu-10 --softplus-beta 10 --mu 10
+run nu-0.5-softplus-b10 --nu 0.5 --softplus-beta 10
+run nu-0.5-kappa-5 --nu 0.5 --kappa 5
+run nu-0.5-softplus-b10-kappa-2 --nu 0.5 --softplus-beta 10 --kappa 2
+run nu-0.5-softplus-b10-kappa-5 --nu 0.5 --softplus-beta 10 --kappa 5
+run nu-0.7-softplus-b10-kappa-5 --nu 0.7 --softplus-beta 10 --kappa 5
+run nu-0.5-softplus-b1 --nu 0.5 --softplus-beta 1
+run nu-0.5-softplus-b1-kappa-5 --nu 0.5 --softplus-beta 1 --kappa 5
+run nu-0.5-encoder-bias --nu 0.5 --encoder-bias
