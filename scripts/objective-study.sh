@@ -19,7 +19,6 @@ run() {  # name, extra options…
 }
 run default
 # ν: how many normals the hinge pulls (and where R² sits)
-run nu-0.3 --nu 0.3
 run nu-0.5 --nu 0.5
 run nu-0.7 --nu 0.7
 # compactness μ·mean‖φ − c‖² on every normal (Deep SAD's pull added to J)
