@@ -42,11 +42,20 @@ final class ReproducibilityTests: CLITestCase {
                 XCTAssertTrue(text.contains("\"seed\":7"), String(text.prefix(120)))
             }
         }
-        // Standard output holds the same bytes as --output. (Same --chunk-rows: BLAS blocking differs
-        // with the number of rows per product, so another chunk size can change the last digit.)
+        // Standard output holds the same bytes as --output.
         let piped = try imdad("score", "a-imdad.imdad", "data.csv", "--label-column", "label", "--chunk-rows", "64")
         XCTAssertEqual(piped.status, 0, piped.stderr)
         XCTAssertTrue(Array(piped.stdout.utf8) == (try bytes("scores1.csv")), "standard output differs from --output")
+        // The chunk size does not change a single digit (inference batches are aligned to the file's
+        // rows), on a file of several inference batches.
+        try write("big.csv", labeledCSV(rows: 900, columns: 4))
+        var outputs: [[UInt8]] = []
+        for chunk in ["1", "300", "50000"] {
+            let r = try imdad("score", "a-imdad.imdad", "big.csv", "--label-column", "label", "--chunk-rows", chunk, "-o", "big-\(chunk).csv")
+            XCTAssertEqual(r.status, 0, r.stderr)
+            outputs.append(try bytes("big-\(chunk).csv"))
+        }
+        XCTAssertTrue(outputs[0] == outputs[1] && outputs[1] == outputs[2], "scores depend on --chunk-rows")
     }
 
     func testVersionFlag() throws {

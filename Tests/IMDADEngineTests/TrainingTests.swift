@@ -86,6 +86,30 @@ final class TrainingTests: XCTestCase {
         XCTAssertGreaterThan(accuracy, 0.97)
     }
 
+    /// A row's inference output does not depend on how the data set is split into calls, as
+    /// long as the pieces start at multiples of the batch size (what `imdad score` does with its
+    /// chunks): bit-identical outputs for the whole set and for pieces of 1, 2 and 1 batches plus
+    /// a padded remainder.
+    func testInferenceDoesNotDependOnBatchAlignedSplits() {
+        var rng = RandomGenerator(seed: 4)
+        let net = Network(Sequential([Linear(37, 64), BatchNorm(64), LeakyReLU(slope: 0.01), Linear(64, 16), LeakyReLU(slope: 0.01), Linear(16, 3)]),
+                          using: &rng)
+        let b = Network.inferenceBatchSize, n = 4 * b + 100
+        let x = Tensor(shape: [n, 37], scalars: (0..<(n * 37)).map { _ in rng.nextUnitFloat() * 4 - 2 })
+        let whole = net.infer(x)
+        var pieces: [Tensor] = []
+        var start = 0
+        for size in [b, 2 * b, b, 100] {
+            pieces.append(net.infer(x.rows(start..<(start + size))))
+            start += size
+        }
+        XCTAssertEqual(start, n)
+        XCTAssertEqual(Tensor.concatenateRows(pieces).scalars.map(\.bitPattern), whole.scalars.map(\.bitPattern))
+        // padding rows do not leak into the output
+        XCTAssertEqual(net.infer(x.rows(0..<5)).shape, [5, 3])
+        XCTAssertEqual(net.infer(x.rows(0..<5)).scalars.map(\.bitPattern), whole.rows(0..<5).scalars.map(\.bitPattern))
+    }
+
     func testSameSeedGivesBitIdenticalWeights() {
         let (p1, _) = trainSpiralClassifier(seed: 4)
         let (p2, _) = trainSpiralClassifier(seed: 4)

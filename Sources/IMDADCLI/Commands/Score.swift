@@ -20,7 +20,8 @@ struct Score: ParsableCommand {
     @Option(help: "Output format.") var format: Format = .csv
     @Option(name: .shortAndLong, help: "Output file (default: standard output).") var output: String?
     @Flag(help: "Replace an existing output file.") var force = false
-    @Option(help: "Rows scored per chunk (bounds memory).") var chunkRows = 50_000
+    @Option(help: "Rows scored per chunk (bounds memory; rounded up to a multiple of \(Network.inferenceBatchSize), so scores do not depend on it).")
+    var chunkRows = 50_000
 
     func run() throws {
         try IMDADCLI.run {
@@ -34,7 +35,9 @@ struct Score: ParsableCommand {
             var writer = ScoreWriter(format: format, model: trained)
             let url = URL(fileURLWithPath: data)
             if ["csv", "txt", "tsv"].contains(url.pathExtension.lowercased()) {
-                let reader = try CSVChunkReader(url: url, delimiter: Character(delimiter), chunkRows: chunkRows, labelColumn: labelColumn)
+                // Chunks start at multiples of the inference batch, so every row keeps its place in its batch.
+                let b = Network.inferenceBatchSize, rows = (Swift.max(1, chunkRows) + b - 1) / b * b
+                let reader = try CSVChunkReader(url: url, delimiter: Character(delimiter), chunkRows: rows, labelColumn: labelColumn)
                 try checkFeatures(trained, reader.featureNames, file: url.lastPathComponent, position: "header (line 1)")
                 while let chunk = try reader.next() {
                     let x = try trained.prepare(rawFeatures: chunk.features, rows: chunk.rows, columns: chunk.columns)

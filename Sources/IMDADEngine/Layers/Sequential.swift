@@ -79,17 +79,37 @@ public struct Network: Sendable {
         for u in updates { parameters.values[u.index] = u.value }
     }
 
+    /// Rows per inference batch (``infer(_:batchSize:layers:)``'s default).
+    public static let inferenceBatchSize = 256
+
     /// Inference on a whole data set in mini-batches: the output of `layers` for every row of `x`.
-    public func infer(_ x: Tensor, batchSize: Int = 1024, layers: Range<Int>? = nil) -> Tensor {
+    ///
+    /// Every batch is padded with zero rows to exactly `batchSize` rows. BLAS kernels do not sum
+    /// every row of a product in the same order (Haswell's sgemm treats the rows of its 12-row
+    /// tiles in two halves; edge tiles and later row blocks differ again), so a row's output
+    /// depends, in its last bits, on its position in the batch. With full, padded batches that
+    /// position is the row's index modulo `batchSize`: callers that split a data set at multiples
+    /// of the batch size (`imdad score` rounds its chunks up) get bit-identical outputs.
+    public func infer(_ x: Tensor, batchSize: Int = Network.inferenceBatchSize, layers: Range<Int>? = nil) -> Tensor {
         precondition(x.rank >= 1)
-        let n = x.shape[0]
+        let n = x.shape[0], rowSize = n > 0 ? x.count / n : 0
+        let batch = Swift.max(16, (batchSize + 15) / 16 * 16)
         var parts: [Tensor] = []
         var start = 0
         repeat {
-            let end = Swift.min(n, start + batchSize)
+            let end = Swift.min(n, start + batch)
+            var rows = x.rows(start..<end)
+            if end - start < batch {
+                var shape = x.shape
+                shape[0] = batch
+                var scalars = rows.scalars
+                scalars.append(contentsOf: repeatElement(0, count: (batch - (end - start)) * rowSize))
+                rows = Tensor(shape: shape, scalars: scalars)
+            }
             let tape = Tape()
             let bound = bind(on: tape, differentiable: false)
-            parts.append(forward(tape.constant(x.rows(start..<end)), bound: bound, mode: .inference, layers: layers).output.value)
+            let y = forward(tape.constant(rows), bound: bound, mode: .inference, layers: layers).output.value
+            parts.append(end - start < batch ? y.rows(0..<(end - start)) : y)
             start = end
         } while start < n
         return Tensor.concatenateRows(parts)
