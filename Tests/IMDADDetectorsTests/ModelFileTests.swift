@@ -96,6 +96,23 @@ final class ModelFileTests: XCTestCase {
         XCTAssertThrowsError(try nan.transform([Double](repeating: 1, count: 6), columns: 6))
     }
 
+    /// Found by the `model` fuzz target: an encoder in the header with a negative layer size
+    /// trapped while the network was built. Refused now, as are sizes whose weights cannot fit in
+    /// the file (no huge allocation on a lie).
+    func testImpossibleEncoderIsRefused() throws {
+        let (model, _) = try trained(.imdad)
+        for (encoder, expected) in [(EncoderArchitecture.mlp(input: 6, hidden: [-3], representation: 2), "layer size below 1"),
+                                    (.mlp(input: 6, hidden: [0], representation: 2), "layer size below 1"),
+                                    (.mlp(input: 6, hidden: [1 << 40, 1 << 40], representation: 2), "too many weights"),
+                                    (.mlp(input: 6, hidden: [100_000], representation: 2), "needs 800000 weights")] {
+            var damaged = model
+            damaged.metadata.imdad?.encoder = encoder
+            XCTAssertThrowsError(try TrainedModel.decode(try damaged.encoded(), file: "e.imdad")) {
+                XCTAssertTrue($0 is ModelFileError && "\($0)".contains(expected) && "\($0)".contains("e.imdad"), "\($0)")
+            }
+        }
+    }
+
     func testAtomicWriteRefusesToOverwriteWithoutPermission() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("imdad-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

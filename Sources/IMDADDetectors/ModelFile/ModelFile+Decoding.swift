@@ -89,6 +89,16 @@ extension TrainedModel {
             guard let t = tensors[name], t.dtype == "I32", t.shape.count == 1 else { throw fail("tensor '\(name)'", "missing or not a 1-D I32 tensor") }
             return load(t.bytes, as: Int32.self)
         }
+        /// An encoder read from the header is built only when its sizes are valid and its weights
+        /// can fit in the data section (no huge allocation, no trap, on a damaged header).
+        func check(_ encoder: EncoderArchitecture) throws {
+            guard let weights = encoder.weightCount else {
+                throw fail("header metadata 'encoder'", "\(encoder.name) has a layer size below 1 or too many weights")
+            }
+            guard weights <= dataSection.count / 4 else {
+                throw fail("header metadata 'encoder'", "\(encoder.name) needs \(weights) weights; the data section holds \(dataSection.count / 4) floats")
+            }
+        }
         /// Parameters of `body` filled from the file, names and shapes checked.
         func network(_ body: Sequential) throws -> Network {
             var rng = RandomGenerator(seed: 0)
@@ -103,12 +113,14 @@ extension TrainedModel {
         switch metadata.method {
         case .imdad:
             guard let c = metadata.imdad else { throw fail("header metadata", "IMD-AD model without its configuration") }
+            try check(c.encoder)
             let net = try network(IMDAD.body(c))
             fitted = .imdad(IMDAD(configuration: c, network: net, log: metadata.log))
         case .deepSADBalanced, .deepSADUniform, .deepSVDD, .deepSVDDSoftBoundary:
             guard let c = metadata.hypersphere, let center = metadata.center, let r2 = metadata.radiusSquared else {
                 throw fail("header metadata", "\(metadata.method.displayName) model without configuration, center or radius")
             }
+            try check(c.encoder)
             let net = try network(c.encoder.layers(bias: false))
             guard center.count == c.encoder.representationSize else { throw fail("header metadata", "center has \(center.count) coordinates; expected \(c.encoder.representationSize)") }
             fitted = .hypersphere(DeepSVDD(configuration: c, network: net, center: center, radiusSquared: r2,

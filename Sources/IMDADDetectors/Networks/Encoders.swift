@@ -44,6 +44,27 @@ public enum EncoderArchitecture: Sendable, Equatable, Codable {
         }
     }
 
+    /// Weights of the linear and convolutional layers, or nil when a layer size is below 1 or
+    /// the count overflows (an architecture read from a damaged file).
+    public var weightCount: Int? {
+        switch self {
+        case .mlp(let input, let hidden, let d):
+            let sizes = [input] + hidden + [d]
+            guard sizes.allSatisfy({ $0 >= 1 }) else { return nil }
+            var total = 0
+            for (a, b) in zip(sizes, sizes.dropFirst()) {
+                let (w, o1) = a.multipliedReportingOverflow(by: b)
+                let (t, o2) = total.addingReportingOverflow(w)
+                guard !o1, !o2 else { return nil }
+                total = t
+            }
+            return total
+        case .mnistLeNet: return 8 * 25 + 4 * 8 * 25 + 196 * 32
+        case .fashionMNISTLeNet: return 16 * 25 + 32 * 16 * 25 + 1568 * 128 + 128 * 64
+        case .cifar10LeNet: return 32 * 3 * 25 + 64 * 32 * 25 + 128 * 64 * 25 + 2048 * 128
+        }
+    }
+
     /// Image geometry (channels, height, width) for the convolutional encoders.
     public var imageShape: [Int]? {
         switch self {
