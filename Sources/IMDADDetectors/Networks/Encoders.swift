@@ -44,25 +44,21 @@ public enum EncoderArchitecture: Sendable, Equatable, Codable {
         }
     }
 
-    /// Weights of the linear and convolutional layers, or nil when a layer size is below 1 or
-    /// the count overflows (an architecture read from a damaged file).
+    /// Weights of an MLP's linear layers, or nil when a layer size is below 1 or the count
+    /// overflows (an architecture read from a damaged file). The image encoders have fixed,
+    /// small sizes: 0 (nothing to check).
     public var weightCount: Int? {
-        switch self {
-        case .mlp(let input, let hidden, let d):
-            let sizes = [input] + hidden + [d]
-            guard sizes.allSatisfy({ $0 >= 1 }) else { return nil }
-            var total = 0
-            for (a, b) in zip(sizes, sizes.dropFirst()) {
-                let (w, o1) = a.multipliedReportingOverflow(by: b)
-                let (t, o2) = total.addingReportingOverflow(w)
-                guard !o1, !o2 else { return nil }
-                total = t
-            }
-            return total
-        case .mnistLeNet: return 8 * 25 + 4 * 8 * 25 + 196 * 32
-        case .fashionMNISTLeNet: return 16 * 25 + 32 * 16 * 25 + 1568 * 128 + 128 * 64
-        case .cifar10LeNet: return 32 * 3 * 25 + 64 * 32 * 25 + 128 * 64 * 25 + 2048 * 128
+        guard case .mlp(let input, let hidden, let d) = self else { return 0 }
+        let sizes = [input] + hidden + [d]
+        guard sizes.allSatisfy({ $0 >= 1 }) else { return nil }
+        var total = 0
+        for (a, b) in zip(sizes, sizes.dropFirst()) {
+            let (w, o1) = a.multipliedReportingOverflow(by: b)
+            let (t, o2) = total.addingReportingOverflow(w)
+            guard !o1, !o2 else { return nil }
+            total = t
         }
+        return total
     }
 
     /// Image geometry (channels, height, width) for the convolutional encoders.

@@ -16,15 +16,19 @@ public struct Conv2DGeometry: Sendable, Equatable {
     /// Samples per im2col chunk: bounds the column buffer to about 4 MiB.
     var chunk: Int { Swift.max(1, Swift.min(batch, (1 << 20) / Swift.max(1, patch * outPlane))) }
 
-    /// The output columns `ow` whose input column `ow·s − p + kw` lies inside the image.
+    /// The outputs `o` (rows or columns) whose input `o·s − p + k` lies inside `0..<inputSize`:
+    /// `o ≥ ⌈(p − k)/s⌉` and `o ≤ ⌊(inputSize − 1 + p − k)/s⌋`, clipped to `0..<outputSize`.
     @inline(__always)
-    func validColumns(kw: Int) -> Range<Int> {
-        // ow·s − p + kw ≥ 0  ⇔  ow ≥ ⌈(p − kw)/s⌉ ;  ow·s − p + kw ≤ W − 1  ⇔  ow ≤ ⌊(W − 1 + p − kw)/s⌋
-        let lo = Swift.max(0, (padding - kw + stride - 1) / stride)
-        let hiIncl = (width - 1 + padding - kw)
-        let hi = hiIncl < 0 ? 0 : Swift.min(outWidth, hiIncl / stride + 1)
+    func validOutputs(tap k: Int, inputSize: Int, outputSize: Int) -> Range<Int> {
+        let lo = Swift.min(outputSize, Swift.max(0, (padding - k + stride - 1) / stride))
+        let last = inputSize - 1 + padding - k
+        let hi = last < 0 ? 0 : Swift.min(outputSize, last / stride + 1)
         return lo..<Swift.max(lo, hi)
     }
+
+    /// The output columns `ow` whose input column `ow·s − p + kw` lies inside the image.
+    @inline(__always)
+    func validColumns(kw: Int) -> Range<Int> { validOutputs(tap: kw, inputSize: width, outputSize: outWidth) }
 
     /// cols (C·KH·KW, nb·Ho·Wo) ← patches of samples n0..<n0+nb of x.
     /// Row `(c, u, v)` holds, for every output position, the input pixel that kernel tap `(u, v)`
@@ -38,8 +42,8 @@ public struct Conv2DGeometry: Sendable, Equatable {
         for c in 0..<channels {
             for kh in 0..<kernelHeight {
                 // Output rows whose input row oh·s − p + kh lies inside the image.
-                let ohLo = Swift.min(ho, Swift.max(0, (padding - kh + stride - 1) / stride))
-                let ohHi = Swift.max(ohLo, Swift.min(ho, (height - 1 + padding - kh) < 0 ? 0 : (height - 1 + padding - kh) / stride + 1))
+                let rows = validOutputs(tap: kh, inputSize: height, outputSize: ho)
+                let ohLo = rows.lowerBound, ohHi = rows.upperBound
                 for kw in 0..<kernelWidth {
                     let row = cols + ((c * kernelHeight + kh) * kernelWidth + kw) * ld
                     let valid = validColumns(kw: kw)
