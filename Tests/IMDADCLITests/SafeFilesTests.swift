@@ -58,25 +58,45 @@ final class SafeFilesTests: CLITestCase {
 
     /// SIGKILL while `score --force` streams into its temporary file: the previous output stays
     /// intact; the only thing a kill can leave is the hidden `.scores.csv.<pid>.tmp` (documented).
+    ///
+    /// The input is a FIFO that this test feeds and keeps open, so the run cannot finish before the
+    /// kill however fast the machine is: it has written scored rows to its temporary file and waits
+    /// for more input when it is killed.
     func testKilledScoringLeavesThePreviousOutputIntact() throws {
         let model = try trainSmallModel(columns: 20)
-        try write("big.csv", labeledCSV(rows: 20_000, columns: 20))
-        try write("scores.csv", "keep me\n")
-        for delay in [0.2, 0.8] {
+        let rows = labeledCSV(rows: 20_000, columns: 20)
+        signal(SIGPIPE, SIG_IGN)  // a run that dies early must fail the test, not kill the test runner
+        for round in 0..<2 {
+            try write("scores.csv", "keep me\n")
+            XCTAssertEqual(mkfifo(path("big.csv").path, 0o600), 0, "mkfifo failed")
+            defer { try? FileManager.default.removeItem(at: path("big.csv")) }
             let (p, out, err) = try start(["score", model, "big.csv", "--label-column", "label", "--chunk-rows", "10",
                                            "-o", "scores.csv", "--force"])
             defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
-            Thread.sleep(forTimeInterval: delay)
-            let killed = p.isRunning
+            guard let feed = FileHandle(forWritingAtPath: path("big.csv").path) else {
+                kill(p.processIdentifier, SIGKILL); p.waitUntilExit()
+                return XCTFail("could not open the FIFO for writing")
+            }
+            // Round 0 kills after the first scored chunk; round 1 after most of the data.
+            let lines = rows.split(separator: "\n", omittingEmptySubsequences: false)
+            let sent = round == 0 ? 8_000 : 19_000
+            feed.write(Data((lines.prefix(sent + 1).joined(separator: "\n") + "\n").utf8))
+            let temp = ".scores.csv.\(p.processIdentifier).tmp"
+            let deadline = Date().addingTimeInterval(60)
+            while p.isRunning, Date() < deadline, ((try? bytes(temp)) ?? []).isEmpty {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            let stderr = String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self)
+            XCTAssertTrue(p.isRunning, "score exited while its input was still open: \(stderr)")
+            let partial = (try? bytes(temp)) ?? []
+            XCTAssertTrue(String(decoding: partial, as: UTF8.self).hasPrefix("# imdad "), "no scored rows in \(temp) before the kill")
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
-            if !killed {  // finished first (fast machine): then it must have replaced the file completely
-                XCTAssertTrue(String(decoding: try bytes("scores.csv"), as: UTF8.self).hasSuffix("\n"))
-                return
-            }
+            try feed.close()
+            XCTAssertEqual(p.terminationReason, .uncaughtSignal)
             XCTAssertEqual(String(decoding: try bytes("scores.csv"), as: UTF8.self), "keep me\n", "output changed by a killed run")
             let left = try listing().filter { ![model, "big.csv", "scores.csv"].contains($0) }
-            XCTAssertTrue(left.allSatisfy { $0 == ".scores.csv.\(p.processIdentifier).tmp" }, "unexpected files: \(left)")
+            XCTAssertEqual(left, [temp], "unexpected files")
             for f in left { try FileManager.default.removeItem(at: path(f)) }
         }
     }
