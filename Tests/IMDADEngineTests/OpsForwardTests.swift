@@ -59,6 +59,14 @@ final class OpsForwardTests: XCTestCase {
 
     /// conv2d against the definition, summed directly, over the geometries the fast paths
     /// distinguish (same padding → one block copy per tap; others → row by row; stride 2).
+    func testUpsampleByHand() {
+        let t = Tape()
+        let x = t.constant(Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4]))
+        let y = x.upsampled(factor: 2).value
+        XCTAssertEqual(y.shape, [1, 1, 4, 4])
+        XCTAssertEqual(y.scalars, [1, 1, 2, 2,  1, 1, 2, 2,  3, 3, 4, 4,  3, 3, 4, 4])
+    }
+
     func testConvolutionMatchesDirectSum() {
         var rng = RandomGenerator(seed: 11)
         for (h, w, k, p, s) in [(9, 9, 5, 2, 1), (7, 11, 5, 2, 1), (6, 5, 3, 1, 1), (8, 8, 3, 0, 1), (9, 7, 3, 1, 2), (4, 4, 5, 2, 1)] {

@@ -73,6 +73,11 @@ final class OpsGradientTests: XCTestCase {
         checkGradients([randomTensor([1, 1, 5, 5], &rng)]) { $0[0].maxPool2d(size: 2) }
     }
 
+    func testUpsample() {
+        checkGradients([randomTensor([2, 3, 3, 4], &rng)]) { $0[0].upsampled(factor: 2) }
+        checkGradients([randomTensor([1, 2, 2, 2], &rng)]) { $0[0].upsampled(factor: 3) }
+    }
+
     func testBatchNormTrainingAndInference() {
         let stats1 = BatchNormStatistics(mean: randomTensor([3], &rng), variance: randomTensor([3], &rng).map { abs($0) + 0.5 })
         let x1 = randomTensor([5, 3], &rng), g1 = randomTensor([3], &rng), b1 = randomTensor([3], &rng)

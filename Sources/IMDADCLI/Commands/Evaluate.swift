@@ -69,7 +69,8 @@ struct Evaluate: ParsableCommand {
                     for seed in 0..<seeds {
                         let split = try TabularProtocol.split(tabular, seed: UInt64(seed), labeledRatio: gammaL)
                         var rng = RandomGenerator(seed: UInt64(seed))
-                        let progress = ProgressPrinter(label: "\(set.name) \(kind.displayName) seed \(seed)", totalEpochs: method.epochs, quiet: quiet)
+                        let progress = ProgressPrinter(label: "\(set.name) \(kind.displayName) seed \(seed)", totalEpochs: method.epochs,
+                                                       pretrainingEpochs: method.pretrainEpochs, quiet: quiet)
                         let start = Date()
                         let fitted = try fitDetector(kind, encoder: .tabular(inputs: tabular.columns), settings: method.settings(),
                                                      data: split.train, using: &rng, progress: kind == .isolationForest ? nil : { progress($0) })

@@ -111,7 +111,7 @@ struct Images: ParsableCommand {
             func key(_ p: Planned) -> ImageRunKey {
                 ImageRunKey(dataset: p.dataset.rawValue, method: p.kind.rawValue, normalClass: p.normal, knownClass: p.known,
                             gammaL: p.gammaL, gammaP: gammaP, seed: p.seed, epochs: epochs, lr: lr, milestones: milestones,
-                            batchSize: batchSize)
+                            batchSize: batchSize, pretrainEpochs: settings.pretraining?.epochs)
             }
             if resume {
                 let done = Set(try ImageRunLog.read(path: results).map(\.key))
@@ -136,7 +136,7 @@ struct Images: ParsableCommand {
                 if split.labeledCount == 0 { s.allowOneClass = true }
                 var rng = RandomGenerator(seed: p.seed)
                 let label = "[\(i + 1)/\(plan.count)] \(p.dataset.rawValue) \(p.kind.rawValue) class \(p.normal) γ_l \(p.gammaL) seed \(p.seed)"
-                let progress = ProgressPrinter(label: label, totalEpochs: epochs, quiet: quiet)
+                let progress = ProgressPrinter(label: label, totalEpochs: epochs, pretrainingEpochs: s.pretraining?.epochs ?? 0, quiet: quiet)
                 let t0 = Date()
                 let fitted = try fitDetector(p.kind, encoder: p.dataset.encoder, settings: s, data: split.train, using: &rng,
                                              progress: p.kind == .isolationForest ? nil : { progress($0) })
@@ -149,7 +149,7 @@ struct Images: ParsableCommand {
                 let record = ImageRunRecord(
                     dataset: p.dataset.rawValue, method: p.kind.rawValue, normalClass: p.normal, knownClass: p.known,
                     gammaL: p.gammaL, gammaP: gammaP, seed: p.seed, epochs: epochs, lr: lr, milestones: milestones,
-                    batchSize: batchSize, auroc: auc, ap: ap, trainSeconds: trainSeconds, testSeconds: testSeconds,
+                    batchSize: batchSize, pretrainEpochs: settings.pretraining?.epochs, auroc: auc, ap: ap, trainSeconds: trainSeconds, testSeconds: testSeconds,
                     libraryVersion: IMDADVersion.library, blasKernel: kernel, normals: split.normalCount,
                     labeled: split.labeledCount, pollution: split.pollutionCount, finished: iso.string(from: Date()))
                 print(try record.jsonLine())  // also on stdout, so a run is never lost to a bad results path

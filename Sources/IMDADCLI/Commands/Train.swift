@@ -43,7 +43,8 @@ struct Train: ParsableCommand {
             let x = Tensor(shape: [table.rows, table.columns], scalars: try scaler.transform(table))
             let train = try LabeledData(features: x, labels: labels)
             var rng = RandomGenerator(seed: seed)
-            let progress = ProgressPrinter(label: choice.method.displayName, totalEpochs: method.epochs, quiet: quiet)
+            let progress = ProgressPrinter(label: choice.method.displayName, totalEpochs: method.epochs,
+                                             pretrainingEpochs: method.pretrainEpochs, quiet: quiet)
             let start = Date()
             let fitted: FittedDetector
             do {

@@ -32,6 +32,8 @@ struct MethodOptions: ParsableArguments {
     @Flag(help: "Biases in the encoder (IMD-AD only; Deep SVDD/SAD must be bias-free).") var encoderBias = false
     @Flag(help: "Allow IMD-AD to train without labeled anomalies.") var oneClass = false
     @Option(help: "Fraction of training data flagged by the baselines' threshold.") var contamination: Float = 0.1
+    @Option(help: "Autoencoder pretraining epochs for the deep methods' encoder (0: none).") var pretrainEpochs = 0
+    @Option(help: "Weight decay of the pretraining autoencoder.") var pretrainWeightDecay: Float = 0.5e-3
     @Option(help: "OpenBLAS threads (default: all cores).") var threads: Int?
 
     func validate() throws {
@@ -47,6 +49,8 @@ struct MethodOptions: ParsableArguments {
         guard centerLrScale >= 0, centerLrScale.isFinite else { throw ValidationError("--center-lr-scale must be ≥ 0") }
         if let t = normalCap, !(t > 0 && t.isFinite) { throw ValidationError("--normal-cap must be > 0") }
         if let b = softplusBeta, !(b > 0) { throw ValidationError("--softplus-beta must be > 0") }
+        guard pretrainEpochs >= 0 else { throw ValidationError("--pretrain-epochs must be ≥ 0") }
+        guard pretrainWeightDecay >= 0, pretrainWeightDecay.isFinite else { throw ValidationError("--pretrain-weight-decay must be ≥ 0") }
     }
 
     /// `--lr`, or Deep SAD's default for the data kind.
@@ -68,6 +72,7 @@ struct MethodOptions: ParsableArguments {
         s.encoderBias = encoderBias
         s.allowOneClass = oneClass
         s.contamination = contamination
+        if pretrainEpochs > 0 { s.pretraining = PretrainingConfiguration(epochs: pretrainEpochs, weightDecay: pretrainWeightDecay) }
         return s
     }
 

@@ -3,29 +3,35 @@
 import Foundation
 import IMDADDetectors
 
-/// Prints one updating line per epoch on a terminal: epoch, loss, R², active hinges, time left.
+/// Prints one updating line per epoch on a terminal: epoch (autoencoder pretraining first, if
+/// any), loss, R², active hinges, time left.
 struct ProgressPrinter {
     let label: String
     let totalEpochs: Int
+    let pretrainingEpochs: Int
     let enabled: Bool
     private let start = Date()
 
-    init(label: String, totalEpochs: Int, quiet: Bool = false) {
+    init(label: String, totalEpochs: Int, pretrainingEpochs: Int = 0, quiet: Bool = false) {
         self.label = label
         self.totalEpochs = totalEpochs
+        self.pretrainingEpochs = pretrainingEpochs
         self.enabled = !quiet && isatty(STDERR_FILENO) != 0
     }
 
     func callAsFunction(_ e: EpochLog) {
         guard enabled else { return }
+        let pretraining = e.values[pretrainingLogKey] != nil
+        let done = e.epoch + (pretraining ? 0 : pretrainingEpochs)
         let elapsed = Date().timeIntervalSince(start)
-        let left = elapsed / Double(e.epoch) * Double(totalEpochs - e.epoch)
-        var line = "\(label) epoch \(e.epoch)/\(totalEpochs)  loss \(fmt(e.loss, 4))"
+        let left = elapsed / Double(done) * Double(pretrainingEpochs + totalEpochs - done)
+        var line = pretraining ? "\(label) autoencoder epoch \(e.epoch)/\(pretrainingEpochs)  reconstruction \(fmt(e.loss, 4))"
+                               : "\(label) epoch \(e.epoch)/\(totalEpochs)  loss \(fmt(e.loss, 4))"
         if let r2 = e.values["R²"] { line += "  R² \(fmt(r2, 4))" }
         if let a = e.values["active normal"] { line += "  active hinges: normal \(fmt(100 * a, 1))%" }
         if let a = e.values["active anomalous"] { line += " anomalous \(fmt(100 * a, 1))%" }
         line += "  \(fmt(elapsed, 1))s, ~\(fmt(left, 0))s left"
-        let end = e.epoch == totalEpochs ? "\n" : ""
+        let end = !pretraining && e.epoch == totalEpochs ? "\n" : ""
         FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line + end).utf8))
     }
 }

@@ -35,12 +35,12 @@ public struct ImageRunRecord: Sendable, Codable, Equatable {
     }
 
     public init(dataset: String, method: String, normalClass: Int, knownClass: Int, gammaL: Double, gammaP: Double,
-                seed: UInt64, epochs: Int, lr: Double, milestones: [Int], batchSize: Int, auroc: Double, ap: Double,
-                trainSeconds: Double, testSeconds: Double, libraryVersion: String, blasKernel: String,
+                seed: UInt64, epochs: Int, lr: Double, milestones: [Int], batchSize: Int, pretrainEpochs: Int? = nil,
+                auroc: Double, ap: Double, trainSeconds: Double, testSeconds: Double, libraryVersion: String, blasKernel: String,
                 normals: Int, labeled: Int, pollution: Int, finished: String) {
         key = ImageRunKey(dataset: dataset, method: method, normalClass: normalClass, knownClass: knownClass,
                           gammaL: gammaL, gammaP: gammaP, seed: seed, epochs: epochs, lr: lr, milestones: milestones,
-                          batchSize: batchSize)
+                          batchSize: batchSize, pretrainEpochs: pretrainEpochs)
         self.auroc = auroc; self.ap = ap; self.trainSeconds = trainSeconds; self.testSeconds = testSeconds
         self.libraryVersion = libraryVersion; self.blasKernel = blasKernel
         self.normals = normals; self.labeled = labeled; self.pollution = pollution; self.finished = finished
@@ -89,18 +89,20 @@ public struct ImageRunKey: Hashable, Sendable, Codable {
     public var lr: Double
     public var milestones: [Int]
     public var batchSize: Int
+    /// Autoencoder pretraining epochs; nil (absent from the file) when the encoder was not pretrained.
+    public var pretrainEpochs: Int?
 
     enum CodingKeys: String, CodingKey {
         case dataset, method, seed, epochs, lr, milestones
         case normalClass = "normal_class", knownClass = "known_class", gammaL = "gamma_l", gammaP = "gamma_p"
-        case batchSize = "batch_size"
+        case batchSize = "batch_size", pretrainEpochs = "pretrain_epochs"
     }
 
     public init(dataset: String, method: String, normalClass: Int, knownClass: Int, gammaL: Double, gammaP: Double,
-                seed: UInt64, epochs: Int, lr: Double, milestones: [Int], batchSize: Int) {
+                seed: UInt64, epochs: Int, lr: Double, milestones: [Int], batchSize: Int, pretrainEpochs: Int? = nil) {
         self.dataset = dataset; self.method = method; self.normalClass = normalClass; self.knownClass = knownClass
         self.gammaL = gammaL; self.gammaP = gammaP; self.seed = seed; self.epochs = epochs; self.lr = lr
-        self.milestones = milestones; self.batchSize = batchSize
+        self.milestones = milestones; self.batchSize = batchSize; self.pretrainEpochs = pretrainEpochs
     }
 }
 
@@ -160,7 +162,12 @@ public enum ImageRunLog {
         let runs = order.map { latest[$0]! }
         guard !runs.isEmpty else { return "No runs.\n" }
         struct Group: Hashable { var dataset: String; var gammaP: Double; var epochs: Int; var lr: Double; var milestones: [Int] }
-        struct Column: Hashable { var method: String; var gammaL: Double }
+        struct Column: Hashable {
+            var method: String; var gammaL: Double; var pretrainEpochs: Int?
+            init(method: String, gammaL: Double, pretrainEpochs: Int?) { self.method = method; self.gammaL = gammaL; self.pretrainEpochs = pretrainEpochs }
+            init(_ r: ImageRunRecord) { self.init(method: r.method, gammaL: r.gammaL, pretrainEpochs: r.key.pretrainEpochs) }
+            var pretraining: String { pretrainEpochs.map { " + AE \($0)" } ?? "" }
+        }
         let groups = Dictionary(grouping: runs) { Group(dataset: $0.dataset, gammaP: $0.gammaP, epochs: $0.epochs, lr: $0.lr, milestones: $0.milestones) }
         let methodOrder = ["imdad", "deepsad-balanced", "deepsad", "deepsvdd", "deepsvdd-soft", "iforest"]
         func methodRank(_ m: String) -> Int { methodOrder.firstIndex(of: m) ?? methodOrder.count }
@@ -179,19 +186,19 @@ public enum ImageRunLog {
         }
         for g in sortedGroups {
             let rs = groups[g]!
-            let columns = Set(rs.map { Column(method: $0.method, gammaL: $0.gammaL) }).sorted {
-                (methodRank($0.method), $0.method, $0.gammaL) < (methodRank($1.method), $1.method, $1.gammaL)
+            let columns = Set(rs.map(Column.init)).sorted {
+                (methodRank($0.method), $0.method, $0.pretrainEpochs ?? 0, $0.gammaL) < (methodRank($1.method), $1.method, $1.pretrainEpochs ?? 0, $1.gammaL)
             }
             let classes = Set(rs.map(\.normalClass)).sorted()
             let title = ImageDataset(rawValue: g.dataset)?.displayName ?? g.dataset
             let seeds = Set(rs.map(\.seed)).count
             out += "### \(title): AUROC % (γ_p = \(g.gammaP), \(g.epochs) epochs, lr \(g.lr) ÷10 at \(g.milestones.map(String.init).joined(separator: ", "))"
             out += seeds > 1 ? ", mean ± std over seeds)\n\n" : ")\n\n"
-            out += "| normal class | " + columns.map { "\(name($0.method)) γ_l=\($0.gammaL)" }.joined(separator: " | ") + " |\n"
+            out += "| normal class | " + columns.map { "\(name($0.method))\($0.pretraining) γ_l=\($0.gammaL)" }.joined(separator: " | ") + " |\n"
             out += "|---|" + columns.map { _ in "---|" }.joined() + "\n"
             for c in classes {
                 let cells = columns.map { col -> String in
-                    let a = rs.filter { $0.normalClass == c && $0.method == col.method && $0.gammaL == col.gammaL }.map(\.auroc)
+                    let a = rs.filter { $0.normalClass == c && Column($0) == col }.map(\.auroc)
                     if a.isEmpty { return "—" }
                     return a.count > 1 ? "\(pct(mean(a))) ± \(pct(std(a)))" : pct(a[0])
                 }
@@ -199,7 +206,7 @@ public enum ImageRunLog {
             }
             func row(_ label: String, _ f: ([ImageRunRecord]) -> String) {
                 out += "| \(label) | " + columns.map { col in
-                    let sel = rs.filter { $0.method == col.method && $0.gammaL == col.gammaL }
+                    let sel = rs.filter { Column($0) == col }
                     return sel.isEmpty ? "—" : f(sel)
                 }.joined(separator: " | ") + " |\n"
             }

@@ -37,6 +37,8 @@ public struct MethodSettings: Sendable, Equatable, Codable {
     public var encoderBias = false
     public var allowOneClass = false
     public var contamination: Float = 0.1
+    /// Autoencoder pretraining of the deep methods' encoder (nil: none).
+    public var pretraining: PretrainingConfiguration? = nil
     public init() {}
 }
 
@@ -70,7 +72,7 @@ public func fitDetector(_ kind: MethodKind, encoder: EncoderArchitecture, settin
     case .imdad:
         var c = IMDADConfiguration(encoder: encoder)
         c.nu = s.nu; c.kappa = s.kappa; c.hinge = s.hinge; c.compactness = s.compactness; c.normalCap = s.normalCap; c.centerLearningRateScale = s.centerLearningRateScale; c.initialization = s.initialization
-        c.encoderBias = s.encoderBias; c.allowOneClass = s.allowOneClass; c.training = s.training
+        c.encoderBias = s.encoderBias; c.allowOneClass = s.allowOneClass; c.training = s.training; c.pretraining = s.pretraining
         c.training.sampler = .balanced
         return .imdad(try IMDAD.fit(c, data: data, using: &rng, progress: progress))
     case .deepSADBalanced, .deepSADUniform, .deepSVDD, .deepSVDDSoftBoundary:
@@ -84,6 +86,7 @@ public func fitDetector(_ kind: MethodKind, encoder: EncoderArchitecture, settin
         c.training = s.training
         c.training.sampler = kind == .deepSADBalanced ? .balanced : .uniform
         c.contamination = s.contamination
+        c.pretraining = s.pretraining
         return .hypersphere(try DeepSVDD.fit(c, data: data, using: &rng, progress: progress))
     case .isolationForest:
         return .isolationForest(try IsolationForestDetector.fit(data: data, contamination: Double(s.contamination), using: &rng))

@@ -40,6 +40,8 @@ public struct DeepSVDDConfiguration: Sendable, Equatable, Codable {
     /// (one-class Deep SVDD, Deep SAD): the threshold is their (1 − contamination) quantile.
     public var contamination: Float = 0.1
     public var training = TrainingConfiguration()
+    /// Optional autoencoder pretraining of the encoder before `c` is computed (nil: none).
+    public var pretraining: PretrainingConfiguration? = nil
 
     public init(encoder: EncoderArchitecture, method: HypersphereMethod) {
         self.encoder = encoder
@@ -75,13 +77,18 @@ public struct DeepSVDD: AnomalyDetector {
             anomalies = nil  // Deep SVDD is unsupervised
         }
         var network = Network(c.encoder.layers(bias: false), using: &rng)
+        if let p = c.pretraining {
+            let rows = anomalies == nil ? normals : data.features  // Deep SVDD never sees the labeled rows
+            network.load(try pretrainEncoder(c.encoder, bias: false, rows: rows, configuration: p, training: c.training,
+                                             using: &rng, progress: progress).encoder)
+        }
         let all = anomalies.map { Tensor.concatenateRows([normals, $0]) } ?? normals
         let z = initialForward(&network, all, layers: 0..<network.body.layers.count)
         let center = columnMeans(z).map { abs($0) < 0.1 ? ($0 < 0 ? -0.1 : 0.1) : $0 }
         let cTensor = Tensor(center)
         var r2: Float = 0, epochsDone = 0
         let log = try train(network: &network, normals: normals, anomalies: anomalies, configuration: c.training,
-                            groups: [], using: &rng, batchLoss: { phi, m, _ in
+                            groups: [], using: &rng, batchLoss: { _, phi, m, _ in
             let dist = (phi - phi.tape.constant(cTensor)).squaredNorm()
             switch c.method {
             case .deepSAD(let eta, let eps):

@@ -54,13 +54,16 @@ public struct IMDADConfiguration: Sendable, Equatable, Codable {
     /// Train without labeled anomalies (then J is soft-boundary Deep SVDD with a free center).
     public var allowOneClass = false
     public var training = TrainingConfiguration()
+    /// Optional autoencoder pretraining of the encoder before the sphere is initialized (nil: none).
+    public var pretraining: PretrainingConfiguration? = nil
 
     public init(encoder: EncoderArchitecture) { self.encoder = encoder }
 }
 
 extension IMDADConfiguration {
-    /// Decodes every field; `compactness` (added after format version 1 first shipped) reads as 0
-    /// when absent, so earlier model files keep loading with the objective they were trained with.
+    /// Decodes every field; `compactness`, `normalCap`, `centerLearningRateScale` and `pretraining`
+    /// (added after format version 1 first shipped) read as their defaults when absent, so earlier
+    /// model files keep loading with the objective they were trained with.
     public init(from decoder: any Decoder) throws {
         let k = try decoder.container(keyedBy: CodingKeys.self)
         encoder = try k.decode(EncoderArchitecture.self, forKey: .encoder)
@@ -76,6 +79,7 @@ extension IMDADConfiguration {
         centerLearningRateScale = try k.decodeIfPresent(Float.self, forKey: .centerLearningRateScale) ?? 1
         allowOneClass = try k.decode(Bool.self, forKey: .allowOneClass)
         training = try k.decode(TrainingConfiguration.self, forKey: .training)
+        pretraining = try k.decodeIfPresent(PretrainingConfiguration.self, forKey: .pretraining)
     }
 }
 
@@ -121,6 +125,11 @@ public struct IMDAD: AnomalyDetector {
         guard anomalies != nil || c.allowOneClass else { throw DetectorError.noLabeledAnomalies(method: "IMD-AD") }
 
         var network = Network(body(c), using: &rng)
+        if let p = c.pretraining {
+            let pre = try pretrainEncoder(c.encoder, bias: c.encoderBias, rows: data.features, configuration: p,
+                                          training: c.training, using: &rng, progress: progress)
+            network.load(pre.encoder, prefix: "encoder.")
+        }
         // Initialization (spec §4): one forward pass over the normals; c = mean, R² = 0 (or quantile).
         let z = initialForward(&network, normals, layers: 0..<1)
         let center = columnMeans(z)
@@ -140,7 +149,7 @@ public struct IMDAD: AnomalyDetector {
         let objective = IMDADObjective(c)
         let log = try train(network: &network, normals: normals, anomalies: anomalies, configuration: c.training,
                             groups: groups, using: &rng,
-                            batchLoss: { s, m, bound in objective.batchLoss(scores: s, anomalyCount: m, w: bound[wIndex], b: bound[bIndex]) },
+                            batchLoss: { _, s, m, bound in objective.batchLoss(scores: s, anomalyCount: m, w: bound[wIndex], b: bound[bIndex]) },
                             epochSummary: { net in
             ["R²": Double(Sphere(w: net.parameters.values[wIndex], b: net.parameters.values[bIndex]).radiusSquared)]
         }, progress: progress)

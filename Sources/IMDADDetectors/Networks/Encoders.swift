@@ -109,4 +109,38 @@ public enum EncoderArchitecture: Sendable, Equatable, Codable {
                               + [Flatten(), Linear(128 * 4 * 4, 128, bias: bias)])
         }
     }
+
+    /// The decoder `ψ : R^d → R^D` of the autoencoder used for optional pretraining: the
+    /// encoder mirrored, ending in a sigmoid (inputs are scaled to [0, 1]), flat output.
+    ///
+    /// Deep SAD's image decoders invert pooling with a transposed convolution after
+    /// interpolation; here each pooling is inverted by nearest-neighbour upsampling followed by
+    /// a 5×5 same convolution (a "resize-convolution"), which reaches the input size exactly.
+    public func decoderLayers(bias: Bool) -> Sequential {
+        let bnEps: Float = 1e-4
+        func dense(_ i: Int, _ o: Int) -> [any Layer] {
+            [Linear(i, o, bias: bias), BatchNorm(o, epsilon: bnEps, affine: false), LeakyReLU(slope: 0.01)]
+        }
+        func upBlock(_ i: Int, _ o: Int) -> [any Layer] {
+            [Upsample2d(2), Conv2d(i, o, kernelSize: 5, padding: 2, bias: bias), BatchNorm(o, epsilon: bnEps, affine: false),
+             LeakyReLU(slope: 0.01)]
+        }
+        func output(_ i: Int, _ o: Int) -> [any Layer] {
+            [Upsample2d(2), Conv2d(i, o, kernelSize: 5, padding: 2, bias: bias), Sigmoid(), Flatten()]
+        }
+        switch self {
+        case .mlp(let input, let hidden, let d):
+            var l: [any Layer] = []
+            var prev = d
+            for h in hidden.reversed() { l += dense(prev, h); prev = h }
+            return Sequential(l + [Linear(prev, input, bias: bias), Sigmoid()])
+        case .mnistLeNet:
+            return Sequential(dense(32, 4 * 7 * 7) + [Reshape([4, 7, 7])] + upBlock(4, 8) + output(8, 1))
+        case .fashionMNISTLeNet:
+            return Sequential(dense(64, 128) + dense(128, 32 * 7 * 7) + [Reshape([32, 7, 7])] + upBlock(32, 16) + output(16, 1))
+        case .cifar10LeNet:
+            return Sequential(dense(128, 128 * 4 * 4) + [Reshape([128, 4, 4])] + upBlock(128, 64) + upBlock(64, 32)
+                              + output(32, 3))
+        }
+    }
 }

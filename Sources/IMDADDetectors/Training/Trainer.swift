@@ -64,13 +64,13 @@ public struct BatchLoss {
 /// Trains `network` on `normals` (rows) and labeled `anomalies` (rows, may be empty).
 ///
 /// - Parameters:
-///   - batchLoss: the objective of one mini-batch given the network output (normal rows first,
-///     then `anomalyCount` anomalous rows) and the bound parameters.
+///   - batchLoss: the objective of one mini-batch given its input rows, the network output
+///     (normal rows first, then `anomalyCount` anomalous rows) and the bound parameters.
 ///   - epochSummary: read-outs appended to each epoch's log (e.g. `R²`).
 ///   - progress: called after every epoch.
 func train(network: inout Network, normals: Tensor, anomalies: Tensor?, configuration c: TrainingConfiguration,
            groups: [ParameterGroup], using rng: inout RandomGenerator,
-           batchLoss: (_ output: Variable, _ anomalyCount: Int, _ bound: [Variable]) -> BatchLoss,
+           batchLoss: (_ input: Tensor, _ output: Variable, _ anomalyCount: Int, _ bound: [Variable]) -> BatchLoss,
            epochSummary: (Network) -> [String: Double] = { _ in [:] },
            progress: ((EpochLog) -> Void)? = nil) throws -> [EpochLog] {
     let n = normals.shape[0], m = anomalies?.shape[0] ?? 0
@@ -94,7 +94,7 @@ func train(network: inout Network, normals: Tensor, anomalies: Tensor?, configur
             let tape = Tape()
             let bound = network.bind(on: tape, differentiable: true)
             let (out, updates) = network.forward(tape.constant(x), bound: bound, mode: .training)
-            let b = batchLoss(out, batch.anomalous.count, bound)
+            let b = batchLoss(x, out, batch.anomalous.count, bound)
             let value = b.loss.value.scalar
             guard value.isFinite else { throw TrainingError(epoch: epoch + 1, step: steps + 1, what: "the loss") }
             tape.backward(from: b.loss)

@@ -1,4 +1,4 @@
-// Parameter-free layers: activations, pooling, flattening.
+// Parameter-free layers: activations, pooling, upsampling, flattening.
 
 /// `max(0, x)`.
 public struct ReLU: Layer {
@@ -24,6 +24,13 @@ public struct MaxPool2d: Layer {
     public var size: Int
     public init(_ size: Int = 2) { self.size = size }
     public func forward(_ x: Variable, first: Int, context: inout ForwardContext) -> Variable { x.maxPool2d(size: size) }
+}
+
+/// Nearest-neighbour upsampling of `(N, C, H, W)` by `factor` (a decoder's inverse of pooling).
+public struct Upsample2d: Layer {
+    public var factor: Int
+    public init(_ factor: Int = 2) { self.factor = factor }
+    public func forward(_ x: Variable, first: Int, context: inout ForwardContext) -> Variable { x.upsampled(factor: factor) }
 }
 
 /// `(N, …)` → `(N, ∏…)`.
