@@ -12,7 +12,7 @@ def load(path, method):
     runs = {}
     for line in open(path):
         r = json.loads(line)
-        if r["method"] == method:
+        if method is None or r["method"] == method:
             runs.setdefault(r["dataset"], []).append(100 * r["auroc"])
     return runs
 
@@ -21,7 +21,7 @@ ref_mean = {d: st.mean(ref[d]) for d in sets}
 rows = [("Deep SAD (balanced)", ref_mean, None)]
 for path in sorted(glob.glob(os.path.join(folder, "runs-*.jsonl"))):
     name = os.path.basename(path)[len("runs-"):-len(".jsonl")]
-    runs = load(path, "imdad")
+    runs = load(path, None)  # one method per file (IMD-AD variants; Deep SAD with pretraining)
     if any(len(runs.get(d, [])) != 10 for d in sets):
         continue
     m = {d: st.mean(runs[d]) for d in sets}
