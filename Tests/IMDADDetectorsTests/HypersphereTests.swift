@@ -1,4 +1,5 @@
 // The sphere ⇔ (w, b) identity, checked numerically.
+import Foundation
 import XCTest
 @testable import IMDADDetectors
 import IMDADEngine
@@ -63,5 +64,29 @@ final class HypersphereTests: XCTestCase {
             let g = tape.gradient(of: s).scalars
             for i in g.indices { XCTAssertEqual(g[i], expected[i], accuracy: 1e-5, "row \(i), μ \(mu) τ \(String(describing: cap))") }
         }
+    }
+
+    /// A softplus on the anomalies' term only: κ/m Σ softplus_β(ρ² − s̃) with gradient
+    /// −κ/m · σ(β(ρ² − s̃)), never zero beyond the margin; the normals keep the plain hinge.
+    func testAnomalySoftplusByHand() {
+        let normals: [Float] = [-0.5, 0.3, 2.5], anomalies: [Float] = [0.4, 1.5, 4.0]
+        let w = Tensor([1, -2]), b = Tensor([0.25])
+        let r2 = Sphere(w: w, b: b).radiusSquared
+        var c = IMDADConfiguration(encoder: .mlp(input: 2, hidden: [], representation: 2))
+        c.nu = 0.5; c.kappa = 2; c.anomalyHinge = .softplus(beta: 2)
+        let tape = Tape()
+        let s = tape.variable(Tensor(normals + anomalies))
+        let loss = IMDADObjective(c).batchLoss(scores: s, anomalyCount: anomalies.count, w: tape.constant(w), b: tape.constant(b)).loss
+        func softplus(_ z: Float) -> Float { log1p(expf(2 * z)) / 2 }
+        func sigmoid(_ z: Float) -> Float { 1 / (1 + expf(-z)) }
+        let n = Float(normals.count), m = Float(anomalies.count)
+        let hinge = normals.map { Swift.max($0, 0) }.reduce(0, +) / n / c.nu
+        let push = c.kappa * anomalies.map { softplus(c.marginSquared - $0) }.reduce(0, +) / m
+        XCTAssertEqual(loss.value.scalar, r2 + hinge + push, accuracy: 1e-5)
+        tape.backward(from: loss)
+        let expected = normals.map { $0 > 0 ? 1 / (c.nu * n) : 0 } + anomalies.map { -c.kappa / m * sigmoid(2 * (c.marginSquared - $0)) }
+        let g = tape.gradient(of: s).scalars
+        for i in g.indices { XCTAssertEqual(g[i], expected[i], accuracy: 1e-5, "row \(i)") }
+        XCTAssertLessThan(g.last!, 0, "an anomaly beyond the margin is still pushed")
     }
 }

@@ -25,6 +25,7 @@ struct MethodOptions: ParsableArguments {
     @Option(help: "κ > 0: weight of the labeled anomalies (IMD-AD).") var kappa: Float = 1
     @Option(help: "η > 0: weight of the labeled samples (Deep SAD).") var eta: Float = 1
     @Option(help: "Softplus sharpness β instead of the hinge (IMD-AD ablation).") var softplusBeta: Float?
+    @Option(help: "Softplus sharpness β for the labeled anomalies' term only (IMD-AD).") var anomalySoftplusBeta: Float?
     @Option(help: "μ ≥ 0: weight of the compactness term on the normals (IMD-AD).") var mu: Float = 0
     @Option(help: "Ramp cap τ > 0 (IMD-AD): normals beyond s = τ·ρ² stop pulling the sphere.") var normalCap: Float?
     @Option(help: "Learning-rate multiplier of the sphere's center c (IMD-AD).") var centerLrScale: Float = 1
@@ -48,7 +49,8 @@ struct MethodOptions: ParsableArguments {
         guard mu >= 0, mu.isFinite else { throw ValidationError("--mu must be ≥ 0") }
         guard centerLrScale >= 0, centerLrScale.isFinite else { throw ValidationError("--center-lr-scale must be ≥ 0") }
         if let t = normalCap, !(t > 0 && t.isFinite) { throw ValidationError("--normal-cap must be > 0") }
-        if let b = softplusBeta, !(b > 0) { throw ValidationError("--softplus-beta must be > 0") }
+        if let b = softplusBeta, !(b > 0 && b.isFinite) { throw ValidationError("--softplus-beta must be > 0") }
+        if let b = anomalySoftplusBeta, !(b > 0 && b.isFinite) { throw ValidationError("--anomaly-softplus-beta must be > 0") }
         guard pretrainEpochs >= 0 else { throw ValidationError("--pretrain-epochs must be ≥ 0") }
         guard pretrainWeightDecay >= 0, pretrainWeightDecay.isFinite else { throw ValidationError("--pretrain-weight-decay must be ≥ 0") }
     }
@@ -68,6 +70,7 @@ struct MethodOptions: ParsableArguments {
         s.normalCap = normalCap
         s.centerLearningRateScale = centerLrScale
         s.hinge = softplusBeta.map { .softplus(beta: $0) } ?? .hinge
+        s.anomalyHinge = anomalySoftplusBeta.map { .softplus(beta: $0) }
         s.initialization = initialization == "quantile" ? .quantile : .centerZeroRadius
         s.encoderBias = encoderBias
         s.allowOneClass = oneClass

@@ -30,6 +30,7 @@ public struct MethodSettings: Sendable, Equatable, Codable {
     public var kappa: Float = 1
     public var eta: Float = 1
     public var hinge: IMDADConfiguration.Hinge = .hinge
+    public var anomalyHinge: IMDADConfiguration.Hinge? = nil
     public var compactness: Float = 0
     public var normalCap: Float? = nil
     public var centerLearningRateScale: Float = 1
@@ -71,7 +72,7 @@ public func fitDetector(_ kind: MethodKind, encoder: EncoderArchitecture, settin
     switch kind {
     case .imdad:
         var c = IMDADConfiguration(encoder: encoder)
-        c.nu = s.nu; c.kappa = s.kappa; c.hinge = s.hinge; c.compactness = s.compactness; c.normalCap = s.normalCap; c.centerLearningRateScale = s.centerLearningRateScale; c.initialization = s.initialization
+        c.nu = s.nu; c.kappa = s.kappa; c.hinge = s.hinge; c.anomalyHinge = s.anomalyHinge; c.compactness = s.compactness; c.normalCap = s.normalCap; c.centerLearningRateScale = s.centerLearningRateScale; c.initialization = s.initialization
         c.encoderBias = s.encoderBias; c.allowOneClass = s.allowOneClass; c.training = s.training; c.pretraining = s.pretraining
         c.training.sampler = .balanced
         return .imdad(try IMDAD.fit(c, data: data, using: &rng, progress: progress))

@@ -38,6 +38,10 @@ public struct IMDADConfiguration: Sendable, Equatable, Codable {
     public var kappa: Float = 1
     public var marginSquared: Float = 1
     public var hinge: Hinge = .hinge
+    /// The labeled anomalies' hinge when it differs from the normals' (nil: `hinge`). A softplus
+    /// here keeps pushing anomalies beyond the margin (its gradient never vanishes, like Deep SAD's
+    /// `1/dist`) while the normals keep the hinge and with it the ν-property and `s > 0`.
+    public var anomalyHinge: Hinge? = nil
     /// μ ≥ 0: weight of the compactness term μ/n Σ_normal ‖φ(xᵢ) − c‖².
     public var compactness: Float = 0
     /// Ramp cap τ (in units of ρ²): the normal hinge becomes min([s]₊, τ·ρ²), so normals beyond
@@ -61,7 +65,7 @@ public struct IMDADConfiguration: Sendable, Equatable, Codable {
 }
 
 extension IMDADConfiguration {
-    /// Decodes every field; `compactness`, `normalCap`, `centerLearningRateScale` and `pretraining`
+    /// Decodes every field; `anomalyHinge`, `compactness`, `normalCap`, `centerLearningRateScale` and `pretraining`
     /// (added after format version 1 first shipped) read as their defaults when absent, so earlier
     /// model files keep loading with the objective they were trained with.
     public init(from decoder: any Decoder) throws {
@@ -71,6 +75,7 @@ extension IMDADConfiguration {
         kappa = try k.decode(Float.self, forKey: .kappa)
         marginSquared = try k.decode(Float.self, forKey: .marginSquared)
         hinge = try k.decode(Hinge.self, forKey: .hinge)
+        anomalyHinge = try k.decodeIfPresent(Hinge.self, forKey: .anomalyHinge)
         compactness = try k.decodeIfPresent(Float.self, forKey: .compactness) ?? 0
         normalCap = try k.decodeIfPresent(Float.self, forKey: .normalCap)
         initialization = try k.decode(Initialization.self, forKey: .initialization)
@@ -174,6 +179,8 @@ public struct IMDAD: AnomalyDetector {
 ///     J_B = R² + 1/ν · mean_{normal i ∈ B} [s(xᵢ)]₊ + κ · mean_{anomalous j ∈ B} [ρ² − s(x̃ⱼ)]₊
 ///           + μ · mean_{normal i ∈ B} ‖φ(xᵢ) − c‖²
 ///
+/// `[·]₊` is the hinge or, as an ablation, softplus_β; the anomalies' term may use its own
+/// (`anomalyHinge`: a softplus there keeps pushing anomalies beyond the margin).
 /// The last term (μ = 0 by default) is an ablation of this project, not the spec's: a Deep SAD-style
 /// pull of every normal towards `c`, computed as `μ·(mean s + R²)`. It does not move the
 /// ν-property (its derivative in `b` is zero). Measured in `results/ablation/`: it does not help.
@@ -182,12 +189,14 @@ public struct IMDADObjective: Sendable {
     public var nu: Float, kappa: Float, marginSquared: Float, compactness: Float
     public var normalCap: Float?
     public var hinge: IMDADConfiguration.Hinge
+    public var anomalyHinge: IMDADConfiguration.Hinge
 
     public init(_ c: IMDADConfiguration) {
         nu = c.nu; kappa = c.kappa; marginSquared = c.marginSquared; hinge = c.hinge; compactness = c.compactness; normalCap = c.normalCap
+        anomalyHinge = c.anomalyHinge ?? c.hinge
     }
 
-    func act(_ v: Variable) -> Variable {
+    func act(_ v: Variable, _ hinge: IMDADConfiguration.Hinge) -> Variable {
         switch hinge {
         case .hinge: return v.relu()
         case .softplus(let beta): return v.softplus(beta: beta)
@@ -200,14 +209,14 @@ public struct IMDADObjective: Sendable {
         let n = s.shape[0] - m
         let sNormal = s.rows(0..<n)
         let r2 = HypersphereLayer.radiusSquared(w: w, b: b)
-        var normalTerm = act(sNormal)
-        if let cap = normalCap { normalTerm = normalTerm - act(sNormal - cap * marginSquared) }
+        var normalTerm = act(sNormal, hinge)
+        if let cap = normalCap { normalTerm = normalTerm - act(sNormal - cap * marginSquared, hinge) }
         var J = r2 + normalTerm.mean() * (1 / nu)
         if compactness > 0 { J = J + (sNormal.mean() + r2) * compactness }
         var counters = ["active normal": Double(sNormal.value.scalars.filter { $0 > 0 }.count) / Double(max(n, 1))]
         if m > 0 {
             let sAnomalous = s.rows(n..<(n + m))
-            J = J + act(marginSquared - sAnomalous).mean() * kappa
+            J = J + act(marginSquared - sAnomalous, anomalyHinge).mean() * kappa
             counters["active anomalous"] = Double(sAnomalous.value.scalars.filter { $0 < marginSquared }.count) / Double(m)
         }
         return BatchLoss(loss: J, counters: counters)
