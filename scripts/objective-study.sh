@@ -45,3 +45,16 @@ run nu-0.7-softplus-b10-kappa-5 --nu 0.7 --softplus-beta 10 --kappa 5
 run nu-0.5-softplus-b1 --nu 0.5 --softplus-beta 1
 run nu-0.5-softplus-b1-kappa-5 --nu 0.5 --softplus-beta 1 --kappa 5
 run nu-0.5-encoder-bias --nu 0.5 --encoder-bias
+# ν = 1: every normal pulled (then R² is free and the anomalies' margin weakens)
+run nu-1 --nu 1
+# softplus on the labeled anomalies' term only (never stops pushing them, like Deep SAD's 1/dist)
+run nu-0.5-asp-b1 --nu 0.5 --anomaly-softplus-beta 1
+run nu-0.5-asp-b1-kappa-5 --nu 0.5 --anomaly-softplus-beta 1 --kappa 5
+run asp-b1-kappa-5 --anomaly-softplus-beta 1 --kappa 5
+# λ and the learning rate at ν = 0.5
+run nu-0.5-wd-1e-4 --nu 0.5 --weight-decay 1e-4
+run nu-0.5-lr-1e-4 --nu 0.5 --lr 1e-4
+# Deep SAD's autoencoder pretraining (150 epochs) of the encoder, and Deep SAD itself with it
+run ae-150 --pretrain-epochs 150
+run nu-0.5-ae-150 --nu 0.5 --pretrain-epochs 150
+run deepsad-balanced-ae-150 --methods deepsad-balanced --pretrain-epochs 150  # the last --methods wins
