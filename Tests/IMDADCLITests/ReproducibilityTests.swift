@@ -12,6 +12,26 @@ final class ReproducibilityTests: CLITestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
     }
 
+    /// `--pretrain-epochs`: reproducible bytes, recorded in the model's configuration, and a
+    /// negative count refused before any work.
+    func testPretrainedModelsAreReproducibleAndRecordTheirPretraining() throws {
+        try write("data.csv", labeledCSV(rows: 200, columns: 4))
+        for name in ["p1.imdad", "p2.imdad"] {
+            let r = try imdad("train", "data.csv", "--label-column", "label", "-o", name, "--seed", "3", "--threads", "1",
+                              "--epochs", "2", "--pretrain-epochs", "3", "--quiet")
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        XCTAssertTrue(try bytes("p1.imdad") == bytes("p2.imdad"), "same seed, different pretrained models")
+        guard case .imdad(let model) = try TrainedModel.read(contentsOf: path("p1.imdad")).fitted else {
+            return XCTFail("not an IMD-AD model")
+        }
+        XCTAssertEqual(model.configuration.pretraining?.epochs, 3)
+        let bad = try imdad("train", "data.csv", "--label-column", "label", "-o", "p3.imdad", "--pretrain-epochs", "-1")
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--pretrain-epochs"), bad.stderr)
+        XCTAssertFalse(exists("p3.imdad"))
+    }
+
     func testSameSeedSameBytes() throws {
         try write("data.csv", labeledCSV(rows: 200, columns: 4))
         for method in ["imdad", "deepsad", "iforest"] {
