@@ -8,14 +8,21 @@ import IMDADEngine
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Evaluate methods under the Deep SAD tabular protocol (AUROC mean ± std over seeds).",
+        abstract: "Evaluate methods under the Deep SAD protocols (spec §7): AUROC mean ± std over seeds.",
         discussion: """
-        Each seed: stratified 60/40 split, standardize + min-max fitted on the training split,
-        γ_l labeled anomalies, the others dropped. Data sets: the six ODDS sets by name
+        Tabular data, each seed: stratified 60/40 split, standardize + min-max fitted on the training
+        split, γ_l labeled anomalies, the others dropped. Data sets: the six ODDS sets by name
         (arrhythmia, cardio, satellite, satimage-2, shuttle, thyroid), `odds` for all six, any
         ADBench file name under <data-root>/adbench, or a file with --data.
 
-        Example: imdad evaluate --dataset odds --methods imdad,deepsad-balanced --seeds 10
+        Images (`mnist`, `fmnist`), each seed and normal class: that class's training images are
+        the normals, γ_l labeled anomalies from --known-class (default: normal + 1 mod 10), γ_p
+        unlabeled anomalies from the other classes; the whole test set is scored. MNIST is read
+        from <data-root>/mnist, Fashion-MNIST from its Debian package. `imdad images` runs the same
+        protocol as a resumable sweep.
+
+        Examples: imdad evaluate --dataset odds --methods imdad,deepsad-balanced --seeds 10
+                  imdad evaluate --dataset fmnist --normal-class 0 --gamma-l 0.05 --seeds 3 --epochs 30
         """)
 
     enum Format: String, ExpressibleByArgument { case markdown, json }
@@ -27,19 +34,43 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Comma-separated methods.") var methods: String = "imdad,deepsad-balanced,deepsad,deepsvdd,iforest"
     @Option(help: "Number of seeds (0, 1, …).") var seeds = 10
     @Option(help: "Labeled anomaly ratio γ_l = m/(n+m).") var gammaL: Double = 0.01
+    @Option(parsing: .upToNextOption, help: "Images: normal classes (default: all ten).") var normalClass: [Int] = Array(0..<10)
+    @Option(help: "Images: known anomaly class (default: normal class + 1 mod 10).") var knownClass: Int?
+    @Option(help: "Images: pollution γ_p = u/(n+u), unlabeled anomalies in the training set.") var gammaP: Double = 0
     @Option(help: "Output format.") var format: Format = .markdown
     @Option(help: "Also append each run as a JSON line to this file.") var runsLog: String?
     @Flag(help: "No progress output.") var quiet = false
     @OptionGroup var method: MethodOptions
 
+    func validate() throws {
+        guard seeds >= 1 else { throw ValidationError("--seeds must be ≥ 1") }
+        guard gammaL >= 0, gammaL < 1 else { throw ValidationError("--gamma-l must be in [0, 1)") }
+        guard gammaP >= 0, gammaP < 1 else { throw ValidationError("--gamma-p must be in [0, 1)") }
+        guard !normalClass.isEmpty, normalClass.allSatisfy({ (0..<10).contains($0) }) else {
+            throw ValidationError("--normal-class must be in 0…9")
+        }
+        if let k = knownClass, !(0..<10).contains(k) { throw ValidationError("--known-class must be in 0…9") }
+    }
+
     func run() throws {
         try IMDADCLI.run {
             method.applyThreads()
-            let kinds = try methods.split(separator: ",").map { name -> MethodKind in
-                guard let k = MethodKind(rawValue: String(name)) else {
-                    throw ValidationError("unknown method '\(name)'; expected one of \(MethodKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            let kinds = try methodKinds(methods)
+            let images = dataset.compactMap(ImageDataset.init(rawValue:))
+            if !images.isEmpty {
+                guard images.count == dataset.count, data == nil else {
+                    throw ValidationError("evaluate image data sets (mnist, fmnist) separately from tabular ones")
                 }
-                return k
+                let sweep = ImageSweep(datasets: images, roots: [.mnist: URL(fileURLWithPath: dataRoot).appendingPathComponent("mnist").path],
+                                       classes: normalClass, knownClass: knownClass, gammaL: [gammaL], gammaP: gammaP, kinds: kinds,
+                                       seeds: (0..<seeds).map(UInt64.init), method: method, results: runsLog, resume: false, quiet: quiet,
+                                       printRuns: false)
+                let records = try sweep.run()
+                switch format {
+                case .markdown: print(ImageRunLog.summary(records), terminator: "")
+                case .json: print("[" + (try records.map { try $0.jsonLine() }).joined(separator: ",\n") + "]")
+                }
+                return
             }
             let root = URL(fileURLWithPath: dataRoot)
             var sets: [(name: String, url: URL, published: Double?)] = []

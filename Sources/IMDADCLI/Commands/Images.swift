@@ -49,11 +49,6 @@ struct Images: ParsableCommand {
     @Flag(help: "No progress output.") var quiet = false
     @OptionGroup var method: MethodOptions
 
-    var epochs: Int { method.epochs }
-    var learningRate: Float { method.learningRate(images: true) }
-    var milestones: [Int] { method.milestones }
-    var batchSize: Int { method.batchSize }
-
     func validate() throws {
         guard classes.allSatisfy({ (0..<10).contains($0) }) else { throw ValidationError("--classes must be in 0…9") }
         guard gammaL.allSatisfy({ $0 >= 0 && $0 < 1 }) else { throw ValidationError("--gamma-l values must be in [0, 1)") }
@@ -87,81 +82,10 @@ struct Images: ParsableCommand {
                 return
             }
             method.applyThreads()
-            let kinds = try methods.split(separator: ",").map { name -> MethodKind in
-                guard let k = MethodKind(rawValue: String(name)) else {
-                    throw ValidationError("unknown method '\(name)'; expected one of \(MethodKind.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                return k
-            }
-            if gammaL.contains(0), let k = kinds.first(where: { $0 == .deepSADUniform || $0 == .deepSADBalanced }) {
-                throw ValidationError("\(k.rawValue) needs labeled anomalies (γ_l > 0); at γ_l = 0 Deep SAD is Deep SVDD: use deepsvdd")
-            }
-            let roots = try roots()
-            let settings = method.settings(images: true)
-
-            // The plan: every run of the sweep, minus those already in the results file.
-            struct Planned { var dataset: ImageDataset; var kind: MethodKind; var normal: Int; var known: Int; var gammaL: Double; var seed: UInt64 }
-            var plan: [Planned] = []
-            for d in dataset { for g in gammaL { for c in classes { for kind in kinds { for s in seed {
-                let known = knownClass ?? (c + 1) % 10
-                if known == c { continue }
-                plan.append(Planned(dataset: d, kind: kind, normal: c, known: known, gammaL: g, seed: s))
-            } } } } }
-            let lr = Double("\(learningRate)") ?? Double(learningRate)  // 1e-4, not 9.99999974e-05
-            func key(_ p: Planned) -> ImageRunKey {
-                ImageRunKey(dataset: p.dataset.rawValue, method: p.kind.rawValue, normalClass: p.normal, knownClass: p.known,
-                            gammaL: p.gammaL, gammaP: gammaP, seed: p.seed, epochs: epochs, lr: lr, milestones: milestones,
-                            batchSize: batchSize, pretrainEpochs: settings.pretraining?.epochs)
-            }
-            if resume {
-                let done = Set(try ImageRunLog.read(path: results).map(\.key))
-                let before = plan.count
-                plan.removeAll { done.contains(key($0)) }
-                if !quiet { note("resume: \(before - plan.count) of \(before) runs already in \(results); \(plan.count) to go") }
-            }
-            if let k = knownClass, classes.contains(k), !quiet { note("note: normal class \(k) skipped (it is the known anomaly class)") }
-            let kernel = BLAS.backend.kernel
-            var loaded: [ImageDataset: ImageProtocol] = [:]
-            var finishedSeconds: [Double] = []
-            let iso = ISO8601DateFormatter()
-            for (i, p) in plan.enumerated() {
-                if loaded[p.dataset] == nil {
-                    loaded = [:]  // one data set in memory at a time
-                    loaded[p.dataset] = try ImageProtocol.load(p.dataset, root: roots[p.dataset])
-                }
-                let proto = loaded[p.dataset]!
-                let split = try proto.split(normalClass: p.normal, knownClass: p.known, labeledRatio: p.gammaL,
-                                            pollution: gammaP, seed: p.seed)
-                var s = settings
-                if split.labeledCount == 0 { s.allowOneClass = true }
-                var rng = RandomGenerator(seed: p.seed)
-                let label = "[\(i + 1)/\(plan.count)] \(p.dataset.rawValue) \(p.kind.rawValue) class \(p.normal) γ_l \(p.gammaL) seed \(p.seed)"
-                let progress = ProgressPrinter(label: label, totalEpochs: epochs, pretrainingEpochs: s.pretraining?.epochs ?? 0, quiet: quiet)
-                let t0 = Date()
-                let fitted = try fitDetector(p.kind, encoder: p.dataset.encoder, settings: s, data: split.train, using: &rng,
-                                             progress: p.kind == .isolationForest ? nil : { progress($0) })
-                let trainSeconds = Date().timeIntervalSince(t0)
-                let t1 = Date()
-                let scores = batchedScores(fitted.detector, split.testFeatures).map(Double.init)
-                let testSeconds = Date().timeIntervalSince(t1)
-                let auc = try Metrics.auroc(scores: scores, labels: split.testLabels)
-                let ap = try Metrics.averagePrecision(scores: scores, labels: split.testLabels)
-                let record = ImageRunRecord(
-                    dataset: p.dataset.rawValue, method: p.kind.rawValue, normalClass: p.normal, knownClass: p.known,
-                    gammaL: p.gammaL, gammaP: gammaP, seed: p.seed, epochs: epochs, lr: lr, milestones: milestones,
-                    batchSize: batchSize, pretrainEpochs: settings.pretraining?.epochs, auroc: auc, ap: ap, trainSeconds: trainSeconds, testSeconds: testSeconds,
-                    libraryVersion: IMDADVersion.library, blasKernel: kernel, normals: split.normalCount,
-                    labeled: split.labeledCount, pollution: split.pollutionCount, finished: iso.string(from: Date()))
-                print(try record.jsonLine())  // also on stdout, so a run is never lost to a bad results path
-                try ImageRunLog.append(record, to: results)
-                finishedSeconds.append(trainSeconds + testSeconds)
-                if !quiet {
-                    let left = finishedSeconds.reduce(0, +) / Double(finishedSeconds.count) * Double(plan.count - i - 1)
-                    note("\(label): AUROC \(fmt(100 * auc, 2)) AP \(fmt(100 * ap, 2)) (n \(split.normalCount), m \(split.labeledCount), "
-                         + "u \(split.pollutionCount); train \(fmt(trainSeconds, 1)) s, test \(fmt(testSeconds, 1)) s; "
-                         + "sweep ~\(fmt(left / 60, 0)) min left)")
-                }
-            }
+            let sweep = ImageSweep(datasets: dataset, roots: try roots(), classes: classes, knownClass: knownClass, gammaL: gammaL,
+                                   gammaP: gammaP, kinds: try methodKinds(methods), seeds: seed, method: method, results: results, resume: resume,
+                                   quiet: quiet)
+            _ = try sweep.run()
         }
     }
 }

@@ -82,6 +82,16 @@ struct MethodOptions: ParsableArguments {
     func applyThreads() { if let threads { BLAS.setThreadCount(threads) } }
 }
 
+/// The methods of a comma-separated list such as `imdad,deepsad`.
+func methodKinds(_ list: String) throws -> [MethodKind] {
+    try list.split(separator: ",").map { name -> MethodKind in
+        guard let k = MethodKind(rawValue: String(name)) else {
+            throw ValidationError("unknown method '\(name)'; expected one of \(MethodKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return k
+    }
+}
+
 /// Turns library errors into a one-line message and a non-zero exit status.
 func run(_ body: () throws -> Void) throws {
     do { try body() } catch let e as ValidationError { throw e } catch let e as ExitCode { throw e } catch let e as CleanExit { throw e } catch {

@@ -35,12 +35,12 @@ public struct ImageRunRecord: Sendable, Codable, Equatable {
     }
 
     public init(dataset: String, method: String, normalClass: Int, knownClass: Int, gammaL: Double, gammaP: Double,
-                seed: UInt64, epochs: Int, lr: Double, milestones: [Int], batchSize: Int, pretrainEpochs: Int? = nil,
+                seed: UInt64, epochs: Int, lr: Double, milestones: [Int], batchSize: Int,
                 auroc: Double, ap: Double, trainSeconds: Double, testSeconds: Double, libraryVersion: String, blasKernel: String,
                 normals: Int, labeled: Int, pollution: Int, finished: String) {
         key = ImageRunKey(dataset: dataset, method: method, normalClass: normalClass, knownClass: knownClass,
                           gammaL: gammaL, gammaP: gammaP, seed: seed, epochs: epochs, lr: lr, milestones: milestones,
-                          batchSize: batchSize, pretrainEpochs: pretrainEpochs)
+                          batchSize: batchSize)
         self.auroc = auroc; self.ap = ap; self.trainSeconds = trainSeconds; self.testSeconds = testSeconds
         self.libraryVersion = libraryVersion; self.blasKernel = blasKernel
         self.normals = normals; self.labeled = labeled; self.pollution = pollution; self.finished = finished
