@@ -1,0 +1,26 @@
+#!/bin/bash
+# The image grid continued on 2026-11-30 (see README.md in this folder), one BLAS thread per
+# process, two processes side by side on the 2-core machine. Every command resumes: rerunning
+# the script skips finished runs. Reduced schedule as in sweep.sh (30 epochs, lr 1e-4 ÷10 at 20)
+# except the 150-epoch check. Settings that the results key does not hold (ν, pretraining
+# before it was keyed) go to their own results file.
+cd "$(dirname "$0")/../.."
+export OPENBLAS_NUM_THREADS=1
+B=${IMDAD:-.build/release/imdad}
+C="--seed 0 --resume --threads 1 --lr 1e-4"
+R=30; M=20
+# Deep SVDD (unsupervised: the labeled anomalies are not used, so one run per class serves every γ_l)
+$B images --dataset mnist fmnist --classes 0 1 2 3 4 5 6 7 8 9 --gamma-l 0.05 --methods deepsvdd --epochs $R --milestones $M $C --results results/images/runs.jsonl
+# γ_l = 0.01 and 0.1 (MNIST)
+$B images --dataset mnist --classes 0 1 2 3 4 5 6 7 8 9 --gamma-l 0.01 --methods imdad,deepsad --epochs $R --milestones $M $C --results results/images/runs.jsonl
+$B images --dataset mnist --classes 0 1 2 3 4 5 6 7 8 9 --gamma-l 0.1 --methods imdad,deepsad --epochs $R --milestones $M $C --results results/images/runs.jsonl
+# γ_l = 0.2 (MNIST; a second process, so its own file)
+$B images --dataset mnist --classes 0 1 2 3 4 5 6 7 8 9 --gamma-l 0.2 --methods imdad,deepsad --epochs $R --milestones $M $C --results results/images/runs-g02.jsonl
+# IMD-AD with ν = 0.5 (classes 0 and 8 first, the largest gaps to Deep SAD; then the rest, then MNIST)
+$B images --dataset fmnist --classes 0 8 --gamma-l 0.05 --methods imdad --nu 0.5 --epochs $R --milestones $M $C --results results/images/runs-nu-0.5.jsonl
+$B images --dataset fmnist --classes 0 1 2 3 4 5 6 7 8 9 --gamma-l 0.05 --methods imdad --nu 0.5 --epochs $R --milestones $M $C --results results/images/runs-nu-0.5.jsonl
+$B images --dataset mnist --classes 0 1 2 3 4 5 6 7 8 9 --gamma-l 0.05 --methods imdad --nu 0.5 --epochs $R --milestones $M $C --results results/images/runs-nu-0.5.jsonl
+# autoencoder pretraining (30 epochs) for IMD-AD and Deep SAD, MNIST classes 0–4
+$B images --dataset mnist --classes 0 1 2 3 4 --gamma-l 0.05 --methods imdad,deepsad --pretrain-epochs 30 --epochs $R --milestones $M $C --results results/images/runs-pretrain.jsonl
+# the full 150-epoch schedule (milestone 50) on Fashion-MNIST class 0: does 30 suffice, and how long does it take?
+$B images --dataset fmnist --classes 0 --gamma-l 0.05 --methods imdad,deepsad --epochs 150 --milestones 50 $C --results results/images/runs-150.jsonl
