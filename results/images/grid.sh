@@ -24,3 +24,5 @@ $B images --dataset mnist --classes 0 1 2 3 4 5 6 7 8 9 --gamma-l 0.05 --methods
 $B images --dataset mnist --classes 0 1 2 3 4 --gamma-l 0.05 --methods imdad,deepsad --pretrain-epochs 30 --epochs $R --milestones $M $C --results results/images/runs-pretrain.jsonl
 # the full 150-epoch schedule (milestone 50) on Fashion-MNIST class 0: does 30 suffice, and how long does it take?
 $B images --dataset fmnist --classes 0 --gamma-l 0.05 --methods imdad,deepsad --epochs 150 --milestones 50 $C --results results/images/runs-150.jsonl
+# Fashion-MNIST at γ_l = 0.01 (started at the end of the session; two processes, merged afterwards)
+$B images --dataset fmnist --classes 0 1 2 3 4 5 6 7 8 9 --gamma-l 0.01 --methods imdad,deepsad --epochs $R --milestones $M $C --results results/images/runs.jsonl
