@@ -85,13 +85,10 @@ struct ImageSweep {
             let testSeconds = Date().timeIntervalSince(t1)
             let auc = try Metrics.auroc(scores: scores, labels: split.testLabels)
             let ap = try Metrics.averagePrecision(scores: scores, labels: split.testLabels)
-            var record = ImageRunRecord(
-                dataset: p.dataset.rawValue, method: p.kind.rawValue, normalClass: p.normal, knownClass: p.known,
-                gammaL: p.gammaL, gammaP: gammaP, seed: p.seed, epochs: epochs, lr: lr, milestones: milestones,
-                batchSize: batchSize, auroc: auc, ap: ap, trainSeconds: trainSeconds, testSeconds: testSeconds,
+            let record = ImageRunRecord(
+                key: key(p), auroc: auc, ap: ap, trainSeconds: trainSeconds, testSeconds: testSeconds,
                 libraryVersion: IMDADVersion.library, blasKernel: kernel, normals: split.normalCount,
                 labeled: split.labeledCount, pollution: split.pollutionCount, finished: iso.string(from: Date()))
-            record.key = key(p)
             if printRuns { print(try record.jsonLine()) }
             if let results { try ImageRunLog.append(record, to: results) }
             records.append(record)

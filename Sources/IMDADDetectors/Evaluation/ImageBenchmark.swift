@@ -34,16 +34,23 @@ public struct ImageRunRecord: Sendable, Codable, Equatable {
         case libraryVersion = "library_version", blasKernel = "blas_kernel"
     }
 
+    public init(key: ImageRunKey, auroc: Double, ap: Double, trainSeconds: Double, testSeconds: Double,
+                libraryVersion: String, blasKernel: String, normals: Int, labeled: Int, pollution: Int, finished: String) {
+        self.key = key
+        self.auroc = auroc; self.ap = ap; self.trainSeconds = trainSeconds; self.testSeconds = testSeconds
+        self.libraryVersion = libraryVersion; self.blasKernel = blasKernel
+        self.normals = normals; self.labeled = labeled; self.pollution = pollution; self.finished = finished
+    }
+
     public init(dataset: String, method: String, normalClass: Int, knownClass: Int, gammaL: Double, gammaP: Double,
                 seed: UInt64, epochs: Int, lr: Double, milestones: [Int], batchSize: Int,
                 auroc: Double, ap: Double, trainSeconds: Double, testSeconds: Double, libraryVersion: String, blasKernel: String,
                 normals: Int, labeled: Int, pollution: Int, finished: String) {
-        key = ImageRunKey(dataset: dataset, method: method, normalClass: normalClass, knownClass: knownClass,
-                          gammaL: gammaL, gammaP: gammaP, seed: seed, epochs: epochs, lr: lr, milestones: milestones,
-                          batchSize: batchSize)
-        self.auroc = auroc; self.ap = ap; self.trainSeconds = trainSeconds; self.testSeconds = testSeconds
-        self.libraryVersion = libraryVersion; self.blasKernel = blasKernel
-        self.normals = normals; self.labeled = labeled; self.pollution = pollution; self.finished = finished
+        self.init(key: ImageRunKey(dataset: dataset, method: method, normalClass: normalClass, knownClass: knownClass,
+                                   gammaL: gammaL, gammaP: gammaP, seed: seed, epochs: epochs, lr: lr, milestones: milestones,
+                                   batchSize: batchSize),
+                  auroc: auroc, ap: ap, trainSeconds: trainSeconds, testSeconds: testSeconds, libraryVersion: libraryVersion,
+                  blasKernel: blasKernel, normals: normals, labeled: labeled, pollution: pollution, finished: finished)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -163,9 +170,8 @@ public enum ImageRunLog {
         guard !runs.isEmpty else { return "No runs.\n" }
         struct Group: Hashable { var dataset: String; var gammaP: Double; var epochs: Int; var lr: Double; var milestones: [Int] }
         struct Column: Hashable {
-            var method: String; var gammaL: Double; var pretrainEpochs: Int?
-            init(method: String, gammaL: Double, pretrainEpochs: Int?) { self.method = method; self.gammaL = gammaL; self.pretrainEpochs = pretrainEpochs }
-            init(_ r: ImageRunRecord) { self.init(method: r.method, gammaL: r.gammaL, pretrainEpochs: r.key.pretrainEpochs) }
+            var method: String, gammaL: Double, pretrainEpochs: Int?
+            init(_ r: ImageRunRecord) { method = r.method; gammaL = r.gammaL; pretrainEpochs = r.key.pretrainEpochs }
             var pretraining: String { pretrainEpochs.map { " + AE \($0)" } ?? "" }
         }
         let groups = Dictionary(grouping: runs) { Group(dataset: $0.dataset, gammaP: $0.gammaP, epochs: $0.epochs, lr: $0.lr, milestones: $0.milestones) }
