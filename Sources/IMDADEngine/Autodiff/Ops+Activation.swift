@@ -13,8 +13,8 @@ extension Variable {
     /// `x` for x > 0, `slope·x` otherwise. Derivative 1 or `slope`.
     public func leakyRelu(slope: Float) -> Variable {
         let x = value
-        return tape.record(x.map { $0 > 0 ? $0 : slope * $0 }, inputs: [self]) { g, tape in
-            tape.accumulate(g.zip(x) { $1 > 0 ? $0 : slope * $0 }, into: self)
+        return tape.record(leakyMasked(x, by: x, slope: slope), inputs: [self]) { g, tape in
+            tape.accumulate(leakyMasked(g, by: x, slope: slope), into: self)
         }
     }
 
@@ -64,4 +64,18 @@ extension Variable {
 
 @inline(__always) func stableSigmoid(_ x: Float) -> Float {
     x >= 0 ? 1 / (1 + expf(-x)) : { let e = expf(x); return e / (1 + e) }()
+}
+
+/// `v[i]` where `x[i] > 0`, `slope·v[i]` elsewhere: LeakyReLU's forward (`v = x`) and its
+/// pullback (`v = g`), spread over the cores for large tensors.
+private func leakyMasked(_ v: Tensor, by x: Tensor, slope: Float) -> Tensor {
+    Tensor(shape: v.shape) { o in
+        v.scalars.withUnsafeBufferPointer { pv in
+            x.scalars.withUnsafeBufferPointer { px in
+                Parallel.forRanges(v.count, pieces: Parallel.elementwisePieces(v.count)) { r in
+                    for i in r { o[i] = px[i] > 0 ? pv[i] : slope * pv[i] }
+                }
+            }
+        }
+    }
 }

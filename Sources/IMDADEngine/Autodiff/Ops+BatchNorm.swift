@@ -52,13 +52,17 @@ extension Variable {
             }
         }
         let gamma = weight?.value.scalars, beta = bias?.value.scalars
+        // Channels of image tensors are spread over the cores (each channel is computed by one
+        // thread, so results do not depend on the thread count).
+        let split = s > 1 && x.count >= 1 << 15
         // x̂, and y = x̂·γ + β (y shares x̂'s storage when there is no affine transform).
         let count = x.count
         let xhat = [Float](unsafeUninitializedCapacity: count) { ph, filled in
             x.scalars.withUnsafeBufferPointer { px in
-                for i in 0..<n {
-                    for ch in 0..<c {
-                        let base = (i * c + ch) * s, mu = mean[ch], k = invStd[ch]
+                eachChannel(c, split: split) { ch in
+                    let mu = mean[ch], k = invStd[ch]
+                    for i in 0..<n {
+                        let base = (i * c + ch) * s
                         for j in 0..<s { ph[base + j] = (px[base + j] - mu) * k }
                     }
                 }
@@ -68,9 +72,10 @@ extension Variable {
         var y = xhat
         if gamma != nil || beta != nil {
             y.withUnsafeMutableBufferPointer { py in
-                for i in 0..<n {
-                    for ch in 0..<c {
-                        let base = (i * c + ch) * s, gm = gamma?[ch] ?? 1, bt = beta?[ch] ?? 0
+                eachChannel(c, split: split) { ch in
+                    let gm = gamma?[ch] ?? 1, bt = beta?[ch] ?? 0
+                    for i in 0..<n {
+                        let base = (i * c + ch) * s
                         for j in 0..<s { py[base + j] = py[base + j] * gm + bt }
                     }
                 }
@@ -81,15 +86,15 @@ extension Variable {
         if let bias { inputs.append(bias) }
         let out = tape.record(Tensor(shape: x.shape, scalars: y), inputs: inputs) { g, tape in
             var dgamma = [Float](repeating: 0, count: c), dbeta = [Float](repeating: 0, count: c)
-            var dx = [Float](repeating: 0, count: x.count)
+            var dx = [Float](unsafeUninitializedCapacity: x.count) { _, filled in filled = x.count }
             g.scalars.withUnsafeBufferPointer { pg in
                 xhat.withUnsafeBufferPointer { ph in
                     dx.withUnsafeMutableBufferPointer { pd in
                         let sumG = channelSums(pg.baseAddress!, n: n, c: c, s: s)
                         let sumGH = channelSums(pg.baseAddress!, n: n, c: c, s: s, times: ph.baseAddress!)
-                        for ch in 0..<c {
+                        for ch in 0..<c { dgamma[ch] = Float(sumGH[ch]); dbeta[ch] = Float(sumG[ch]) }
+                        eachChannel(c, split: split) { ch in
                             let sg = sumG[ch], sgh = sumGH[ch]
-                            dgamma[ch] = Float(sgh); dbeta[ch] = Float(sg)
                             let gm = gamma?[ch] ?? 1, k = invStd[ch]
                             if training {
                                 let meanG = Float(sg / Double(m)) * gm, meanGH = Float(sgh / Double(m)) * gm
@@ -166,18 +171,28 @@ func channelSums(_ x: UnsafePointer<Float>, n: Int, c: Int, s: Int, shift: [Floa
         }
         return out
     }
-    for ch in 0..<c {
-        let k = shift?[ch] ?? 0
-        for i in 0..<n {
-            let base = (i * c + ch) * s
-            if let y {
-                out[ch] += Double(simdDot(x + base, y + base, count: s))
-            } else if squared {
-                out[ch] += Double(simdSum(x + base, count: s) { ($0 - k) * ($0 - k) })
-            } else {
-                out[ch] += Double(simdSum(x + base, count: s) { $0 })
+    out.withUnsafeMutableBufferPointer { po in
+        eachChannel(c, split: n * c * s >= 1 << 15) { ch in
+            let k = shift?[ch] ?? 0
+            var total = 0.0
+            for i in 0..<n {
+                let base = (i * c + ch) * s
+                if let y {
+                    total += Double(simdDot(x + base, y + base, count: s))
+                } else if squared {
+                    total += Double(simdSum(x + base, count: s) { ($0 - k) * ($0 - k) })
+                } else {
+                    total += Double(simdSum(x + base, count: s) { $0 })
+                }
             }
+            po[ch] = total
         }
     }
     return out
+}
+
+/// `body(ch)` for every channel, spread over the cores when `split`.
+@inline(__always)
+func eachChannel(_ c: Int, split: Bool, _ body: (Int) -> Void) {
+    if split { Parallel.forEach(c, body) } else { for ch in 0..<c { body(ch) } }
 }

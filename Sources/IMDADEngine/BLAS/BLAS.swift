@@ -53,14 +53,14 @@ public enum BLAS {
                              a: UnsafePointer<Float>, lda: Int,
                              b: UnsafePointer<Float>, ldb: Int,
                              beta: Float = 0,
-                             c: UnsafeMutablePointer<Float>, ldc: Int) {
+                             c: UnsafeMutablePointer<Float>, ldc: Int, singleThreaded: Bool = false) {
         if m == 0 || n == 0 { return }
         if k == 0 {  // BLAS leaves C untouched for k = 0 only when beta == 1; be explicit.
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
             return
         }
         let loaded = Loaded.shared
-        loaded.useThreads(forFlops: 2 * Double(m) * Double(n) * Double(k))
+        loaded.useThreads(forFlops: singleThreaded ? 0 : 2 * Double(m) * Double(n) * Double(k))
         loaded.gemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
 
@@ -85,7 +85,14 @@ public enum BLAS {
         return nil
     }
 
-    /// Sets the number of threads OpenBLAS uses (no effect on other backends).
+    /// Threads for the engine's own parallel loops (``Parallel``): the same budget.
+    static var parallelWorkers: Int { Int(Loaded.shared.maxThreads) }
+
+    /// Called before a parallel loop: OpenBLAS drops to one thread, so that the loop's
+    /// single-threaded products do not each start OpenBLAS's threads.
+    static func enterParallelRegion() { Loaded.shared.useThreads(forFlops: 0) }
+
+    /// Sets the number of threads OpenBLAS and the engine's parallel loops use.
     public static func setThreadCount(_ n: Int) {
         Loaded.shared.setMaxThreads(Int32(max(1, n)))
     }

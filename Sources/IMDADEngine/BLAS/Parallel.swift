@@ -1,0 +1,56 @@
+// Work split over the cores for the ops whose loops are not one large matrix product
+// (convolutions chunk by chunk, batch normalization channel by channel, pooling plane by plane).
+//
+// The thread budget is BLAS's (`BLAS.setThreadCount`): one setting for all of the engine. Inside
+// a parallel loop every sgemm is single-threaded (`BLAS.sgemm(singleThreaded: true)`), so the
+// two levels of threading never multiply.
+//
+// Results never depend on the number of threads: callers split the work into pieces that are a
+// function of the data's shape only, each piece is computed by one thread with the same
+// arithmetic as on one thread, and pieces that must be summed are summed afterwards in index order.
+
+#if canImport(Dispatch)
+import Dispatch
+#endif
+
+public enum Parallel {
+    /// Runs `body(i)` for every `i` in `0..<count`, on up to `BLAS.threadCount` threads.
+    /// Different `i` must write to disjoint memory. Order of execution is unspecified.
+    public static func forEach(_ count: Int, _ body: (Int) -> Void) {
+        let workers = Swift.min(count, BLAS.parallelWorkers)
+        if workers <= 1 {
+            for i in 0..<count { body(i) }
+            return
+        }
+        #if canImport(Dispatch)
+        BLAS.enterParallelRegion()
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                var i = w
+                while i < count { shared.value(i); i += workers }
+            }
+        }
+        #else
+        for i in 0..<count { body(i) }
+        #endif
+    }
+
+    /// Splits `0..<total` into `pieces` near-equal contiguous ranges (a function of the two
+    /// numbers only) and runs `body(range)` for each in parallel.
+    public static func forRanges(_ total: Int, pieces: Int, _ body: (Range<Int>) -> Void) {
+        let p = Swift.max(1, Swift.min(pieces, total))
+        forEach(p) { i in body(total * i / p ..< total * (i + 1) / p) }
+    }
+
+    /// Pieces for an elementwise loop over `count` values: one per 64 Ki values, at most 8
+    /// (small loops stay on the calling thread).
+    public static func elementwisePieces(_ count: Int) -> Int { Swift.max(1, Swift.min(8, count >> 16)) }
+}
+
+/// Carries a value that is known to be used safely across threads (disjoint writes, see
+/// ``Parallel/forEach(_:_:)``) into a concurrent closure.
+public struct UncheckedSendable<Value>: @unchecked Sendable {
+    public let value: Value
+    public init(_ value: Value) { self.value = value }
+}
