@@ -54,4 +54,40 @@ final class ParallelTests: XCTestCase {
             XCTAssertTrue(one[i].contains { $0 != 0 }, "\(name) is all zeros")
         }
     }
+
+    /// Products above ``BLAS/multithreadingThreshold`` are split over the engine's threads by
+    /// rows (tall C) or columns (wide C): every transpose combination must still match the naive
+    /// kernel, and be identical to the bit on one and on two threads.
+    func testSplitLargeProductsMatchNaiveAndTheSingleThreadedResult() {
+        var rng = RandomGenerator(seed: 9)
+        for (m, n, k) in [(301, 190, 300), (70, 700, 400)] {
+            XCTAssertGreaterThanOrEqual(2 * Double(m * n * k), BLAS.multithreadingThreshold)
+            for tA in [false, true] {
+                for tB in [false, true] {
+                    let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
+                    let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
+                    let c0 = (0..<(m * n)).map { _ in rng.uniform(-1, 1) }
+                    let lda = tA ? m : k, ldb = tB ? k : n
+                    func product(threads: Int?) -> [Float] {
+                        var c = c0
+                        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
+                            if let threads {
+                                BLAS.setThreadCount(threads)
+                                BLAS.sgemm(transposeA: tA, transposeB: tB, m: m, n: n, k: k, alpha: 0.5, a: pa.baseAddress!, lda: lda,
+                                           b: pb.baseAddress!, ldb: ldb, beta: -1, c: pc.baseAddress!, ldc: n)
+                            } else {
+                                naiveSGEMM(transposeA: tA, transposeB: tB, m: m, n: n, k: k, alpha: 0.5, a: pa.baseAddress!, lda: lda,
+                                           b: pb.baseAddress!, ldb: ldb, beta: -1, c: pc.baseAddress!, ldc: n)
+                            }
+                        } } }
+                        return c
+                    }
+                    let one = product(threads: 1), two = product(threads: 2), slow = product(threads: nil)
+                    XCTAssertEqual(one.map(\.bitPattern), two.map(\.bitPattern), "\(m)×\(n)×\(k) tA \(tA) tB \(tB)")
+                    let worst = zip(two, slow).map { abs($0 - $1) }.max() ?? 0
+                    XCTAssertLessThan(worst, 1e-3, "\(m)×\(n)×\(k) tA \(tA) tB \(tB)")
+                }
+            }
+        }
+    }
 }

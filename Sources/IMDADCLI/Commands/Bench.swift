@@ -16,7 +16,7 @@ struct Bench: ParsableCommand {
             abstract: "Training step (forward + IMD-AD objective + backward + Adam) and forward-only time per spec §6 encoder, batch 128.")
 
         @Option(help: "Timed trials (each of several iterations); medians are reported.") var trials = 5
-        @Option(help: "OpenBLAS threads.") var threads = 2
+        @Option(help: "Threads (the engine splits large products and its loops over them).") var threads = 2
         @Option(help: "Only encoders whose name contains this text.") var only: String?
         @Flag(help: "Print JSON instead of a table.") var json = false
 
@@ -88,7 +88,7 @@ struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "1024³ sgemm: the engine's kernel against every OpenBLAS kernel family this CPU can run.")
 
-        @Option(help: "OpenBLAS threads.") var threads = 2
+        @Option(help: "Threads (the engine splits large products and its loops over them).") var threads = 2
         @Flag(help: "(internal) print this process's GFLOP/s only.") var raw = false
 
         func run() throws {

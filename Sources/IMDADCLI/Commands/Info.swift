@@ -11,7 +11,7 @@ struct Info: ParsableCommand {
     func run() throws {
         print("imdad \(IMDADVersion.library) (model format \(IMDADVersion.modelFormat))")
         print("BLAS: \(BLAS.backend)")
-        if let t = BLAS.threadCount { print("BLAS threads: \(t)") }
+        print("Threads: \(BLAS.threadCount)")
         print("sgemm 1024³ through the engine: \(fmt(sgemmGFLOPS(n: 1024), 1)) GFLOP/s")
     }
 }

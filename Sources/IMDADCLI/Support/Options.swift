@@ -35,7 +35,7 @@ struct MethodOptions: ParsableArguments {
     @Option(help: "Fraction of training data flagged by the baselines' threshold.") var contamination: Float = 0.1
     @Option(help: "Autoencoder pretraining epochs for the deep methods' encoder (0: none).") var pretrainEpochs = 0
     @Option(help: "Weight decay of the pretraining autoencoder.") var pretrainWeightDecay: Float = 0.5e-3
-    @Option(help: "OpenBLAS threads (default: all cores).") var threads: Int?
+    @Option(help: "Threads for matrix products and the engine's loops (default: all cores).") var threads: Int?
 
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be ≥ 1") }

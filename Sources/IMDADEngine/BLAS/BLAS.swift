@@ -60,19 +60,37 @@ public enum BLAS {
             return
         }
         let loaded = Loaded.shared
-        loaded.useThreads(forFlops: singleThreaded ? 0 : 2 * Double(m) * Double(n) * Double(k))
-        loaded.gemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        let flops = 2 * Double(m) * Double(n) * Double(k)
+        // OpenBLAS itself always runs on one thread. Large products are split into blocks of
+        // rows (or columns) of C, one product each, spread over the engine's threads. The split
+        // depends on the shapes only, never on the number of threads, so results do not either
+        // (OpenBLAS's rounding does depend on the block sizes it is given).
+        let pieces = singleThreaded || flops < multithreadingThreshold ? 1 : Swift.min(4, Swift.max(m, n) / 64)
+        if pieces > 1 && m >= n {
+            Parallel.forRanges(m, pieces: pieces) { r in
+                loaded.gemm(transposeA, transposeB, r.count, n, k, alpha,
+                            transposeA ? a + r.lowerBound : a + r.lowerBound * lda, lda, b, ldb,
+                            beta, c + r.lowerBound * ldc, ldc)
+            }
+        } else if pieces > 1 {
+            Parallel.forRanges(n, pieces: pieces) { r in
+                loaded.gemm(transposeA, transposeB, m, r.count, k, alpha, a, lda,
+                            transposeB ? b + r.lowerBound * ldb : b + r.lowerBound, ldb,
+                            beta, c + r.lowerBound, ldc)
+            }
+        } else {
+            loaded.gemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        }
     }
 
-    /// Products below this many flops run on one thread. Measured here (2 cores, load from other
-    /// processes): OpenBLAS's two threads turned a 1.6 ms MLP training step into 24 ms, waiting
-    /// for the second thread to be scheduled; a product this small gains nothing from a second
-    /// thread even on an idle machine.
+    /// Products below this many flops run in one piece on the calling thread. Measured here
+    /// (2 cores, load from other processes): a second thread turned a 1.6 ms MLP training step
+    /// into 24 ms, waiting for it to be scheduled; a product this small gains nothing from a
+    /// second thread even on an idle machine.
     public static let multithreadingThreshold: Double = 32e6
 
-    /// Number of threads OpenBLAS may use for large products (nil when the backend has no such
-    /// setting).
-    public static var threadCount: Int? { Loaded.shared.setThreads == nil ? nil : Int(Loaded.shared.maxThreads) }
+    /// Number of threads the engine uses for large products and its parallel loops.
+    public static var threadCount: Int { Int(Loaded.shared.threadBudget) }
 
     /// The kernel family to ask OpenBLAS for, from the CPU's feature flags. Only families whose
     /// every required instruction the CPU reports are named; `nil` lets OpenBLAS decide.
@@ -85,16 +103,12 @@ public enum BLAS {
         return nil
     }
 
-    /// Threads for the engine's own parallel loops (``Parallel``): the same budget.
-    static var parallelWorkers: Int { Int(Loaded.shared.maxThreads) }
+    /// Threads for the engine's own parallel loops (``Parallel``) and large products.
+    static var parallelWorkers: Int { Int(Loaded.shared.threadBudget) }
 
-    /// Called before a parallel loop: OpenBLAS drops to one thread, so that the loop's
-    /// single-threaded products do not each start OpenBLAS's threads.
-    static func enterParallelRegion() { Loaded.shared.useThreads(forFlops: 0) }
-
-    /// Sets the number of threads OpenBLAS and the engine's parallel loops use.
+    /// Sets the number of threads of the engine's large products and parallel loops.
     public static func setThreadCount(_ n: Int) {
-        Loaded.shared.setMaxThreads(Int32(max(1, n)))
+        Loaded.shared.setThreadBudget(Int32(max(1, n)))
     }
 }
 
@@ -135,28 +149,23 @@ private final class Loaded: @unchecked Sendable {
     let info: BLASBackend
     let gemm: (Bool, Bool, Int, Int, Int, Float, UnsafePointer<Float>, Int, UnsafePointer<Float>, Int,
                Float, UnsafeMutablePointer<Float>, Int) -> Void
-    let getThreads: GetThreadsFn?
-    let setThreads: SetThreadsFn?
-    /// Thread budget for large products, and the count OpenBLAS was last set to (under `lock`).
-    private(set) var maxThreads: Int32 = 1
-    private var activeThreads: Int32 = 1
+    /// The engine's thread budget (under `lock`): OpenBLAS's own default count (the cores, or
+    /// `OPENBLAS_NUM_THREADS`) until ``BLAS/setThreadCount(_:)`` changes it.
+    private var budget: Int32 = 1
     private let lock: UnsafeMutablePointer<pthread_mutex_t> = {
         let l = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         pthread_mutex_init(l, nil)
         return l
     }()
 
-    func setMaxThreads(_ n: Int32) {
+    var threadBudget: Int32 {
         pthread_mutex_lock(lock); defer { pthread_mutex_unlock(lock) }
-        maxThreads = n
+        return budget
     }
 
-    /// One thread for small products, the budget for large ones.
-    func useThreads(forFlops flops: Double) {
-        guard let setThreads else { return }
+    func setThreadBudget(_ n: Int32) {
         pthread_mutex_lock(lock); defer { pthread_mutex_unlock(lock) }
-        let want: Int32 = flops < BLAS.multithreadingThreshold ? 1 : maxThreads
-        if want != activeThreads { setThreads(want); activeThreads = want }
+        budget = n
     }
 
     private init() {
@@ -189,13 +198,16 @@ private final class Loaded: @unchecked Sendable {
         }
         var candidate = BLASBackend(library: "Accelerate", kernel: "Accelerate", coreTypeChoice: "n/a",
                                     path: nil, verificationError: 0, fallbackReason: nil)
-        getThreads = nil
-        setThreads = nil
+        budget = Int32(max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         #else
         let (loadedInfo, symbols) = Loaded.loadOpenBLAS()
         var candidate = loadedInfo
-        getThreads = symbols?.getThreads
-        setThreads = symbols?.setThreads
+        if let symbols, let get = symbols.getThreads, let set = symbols.setThreads {
+            budget = max(1, get())
+            set(1)  // OpenBLAS never starts threads of its own: the engine splits large products itself
+        } else {
+            budget = Int32(max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        }
         let fast = symbols.map { s in
             { (tA: Bool, tB: Bool, m: Int, n: Int, k: Int, al: Float, a: UnsafePointer<Float>, lda: Int,
                b: UnsafePointer<Float>, ldb: Int, be: Float, c: UnsafeMutablePointer<Float>, ldc: Int) in
@@ -218,7 +230,6 @@ private final class Loaded: @unchecked Sendable {
         }
         gemm = candidate.library == "naive" ? naive : fast
         info = candidate
-        if let getThreads { maxThreads = getThreads(); activeThreads = maxThreads }
     }
 
     /// Multiplies random matrices of awkward sizes in all four transpose combinations with

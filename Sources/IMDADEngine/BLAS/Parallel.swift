@@ -2,7 +2,7 @@
 // (convolutions chunk by chunk, batch normalization channel by channel, pooling plane by plane).
 //
 // The thread budget is BLAS's (`BLAS.setThreadCount`): one setting for all of the engine. Inside
-// a parallel loop every sgemm is single-threaded (`BLAS.sgemm(singleThreaded: true)`), so the
+// a parallel loop every sgemm runs in one piece (`BLAS.sgemm(singleThreaded: true)`), so the
 // two levels of threading never multiply.
 //
 // Results never depend on the number of threads: callers split the work into pieces that are a
@@ -23,7 +23,6 @@ public enum Parallel {
             return
         }
         #if canImport(Dispatch)
-        BLAS.enterParallelRegion()
         withoutActuallyEscaping(body) { body in
             let shared = UncheckedSendable(body)
             DispatchQueue.concurrentPerform(iterations: workers) { w in
