@@ -73,7 +73,8 @@ private func leakyMasked(_ v: Tensor, by x: Tensor, slope: Float) -> Tensor {
         v.scalars.withUnsafeBufferPointer { pv in
             x.scalars.withUnsafeBufferPointer { px in
                 Parallel.forRanges(v.count, pieces: Parallel.elementwisePieces(v.count)) { r in
-                    for i in r { o[i] = px[i] > 0 ? pv[i] : slope * pv[i] }
+                    mapElements(r.count, into: o.baseAddress! + r.lowerBound, pv.baseAddress! + r.lowerBound,
+                            px.baseAddress! + r.lowerBound) { v, x in x > 0 ? v : slope * v }
                 }
             }
         }

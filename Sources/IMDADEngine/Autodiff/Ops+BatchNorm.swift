@@ -63,7 +63,7 @@ extension Variable {
                     let mu = mean[ch], k = invStd[ch]
                     for i in 0..<n {
                         let base = (i * c + ch) * s
-                        for j in 0..<s { ph[base + j] = (px[base + j] - mu) * k }
+                        mapElements(s, into: ph.baseAddress! + base, px.baseAddress! + base) { ($0 - mu) * k }
                     }
                 }
             }
@@ -76,7 +76,7 @@ extension Variable {
                     let gm = gamma?[ch] ?? 1, bt = beta?[ch] ?? 0
                     for i in 0..<n {
                         let base = (i * c + ch) * s
-                        for j in 0..<s { py[base + j] = py[base + j] * gm + bt }
+                        mapElements(s, into: py.baseAddress! + base, py.baseAddress! + base) { $0 * gm + bt }
                     }
                 }
             }
@@ -100,12 +100,14 @@ extension Variable {
                                 let meanG = Float(sg / Double(m)) * gm, meanGH = Float(sgh / Double(m)) * gm
                                 for i in 0..<n {
                                     let base = (i * c + ch) * s
-                                    for j in 0..<s { pd[base + j] = (pg[base + j] * gm - meanG - ph[base + j] * meanGH) * k }
+                                    mapElements(s, into: pd.baseAddress! + base, pg.baseAddress! + base, ph.baseAddress! + base) {
+                                        ($0 * gm - meanG - $1 * meanGH) * k
+                                    }
                                 }
                             } else {
                                 for i in 0..<n {
                                     let base = (i * c + ch) * s
-                                    for j in 0..<s { pd[base + j] = pg[base + j] * gm * k }
+                                    mapElements(s, into: pd.baseAddress! + base, pg.baseAddress! + base) { $0 * gm * k }
                                 }
                             }
                         }
@@ -118,39 +120,6 @@ extension Variable {
         }
         return (out, newStats)
     }
-}
-
-/// Σ f(pᵢ) over `count` floats, in 8 SIMD lanes.
-@inline(__always)
-func simdSum(_ p: UnsafePointer<Float>, count: Int, _ f: (SIMD8<Float>) -> SIMD8<Float>) -> Float {
-    var acc = SIMD8<Float>()
-    var i = 0
-    let raw = UnsafeRawPointer(p)
-    while i + 8 <= count {
-        acc += f(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
-        i += 8
-    }
-    var tail = SIMD8<Float>()
-    for j in 0..<(count - i) { tail[j] = p[i + j] }
-    let ft = f(tail)
-    var total = acc.sum()
-    for j in 0..<(count - i) { total += ft[j] }
-    return total
-}
-
-/// Σ aᵢ·bᵢ over `count` floats, in 8 SIMD lanes.
-@inline(__always)
-func simdDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-    var acc = SIMD8<Float>()
-    var i = 0
-    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
-    while i + 8 <= count {
-        acc += ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-        i += 8
-    }
-    var total = acc.sum()
-    while i < count { total += a[i] * b[i]; i += 1 }
-    return total
 }
 
 /// Per-channel sums over the batch and spatial axes of `x (N, C, S)`:

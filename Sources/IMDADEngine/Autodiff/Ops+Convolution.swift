@@ -96,27 +96,43 @@ public struct Conv2DGeometry: Sendable, Equatable {
         if count > 0 { p.update(repeating: 0, count: count) }
     }
 
-    /// dx += col2im(dcols): the adjoint of ``im2col``.
-    func col2im(_ cols: UnsafePointer<Float>, n0: Int, nb: Int, into dx: UnsafeMutablePointer<Float>) {
-        let ho = outHeight, wo = outWidth, plane = outPlane, ld = nb * plane
+    /// dx += col2im(dcols): the adjoint of ``im2col``. `cols` is scratch: entries that fall in
+    /// the padding may be overwritten with zeros.
+    func col2im(_ cols: UnsafeMutablePointer<Float>, n0: Int, nb: Int, into dx: UnsafeMutablePointer<Float>) {
+        let ho = outHeight, wo = outWidth, plane = outPlane, ld = nb * plane, inPlane = height * width
+        // As in im2col: with stride 1 and same padding, the valid rows of a tap map to one
+        // contiguous run of the input plane. Zero the entries of the columns that fall in the
+        // padding (they would wrap onto the neighbouring row), then add the run in one pass.
+        let contiguous = stride == 1 && wo == width
         for c in 0..<channels {
             for kh in 0..<kernelHeight {
+                let rows = validOutputs(tap: kh, inputSize: height, outputSize: ho)
                 for kw in 0..<kernelWidth {
                     let row = cols + ((c * kernelHeight + kh) * kernelWidth + kw) * ld
                     let valid = validColumns(kw: kw)
-                    if valid.isEmpty { continue }
+                    if valid.isEmpty || rows.isEmpty { continue }
                     for nl in 0..<nb {
-                        let dst = dx + ((n0 + nl) * channels + c) * height * width
-                        for oh in 0..<ho {
-                            let ih = oh * stride - padding + kh
-                            if ih < 0 || ih >= height { continue }
-                            let src = row + nl * plane + oh * wo
-                            let drow = dst + ih * width - padding + kw
-                            if stride == 1 {
-                                for ow in valid { drow[ow] += src[ow] }
-                            } else {
-                                for ow in valid { drow[ow * stride] += src[ow] }
+                        let dst = dx + ((n0 + nl) * channels + c) * inPlane
+                        let src = row + nl * plane
+                        if contiguous {
+                            if valid.lowerBound > 0 || valid.upperBound < wo {
+                                for oh in rows {
+                                    let r = src + oh * wo
+                                    for ow in 0..<valid.lowerBound { r[ow] = 0 }
+                                    for ow in valid.upperBound..<wo { r[ow] = 0 }
+                                }
                             }
+                            // dst[k + shift] += src[k] for k in the valid rows, clipped to the plane.
+                            let shift = (kh - padding) * width + (kw - padding)
+                            let lo = Swift.max(rows.lowerBound * wo, -shift), hi = Swift.min(rows.upperBound * wo, inPlane - shift)
+                            if hi > lo { mapElements(hi - lo, into: dst + lo + shift, dst + lo + shift, src + lo) { $0 + $1 } }
+                            continue
+                        }
+                        for oh in rows {
+                            let ih = oh * stride - padding + kh
+                            let srow = src + oh * wo
+                            let drow = dst + ih * width - padding + kw
+                            for ow in valid { drow[ow * stride] += srow[ow] }
                         }
                     }
                 }
@@ -161,7 +177,7 @@ extension Variable {
                             for nl in 0..<nb {
                                 let src = tmp + (oc * nb + nl) * plane
                                 let dst = py.baseAddress! + ((n0 + nl) * o + oc) * plane
-                                for i in 0..<plane { dst[i] = src[i] + bv }
+                                mapElements(plane, into: dst, src) { $0 + bv }
                             }
                         }
                     } }
