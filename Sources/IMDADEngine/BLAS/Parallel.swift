@@ -49,7 +49,7 @@ public enum Parallel {
 
 /// Carries a value that is known to be used safely across threads (disjoint writes, see
 /// ``Parallel/forEach(_:_:)``) into a concurrent closure.
-public struct UncheckedSendable<Value>: @unchecked Sendable {
-    public let value: Value
-    public init(_ value: Value) { self.value = value }
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
