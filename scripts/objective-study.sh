@@ -58,3 +58,8 @@ run nu-0.5-lr-1e-4 --nu 0.5 --lr 1e-4
 run ae-150 --pretrain-epochs 150
 run nu-0.5-ae-150 --nu 0.5 --pretrain-epochs 150
 run deepsad-balanced-ae-150 --methods deepsad-balanced --pretrain-epochs 150  # the last --methods wins
+# third round (2026-11-30, 15:45–16:05 UTC, engine of 0263005): pretraining with a larger anomaly weight
+run nu-0.5-asp-b1-ae-150 --nu 0.5 --anomaly-softplus-beta 1 --pretrain-epochs 150
+run nu-0.5-kappa-5-ae-150 --nu 0.5 --kappa 5 --pretrain-epochs 150
+run nu-0.5-kappa-10-ae-150 --nu 0.5 --kappa 10 --pretrain-epochs 150
+run nu-0.5-kappa-20-ae-150 --nu 0.5 --kappa 20 --pretrain-epochs 150
