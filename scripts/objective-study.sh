@@ -63,3 +63,5 @@ run nu-0.5-asp-b1-ae-150 --nu 0.5 --anomaly-softplus-beta 1 --pretrain-epochs 15
 run nu-0.5-kappa-5-ae-150 --nu 0.5 --kappa 5 --pretrain-epochs 150
 run nu-0.5-kappa-10-ae-150 --nu 0.5 --kappa 10 --pretrain-epochs 150
 run nu-0.5-kappa-20-ae-150 --nu 0.5 --kappa 20 --pretrain-epochs 150
+run nu-0.5-kappa-10-asp-b1-ae-150 --nu 0.5 --kappa 10 --anomaly-softplus-beta 1 --pretrain-epochs 150
+run nu-0.7-kappa-10-ae-150 --nu 0.7 --kappa 10 --pretrain-epochs 150
