@@ -3,8 +3,15 @@ import XCTest
 @testable import IMDADEngine
 
 final class ParallelTests: XCTestCase {
+    private var threadsBefore = 1
+
+    override func setUp() {
+        super.setUp()
+        threadsBefore = BLAS.threadCount
+    }
+
     override func tearDown() {
-        BLAS.setThreadCount(2)
+        BLAS.setThreadCount(threadsBefore)
         super.tearDown()
     }
 

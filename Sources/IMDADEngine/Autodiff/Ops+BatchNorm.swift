@@ -52,19 +52,13 @@ extension Variable {
             }
         }
         let gamma = weight?.value.scalars, beta = bias?.value.scalars
-        // Channels of image tensors are spread over the cores (each channel is computed by one
-        // thread, so results do not depend on the thread count).
-        let split = s > 1 && x.count >= 1 << 15
         // x̂, and y = x̂·γ + β (y shares x̂'s storage when there is no affine transform).
         let count = x.count
         let xhat = [Float](unsafeUninitializedCapacity: count) { ph, filled in
             x.scalars.withUnsafeBufferPointer { px in
-                eachChannel(c, split: split) { ch in
+                forEachPlane(n: n, c: c, s: s) { ch, base in
                     let mu = mean[ch], k = invStd[ch]
-                    for i in 0..<n {
-                        let base = (i * c + ch) * s
-                        mapElements(s, into: ph.baseAddress! + base, px.baseAddress! + base) { ($0 - mu) * k }
-                    }
+                    mapElements(s, into: ph.baseAddress! + base, px.baseAddress! + base) { ($0 - mu) * k }
                 }
             }
             filled = count
@@ -72,12 +66,9 @@ extension Variable {
         var y = xhat
         if gamma != nil || beta != nil {
             y.withUnsafeMutableBufferPointer { py in
-                eachChannel(c, split: split) { ch in
+                forEachPlane(n: n, c: c, s: s) { ch, base in
                     let gm = gamma?[ch] ?? 1, bt = beta?[ch] ?? 0
-                    for i in 0..<n {
-                        let base = (i * c + ch) * s
-                        mapElements(s, into: py.baseAddress! + base, py.baseAddress! + base) { $0 * gm + bt }
-                    }
+                    mapElements(s, into: py.baseAddress! + base, py.baseAddress! + base) { $0 * gm + bt }
                 }
             }
         }
@@ -93,22 +84,20 @@ extension Variable {
                         let sumG = channelSums(pg.baseAddress!, n: n, c: c, s: s)
                         let sumGH = channelSums(pg.baseAddress!, n: n, c: c, s: s, times: ph.baseAddress!)
                         for ch in 0..<c { dgamma[ch] = Float(sumGH[ch]); dbeta[ch] = Float(sumG[ch]) }
-                        eachChannel(c, split: split) { ch in
-                            let sg = sumG[ch], sgh = sumGH[ch]
-                            let gm = gamma?[ch] ?? 1, k = invStd[ch]
-                            if training {
-                                let meanG = Float(sg / Double(m)) * gm, meanGH = Float(sgh / Double(m)) * gm
-                                for i in 0..<n {
-                                    let base = (i * c + ch) * s
-                                    mapElements(s, into: pd.baseAddress! + base, pg.baseAddress! + base, ph.baseAddress! + base) {
-                                        ($0 * gm - meanG - $1 * meanGH) * k
-                                    }
+                        let gm = (0..<c).map { gamma?[$0] ?? 1 }
+                        if training {
+                            let meanG = (0..<c).map { Float(sumG[$0] / Double(m)) * gm[$0] }
+                            let meanGH = (0..<c).map { Float(sumGH[$0] / Double(m)) * gm[$0] }
+                            forEachPlane(n: n, c: c, s: s) { ch, base in
+                                let g = gm[ch], k = invStd[ch], mg = meanG[ch], mgh = meanGH[ch]
+                                mapElements(s, into: pd.baseAddress! + base, pg.baseAddress! + base, ph.baseAddress! + base) {
+                                    ($0 * g - mg - $1 * mgh) * k
                                 }
-                            } else {
-                                for i in 0..<n {
-                                    let base = (i * c + ch) * s
-                                    mapElements(s, into: pd.baseAddress! + base, pg.baseAddress! + base) { $0 * gm * k }
-                                }
+                            }
+                        } else {
+                            forEachPlane(n: n, c: c, s: s) { ch, base in
+                                let g = gm[ch], k = invStd[ch]
+                                mapElements(s, into: pd.baseAddress! + base, pg.baseAddress! + base) { $0 * g * k }
                             }
                         }
                     }
@@ -141,7 +130,7 @@ func channelSums(_ x: UnsafePointer<Float>, n: Int, c: Int, s: Int, shift: [Floa
         return out
     }
     out.withUnsafeMutableBufferPointer { po in
-        eachChannel(c, split: n * c * s >= 1 << 15) { ch in
+        eachChannel(c, split: splitsChannels(n: n, c: c, s: s)) { ch in
             let k = shift?[ch] ?? 0
             var total = 0.0
             for i in 0..<n {
@@ -160,8 +149,27 @@ func channelSums(_ x: UnsafePointer<Float>, n: Int, c: Int, s: Int, shift: [Floa
     return out
 }
 
+/// Whether the channels of `x (N, C, S)` are spread over the cores: image tensors (`S > 1`) of at
+/// least 2¹⁵ values. Each channel is computed by one thread, so results do not depend on the
+/// thread count.
+@inline(__always)
+func splitsChannels(n: Int, c: Int, s: Int) -> Bool { s > 1 && n * c * s >= 1 << 15 }
+
 /// `body(ch)` for every channel, spread over the cores when `split`.
 @inline(__always)
 func eachChannel(_ c: Int, split: Bool, _ body: (Int) -> Void) {
     if split { Parallel.forEach(c, body) } else { for ch in 0..<c { body(ch) } }
+}
+
+/// `body(ch, offset)` for every plane `(i, ch)` of `x (N, C, S)` (offset `(i·C + ch)·S`): row by
+/// row for `(N, C)` data, channel by channel (over the cores when large) for images.
+@inline(__always)
+func forEachPlane(n: Int, c: Int, s: Int, _ body: (_ ch: Int, _ offset: Int) -> Void) {
+    if s == 1 {
+        for i in 0..<n { for ch in 0..<c { body(ch, i * c + ch) } }
+        return
+    }
+    eachChannel(c, split: splitsChannels(n: n, c: c, s: s)) { ch in
+        for i in 0..<n { body(ch, (i * c + ch) * s) }
+    }
 }

@@ -14,8 +14,10 @@ public struct Conv2DGeometry: Sendable, Equatable {
     var outPlane: Int { outHeight * outWidth }
 
     /// Samples per im2col chunk: at most an eighth of the batch (so that the chunks spread over
-    /// the cores), and a column buffer of at most about 4 MiB. A function of the shapes only, so
-    /// that results do not depend on the number of threads.
+    /// the cores), and a column buffer of at most 2¹⁸ floats (1 MiB, cache-sized: the Fashion-MNIST
+    /// LeNet train step took 69 ms with 2²⁰, 52–54 ms with 2¹⁸, 64 ms with 2¹⁶, `imdad bench engine`,
+    /// 2 threads). A function of the shapes only, so that results do not depend on the number of
+    /// threads.
     var chunk: Int {
         Swift.max(1, Swift.min((batch + 7) / 8, (1 << 18) / Swift.max(1, patch * outPlane)))
     }
@@ -208,6 +210,8 @@ extension Variable {
                             }
                         }
                         if wantW {
+                            // Rebuilt rather than kept from the forward pass: keeping every chunk's
+                            // columns (40 MB for the Fashion-MNIST LeNet's second conv) was no faster.
                             geo.im2col(px.baseAddress!, n0: n0, nb: nb, into: cols)
                             BLAS.sgemm(transposeB: true, m: o, n: patch, k: nb * plane,
                                        a: gt, lda: nb * plane, b: cols, ldb: nb * plane,
@@ -259,32 +263,32 @@ extension Variable {
         x.scalars.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
                 argmax.withUnsafeMutableBufferPointer { pa in
-                  Parallel.forRanges(nc, pieces: Parallel.elementwisePieces(x.count)) { planes in
-                    for p in planes {
-                        let src = px.baseAddress! + p * h * w
-                        let dst = po.baseAddress! + p * ho * wo, arg = pa.baseAddress! + p * ho * wo
-                        for i in 0..<ho {
-                            if size == 2 {
-                                pool2x2Row(src, rowOffset: 2 * i * w, width: w, windows: wo,
-                                           into: dst + i * wo, argmax: arg + i * wo)
-                                continue
-                            }
-                            for j in 0..<wo {
-                                var at = (i * size) * w + j * size
-                                var best = src[at]
-                                for u in 0..<size {
-                                    let rowStart = (i * size + u) * w + j * size
-                                    for v in 0..<size {
-                                        let val = src[rowStart + v]
-                                        if !(val <= best) && best == best { best = val; at = rowStart + v }
-                                    }
+                    Parallel.forRanges(nc, pieces: Parallel.elementwisePieces(x.count)) { planes in
+                        for p in planes {
+                            let src = px.baseAddress! + p * h * w
+                            let dst = po.baseAddress! + p * ho * wo, arg = pa.baseAddress! + p * ho * wo
+                            for i in 0..<ho {
+                                if size == 2 {
+                                    pool2x2Row(src, rowOffset: 2 * i * w, width: w, windows: wo,
+                                               into: dst + i * wo, argmax: arg + i * wo)
+                                    continue
                                 }
-                                dst[i * wo + j] = best
-                                arg[i * wo + j] = Int32(truncatingIfNeeded: at)
+                                for j in 0..<wo {
+                                    var at = (i * size) * w + j * size
+                                    var best = src[at]
+                                    for u in 0..<size {
+                                        let rowStart = (i * size + u) * w + j * size
+                                        for v in 0..<size {
+                                            let val = src[rowStart + v]
+                                            if !(val <= best) && best == best { best = val; at = rowStart + v }
+                                        }
+                                    }
+                                    dst[i * wo + j] = best
+                                    arg[i * wo + j] = Int32(truncatingIfNeeded: at)
+                                }
                             }
                         }
                     }
-                  }
                 }
             }
         }
@@ -332,7 +336,8 @@ private func pool2x2Row(_ src: UnsafePointer<Float>, rowOffset: Int, width w: In
         let b = bottom.loadUnaligned(fromByteOffset: 8 * j, as: SIMD8<Float>.self)
         let a0 = t.evenHalf, a1 = t.oddHalf, b0 = b.evenHalf, b1 = b.oddHalf
         // Lane-wise maxima by compare-and-select (the standard library's generic `pointwiseMax`
-        // compiled to a scalar loop per lane here: 13 % of a Fashion-MNIST training step).
+        // compiled to a call with a scalar loop per lane here: 13 % of the `perf` samples of a
+        // Fashion-MNIST training step).
         func larger(_ u: SIMD4<Float>, _ v: SIMD4<Float>) -> SIMD4<Float> { u.replacing(with: v, where: v .> u) }
         let m = larger(larger(a0, a1), larger(b0, b1))
         let left = SIMD4<Int32>(0, 2, 4, 6) &+ Int32(truncatingIfNeeded: rowOffset + 2 * j)

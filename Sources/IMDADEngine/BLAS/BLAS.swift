@@ -83,10 +83,10 @@ public enum BLAS {
         }
     }
 
-    /// Products below this many flops run in one piece on the calling thread. Measured here
-    /// (2 cores, load from other processes): a second thread turned a 1.6 ms MLP training step
-    /// into 24 ms, waiting for it to be scheduled; a product this small gains nothing from a
-    /// second thread even on an idle machine.
+    /// Products below this many flops run in one piece on the calling thread. Measured here with
+    /// the earlier engine, which let OpenBLAS thread every product (2 cores, load from other
+    /// processes): its second thread turned a 1.6 ms MLP training step into 24 ms, waiting to be
+    /// scheduled.
     public static let multithreadingThreshold: Double = 32e6
 
     /// Number of threads the engine uses for large products and its parallel loops.
@@ -102,9 +102,6 @@ public enum BLAS {
         if ["avx2", "fma", "avx"].allSatisfy(cpuFlags.contains) { return "HASWELL" }
         return nil
     }
-
-    /// Threads for the engine's own parallel loops (``Parallel``) and large products.
-    static var parallelWorkers: Int { Int(Loaded.shared.threadBudget) }
 
     /// Sets the number of threads of the engine's large products and parallel loops.
     public static func setThreadCount(_ n: Int) {

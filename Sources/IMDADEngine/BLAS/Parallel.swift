@@ -17,22 +17,20 @@ public enum Parallel {
     /// Runs `body(i)` for every `i` in `0..<count`, on up to `BLAS.threadCount` threads.
     /// Different `i` must write to disjoint memory. Order of execution is unspecified.
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
-        let workers = Swift.min(count, BLAS.parallelWorkers)
-        if workers <= 1 {
-            for i in 0..<count { body(i) }
+        let workers = Swift.min(count, BLAS.threadCount)
+        #if canImport(Dispatch)
+        if workers > 1 {
+            withoutActuallyEscaping(body) { body in
+                let shared = UncheckedSendable(body)
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    var i = w
+                    while i < count { shared.value(i); i += workers }
+                }
+            }
             return
         }
-        #if canImport(Dispatch)
-        withoutActuallyEscaping(body) { body in
-            let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var i = w
-                while i < count { shared.value(i); i += workers }
-            }
-        }
-        #else
-        for i in 0..<count { body(i) }
         #endif
+        for i in 0..<count { body(i) }
     }
 
     /// Splits `0..<total` into `pieces` near-equal contiguous ranges (a function of the two
