@@ -131,4 +131,60 @@ final class IMDADTests: XCTestCase {
         XCTAssertEqual(old.compactness, 0)
         XCTAssertEqual(old.nu, c.nu)
     }
+
+    /// The sweep's minimizer agrees with a brute-force evaluation of f at every breakpoint, and
+    /// honours the ν-property when no anomaly sits inside the margin.
+    func testFittedRadiusMinimizesTheObjectiveOverR2() {
+        var rng = RandomGenerator(seed: 3)
+        for trial in 0..<40 {
+            let n = 1 + trial * 7, m = trial % 5
+            let d = (0..<n).map { _ in Float(rng.nextUnitDouble() * 4) }
+            let a = (0..<m).map { _ in Float(rng.nextUnitDouble() * 8) }
+            let nu: Float = [0.05, 0.1, 0.3, 0.7, 1][trial % 5], kappa: Float = [0.5, 1, 10][trial % 3]
+            func f(_ r: Double) -> Double {
+                r + d.reduce(0) { $0 + max(0, Double($1) - r) } / (Double(nu) * Double(n))
+                    + (m == 0 ? 0 : Double(kappa) / Double(m) * a.reduce(0) { $0 + max(0, r + 1 - Double($1)) })
+            }
+            let r = fittedRadiusSquared(normalDistances: d, anomalyDistances: a, nu: nu, kappa: kappa, marginSquared: 1)
+            let candidates = ([0] + d.map(Double.init) + a.map { Double($0) - 1 }).filter { $0 >= 0 }
+            let best = candidates.map(f).min()!
+            XCTAssertEqual(f(Double(r)), best, accuracy: 1e-6 * max(1, best), "trial \(trial)")
+            XCTAssertGreaterThanOrEqual(r, 0)
+            for step in [1e-3, 0.1, 1.0] { XCTAssertGreaterThanOrEqual(f(Double(r) + step) + 1e-9, f(Double(r))) }
+            if a.allSatisfy({ $0 - 1 > r }) {  // no anomaly on or inside the margin
+                XCTAssertLessThanOrEqual(Double(d.filter { $0 > r }.count), Double(nu) * Double(n) + 1e-9, "trial \(trial)")
+            }
+        }
+    }
+
+    /// `--radius-nu`: the scores shift by one constant (same ranking), and `s > 0` now flags about
+    /// ν_R of the training normals instead of ν.
+    func testRadiusRefitKeepsTheRankingAndMovesTheThreshold() throws {
+        let (train, test, _) = try syntheticData()
+        var s = quickSettings(epochs: 20)
+        s.nu = 0.7
+        var rng = RandomGenerator(seed: 2)
+        guard case .imdad(let plain) = try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng) else {
+            throw XCTSkip("unreachable")
+        }
+        s.radiusNu = 0.1
+        var rng2 = RandomGenerator(seed: 2)
+        guard case .imdad(let refit) = try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng2) else {
+            throw XCTSkip("unreachable")
+        }
+        XCTAssertEqual(plain.sphere.center, refit.sphere.center)
+        XCTAssertGreaterThan(refit.sphere.radiusSquared, plain.sphere.radiusSquared)
+        let shift = refit.sphere.radiusSquared - plain.sphere.radiusSquared
+        for (p, r) in zip(plain.scores(test), refit.scores(test)) { XCTAssertEqual(p - shift, r, accuracy: 1e-3 * max(1, abs(p))) }
+        func outsideFraction(_ model: IMDAD) -> Double {
+            let scores = model.scores(train.features)
+            return Double(train.normalRows.filter { scores[$0] > 0 }.count) / Double(train.normalRows.count)
+        }
+        XCTAssertGreaterThan(outsideFraction(plain), 0.5)
+        XCTAssertLessThanOrEqual(outsideFraction(refit), 0.1 + 1e-9)
+        XCTAssertGreaterThan(outsideFraction(refit), 0.05)
+        // bad ν_R is refused
+        s.radiusNu = 0
+        XCTAssertThrowsError(try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng2))
+    }
 }

@@ -150,6 +150,7 @@ final class MetricsTests: XCTestCase {
         XCTAssertEqual(c.recall, 2.0 / 3.0, accuracy: 1e-15)
         XCTAssertEqual(c.f1, 2.0 / 3.0, accuracy: 1e-15)
         XCTAssertEqual(c.accuracy, 4.0 / 6.0, accuracy: 1e-15)
+        XCTAssertEqual(c.falsePositiveRate, 1.0 / 3.0, accuracy: 1e-15)
     }
 
     func testConfusionZeroOverZeroIsZero() throws {

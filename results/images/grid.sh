@@ -34,3 +34,10 @@ C2="--seed 0 --resume --threads 1 --lr 1e-4 --epochs $R --milestones $M --method
 $B images --dataset fmnist --classes 8 9 --gamma-l 0.01 $C2 --results results/images/runs.jsonl
 $B images --dataset fmnist --classes 0 1 2 3 4 5 6 7 8 9 --gamma-l 0.1 $C2 --results results/images/runs.jsonl
 $B images --dataset fmnist --classes 0 1 2 3 4 5 6 7 8 9 --gamma-l 0.2 $C2 --results results/images/runs.jsonl
+# ν = 0.7, κ = 10 (the best setting of the ODDS objective study, applied unchanged), γ_l = 0.05,
+# 2026-11-30 16:20–17:05 UTC, engine of 8216e09; Fashion-MNIST and MNIST one process each, side by side.
+C3="--seed 0 --threads 1 --lr 1e-4 --epochs $R --milestones $M --methods imdad --gamma-l 0.05 --nu 0.7"
+$B images --dataset fmnist --classes 0 1 2 3 4 5 6 7 8 9 --kappa 10 $C3 --results results/images/runs-nu-0.7-kappa-10.jsonl
+$B images --dataset mnist --classes 0 1 2 3 4 5 6 7 8 9 --kappa 10 $C3 --results results/images/runs-nu-0.7-kappa-10.jsonl
+$B images --dataset mnist --classes 0 1 2 3 4 5 6 7 8 9 --kappa 20 $C3 --results results/images/runs-nu-0.7-kappa-20.jsonl
+$B images --summary --results results/images/runs-nu-0.7-kappa-10.jsonl > results/images/summary-nu-0.7-kappa-10.md

@@ -23,6 +23,8 @@ struct MethodOptions: ParsableArguments {
     @Option(help: "Encoder weight decay λ.") var weightDecay: Float = 0.5e-6
     @Option(help: "ν ∈ (0, 1]: bound on the fraction of normal training data outside the sphere.") var nu: Float = 0.1
     @Option(help: "κ > 0: weight of the labeled anomalies (IMD-AD).") var kappa: Float = 1
+    @Option(help: "ν_R ∈ (0, 1] (IMD-AD): after training, refit R² alone by the objective at this ν, so that s > 0 flags about ν_R of the training normals; the ranking keeps the training ν.")
+    var radiusNu: Float?
     @Option(help: "η > 0: weight of the labeled samples (Deep SAD).") var eta: Float = 1
     @Option(help: "Softplus sharpness β instead of the hinge (IMD-AD ablation).") var softplusBeta: Float?
     @Option(help: "Softplus sharpness β for the labeled anomalies' term only (IMD-AD).") var anomalySoftplusBeta: Float?
@@ -43,6 +45,7 @@ struct MethodOptions: ParsableArguments {
         if let lr = learningRateOption, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
         guard nu > 0, nu <= 1 else { throw ValidationError("--nu must be in (0, 1]") }
         guard kappa > 0 else { throw ValidationError("--kappa must be > 0") }
+        if let v = radiusNu, !(v > 0 && v <= 1) { throw ValidationError("--radius-nu must be in (0, 1]") }
         guard ["center-zero-radius", "quantile"].contains(initialization) else {
             throw ValidationError("--initialization must be center-zero-radius or quantile")
         }
@@ -69,6 +72,7 @@ struct MethodOptions: ParsableArguments {
         s.compactness = mu
         s.normalCap = normalCap
         s.centerLearningRateScale = centerLrScale
+        s.radiusNu = radiusNu
         s.hinge = softplusBeta.map { .softplus(beta: $0) } ?? .hinge
         s.anomalyHinge = anomalySoftplusBeta.map { .softplus(beta: $0) }
         s.initialization = initialization == "quantile" ? .quantile : .centerZeroRadius

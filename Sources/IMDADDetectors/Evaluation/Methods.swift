@@ -34,6 +34,8 @@ public struct MethodSettings: Sendable, Equatable, Codable {
     public var compactness: Float = 0
     public var normalCap: Float? = nil
     public var centerLearningRateScale: Float = 1
+    /// IMD-AD: refit `R²` after training at this ν (nil: as trained); see ``IMDADConfiguration/radiusNu``.
+    public var radiusNu: Float? = nil
     public var initialization: IMDADConfiguration.Initialization = .centerZeroRadius
     public var encoderBias = false
     public var allowOneClass = false
@@ -74,6 +76,7 @@ public func fitDetector(_ kind: MethodKind, encoder: EncoderArchitecture, settin
         var c = IMDADConfiguration(encoder: encoder)
         c.nu = s.nu; c.kappa = s.kappa; c.hinge = s.hinge; c.anomalyHinge = s.anomalyHinge; c.compactness = s.compactness; c.normalCap = s.normalCap; c.centerLearningRateScale = s.centerLearningRateScale; c.initialization = s.initialization
         c.encoderBias = s.encoderBias; c.allowOneClass = s.allowOneClass; c.training = s.training; c.pretraining = s.pretraining
+        c.radiusNu = s.radiusNu
         c.training.sampler = .balanced
         return .imdad(try IMDAD.fit(c, data: data, using: &rng, progress: progress))
     case .deepSADBalanced, .deepSADUniform, .deepSVDD, .deepSVDDSoftBoundary:

@@ -101,6 +101,8 @@ public enum Metrics {
         public var recall: Double { Metrics.ratio(tp, tp + fn) }
         public var f1: Double { Metrics.ratio(2 * tp, 2 * tp + fp + fn) }
         public var accuracy: Double { Metrics.ratio(tp + tn, total) }
+        /// Share of the normals that are flagged: fp / (fp + tn).
+        public var falsePositiveRate: Double { Metrics.ratio(fp, fp + tn) }
     }
 
     // MARK: - AUROC

@@ -60,12 +60,17 @@ public struct IMDADConfiguration: Sendable, Equatable, Codable {
     public var training = TrainingConfiguration()
     /// Optional autoencoder pretraining of the encoder before the sphere is initialized (nil: none).
     public var pretraining: PretrainingConfiguration? = nil
+    /// ν_R ∈ (0, 1]: after training, refit `R²` alone by `J` with ν_R in place of ν (encoder and `c`
+    /// fixed; ``fittedRadiusSquared(normalDistances:anomalyDistances:nu:kappa:marginSquared:)``), so
+    /// that `s > 0` flags about ν_R of the training normals while the ranking keeps what training
+    /// at ν gave it. nil: `R²` as trained.
+    public var radiusNu: Float? = nil
 
     public init(encoder: EncoderArchitecture) { self.encoder = encoder }
 }
 
 extension IMDADConfiguration {
-    /// Decodes every field; `anomalyHinge`, `compactness`, `normalCap`, `centerLearningRateScale` and `pretraining`
+    /// Decodes every field; `anomalyHinge`, `compactness`, `normalCap`, `centerLearningRateScale`, `pretraining` and `radiusNu`
     /// (added after format version 1 first shipped) read as their defaults when absent, so earlier
     /// model files keep loading with the objective they were trained with.
     public init(from decoder: any Decoder) throws {
@@ -85,6 +90,7 @@ extension IMDADConfiguration {
         allowOneClass = try k.decode(Bool.self, forKey: .allowOneClass)
         training = try k.decode(TrainingConfiguration.self, forKey: .training)
         pretraining = try k.decodeIfPresent(PretrainingConfiguration.self, forKey: .pretraining)
+        radiusNu = try k.decodeIfPresent(Float.self, forKey: .radiusNu)
     }
 }
 
@@ -118,6 +124,9 @@ public struct IMDAD: AnomalyDetector {
         let c = configuration
         guard c.nu > 0 && c.nu <= 1 else { throw DetectorError.invalidConfiguration("ν must be in (0, 1], got \(c.nu)") }
         guard c.kappa > 0 else { throw DetectorError.invalidConfiguration("κ must be > 0, got \(c.kappa)") }
+        if let nuR = c.radiusNu, !(nuR > 0 && nuR <= 1) {
+            throw DetectorError.invalidConfiguration("ν_R (radius ν) must be in (0, 1], got \(nuR)")
+        }
         guard c.compactness >= 0, c.compactness.isFinite else {
             throw DetectorError.invalidConfiguration("μ must be ≥ 0 and finite, got \(c.compactness)")
         }
@@ -158,7 +167,22 @@ public struct IMDAD: AnomalyDetector {
                             epochSummary: { net in
             ["R²": Double(Sphere(w: net.parameters.values[wIndex], b: net.parameters.values[bIndex]).radiusSquared)]
         }, progress: progress)
-        return IMDAD(configuration: c, network: network, log: log)
+        var model = IMDAD(configuration: c, network: network, log: log)
+        if let nuR = c.radiusNu { model.refitRadius(nu: nuR, normals: normals, anomalies: anomalies) }
+        return model
+    }
+
+    /// Sets `R²` (through `b`; `c` and the encoder stay) to the minimizer of `J` over `R²` alone with
+    /// ν = `nu`, on the training data's distances `‖φ − c‖²` in inference mode. Every score moves
+    /// by the same constant, so the ranking (and AUROC, AP) is unchanged.
+    mutating func refitRadius(nu: Float, normals: Tensor, anomalies: Tensor?) {
+        let old = sphere
+        let d = scores(normals).map { $0 + old.radiusSquared }
+        let a = anomalies.map { scores($0).map { $0 + old.radiusSquared } } ?? []
+        let r2 = fittedRadiusSquared(normalDistances: d, anomalyDistances: a,
+                                     nu: nu, kappa: configuration.kappa, marginSquared: configuration.marginSquared)
+        network.parameters["sphere.b"] = Sphere(center: old.center, radiusSquared: r2,
+                                                marginSquared: old.marginSquared).layerWeights.b
     }
 
     /// Representations `φ(x)` (N, d).
@@ -172,6 +196,37 @@ public struct IMDAD: AnomalyDetector {
         let sp = sphere
         return scores(x).map { sp.zone(score: $0) }
     }
+}
+
+/// The squared radius that minimizes `J` with the encoder and `c` fixed, over `r = R² ≥ 0`:
+///
+///     f(r) = r + 1/(ν·n) Σᵢ [dᵢ − r]₊ + κ/m Σⱼ [r + ρ² − d̃ⱼ]₊
+///
+/// with `dᵢ`, `d̃ⱼ` the normals' and labeled anomalies' `‖φ − c‖²`. `f` is convex and piecewise
+/// linear, so a minimizer lies at 0 or at a breakpoint (`dᵢ`, or `d̃ⱼ − ρ²`); this returns the
+/// smallest one. Its right slope `1 − #{dᵢ > r}/(ν·n) + κ/m·#{d̃ⱼ − ρ² ≤ r}` is ≥ 0 there, so
+/// with every anomaly strictly beyond the margin at most ν·n normals lie outside (the ν-property,
+/// spec §3).
+/// O((n + m) log(n + m)).
+public func fittedRadiusSquared(normalDistances d: [Float], anomalyDistances a: [Float], nu: Float, kappa: Float,
+                                marginSquared rho2: Float) -> Float {
+    let normals = d.map(Double.init).sorted(), shifted = a.map { Double($0) - Double(rho2) }.sorted()
+    let n = Double(max(normals.count, 1)), m = Double(max(shifted.count, 1))
+    let wN = 1 / (Double(nu) * n), wA = Double(kappa) / m
+    let candidates = ([0] + normals + shifted).filter { $0 >= 0 }.sorted()
+    // Sweep the candidates upwards, keeping how many values lie at or below r and their sums.
+    let normalTotal = normals.reduce(0, +)
+    var iN = 0, iA = 0, belowN = 0.0, belowA = 0.0
+    var best = 0.0, bestValue = Double.infinity
+    for r in candidates {
+        while iN < normals.count, normals[iN] <= r { belowN += normals[iN]; iN += 1 }
+        while iA < shifted.count, shifted[iA] < r { belowA += shifted[iA]; iA += 1 }
+        let outside = (normalTotal - belowN) - r * Double(normals.count - iN)   // Σ [dᵢ − r]₊
+        let inside = r * Double(iA) - belowA                                     // Σ [r − (d̃ⱼ − ρ²)]₊
+        let value = r + wN * outside + wA * inside
+        if value < bestValue { best = r; bestValue = value }
+    }
+    return Float(best)
 }
 
 /// The mini-batch estimate of `J` (the weight decay `λ/2‖W‖²` is applied by Adam):
