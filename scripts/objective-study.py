@@ -22,13 +22,14 @@ rows = [("Deep SAD (balanced)", ref_mean, None)]
 for path in sorted(glob.glob(os.path.join(folder, "runs-*.jsonl"))):
     name = os.path.basename(path)[len("runs-"):-len(".jsonl")]
     runs = load(path, None)  # one method per file (IMD-AD variants; Deep SAD with pretraining)
-    if any(len(runs.get(d, [])) != 10 for d in sets):
-        continue
-    m = {d: st.mean(runs[d]) for d in sets}
-    rows.append((name, m, sum(m[d] >= ref_mean[d] for d in sets)))
-rows[1:] = sorted(rows[1:], key=lambda r: -st.mean(r[1].values()))
+    if any(len(runs.get(d, [])) not in (0, 10) for d in sets) or not any(runs.get(d) for d in sets):
+        continue  # a variant still running, or another file
+    m = {d: st.mean(runs[d]) for d in sets if runs.get(d)}   # screens run some sets only
+    rows.append((name, m, sum(m[d] >= ref_mean[d] for d in m)))
+mean = lambda m: st.mean(m.values()) if len(m) == len(sets) else None
+rows[1:] = sorted(rows[1:], key=lambda r: (-len(r[1]), -(mean(r[1]) or 0), r[0]))
 print("| variant | " + " | ".join(sets) + " | mean | sets ≥ Deep SAD |")
 print("|---|" + "---|" * (len(sets) + 2))
 for name, m, wins in rows:
-    print(f"| {name} | " + " | ".join(f"{m[d]:.2f}" for d in sets)
-          + f" | {st.mean(m.values()):.2f} | {'—' if wins is None else wins} |")
+    print(f"| {name} | " + " | ".join(f"{m[d]:.2f}" if d in m else "—" for d in sets)
+          + f" | {'—' if mean(m) is None else f'{mean(m):.2f}'} | {'—' if wins is None else wins} |")

@@ -65,3 +65,29 @@ run nu-0.5-kappa-10-ae-150 --nu 0.5 --kappa 10 --pretrain-epochs 150
 run nu-0.5-kappa-20-ae-150 --nu 0.5 --kappa 20 --pretrain-epochs 150
 run nu-0.5-kappa-10-asp-b1-ae-150 --nu 0.5 --kappa 10 --anomaly-softplus-beta 1 --pretrain-epochs 150
 run nu-0.7-kappa-10-ae-150 --nu 0.7 --kappa 10 --pretrain-epochs 150
+# fourth round (2026-11-30, 16:20–17:35 UTC, engine of 8216e09): ν = 0.7 with larger κ, full protocol
+run nu-0.7-kappa-20-ae-150 --nu 0.7 --kappa 20 --pretrain-epochs 150
+run nu-0.7-kappa-100-ae-150 --nu 0.7 --kappa 100 --pretrain-epochs 150
+# … and screens on the two sets still behind (thyroid, shuttle), 10 seeds each, in results/ablation/screen
+# (shuttle: 20 s a run with pretraining, thyroid 1.5 s). Table: python3 scripts/objective-study.py results/ablation/screen
+screen() {  # name, data sets, extra options…
+  local name=$1 sets=$2; shift 2
+  for d in $sets; do
+    "$B" evaluate --dataset "$d" --methods imdad --seeds 10 --quiet --data-root "$ROOT" \
+         --runs-log "results/ablation/screen/runs-$name.jsonl" "$@" > /dev/null
+  done
+}
+if [[ ${SCREENS:-0} == 1 ]]; then
+  A="--pretrain-epochs 150"
+  screen nu07-k20-ae "thyroid shuttle" --nu 0.7 --kappa 20 $A
+  screen nu09-k10-ae "thyroid shuttle" --nu 0.9 --kappa 10 $A
+  screen nu07-k10-ae-asp4 "thyroid shuttle" --nu 0.7 --kappa 10 --anomaly-softplus-beta 4 $A
+  screen nu07-k40-ae "thyroid shuttle" --nu 0.7 --kappa 40 $A
+  screen nu06-k20-ae "thyroid shuttle" --nu 0.6 --kappa 20 $A
+  screen nu07-k20-ae-mu1 "thyroid shuttle" --nu 0.7 --kappa 20 --mu 1 $A
+  screen nu07-k20-ae-cfix "thyroid shuttle" --nu 0.7 --kappa 20 --center-lr-scale 0 $A
+  screen nu07-k40 thyroid --nu 0.7 --kappa 40
+  for k in 100 300 1000; do screen nu07-k$k-ae thyroid --nu 0.7 --kappa $k $A; done
+  screen nu05-k100-ae thyroid --nu 0.5 --kappa 100 $A
+  screen nu03-k100-ae thyroid --nu 0.3 --kappa 100 $A
+fi
