@@ -32,6 +32,29 @@ final class ReproducibilityTests: CLITestCase {
         XCTAssertFalse(exists("p3.imdad"))
     }
 
+    /// `--radius-nu`: stored in the model file, which reloads to the refit sphere; the same seed
+    /// without it gives the same center and a different R²; a value outside (0, 1] is refused.
+    func testRadiusNuIsStoredAndMovesOnlyTheRadius() throws {
+        try write("data.csv", labeledCSV(rows: 200, columns: 4))
+        for (name, extra) in [("r0.imdad", [String]()), ("r1.imdad", ["--radius-nu", "0.1"])] {
+            let r = try imdad(["train", "data.csv", "--label-column", "label", "-o", name, "--seed", "3", "--threads", "1",
+                               "--epochs", "3", "--nu", "0.7", "--quiet"] + extra)
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        guard case .imdad(let plain) = try TrainedModel.read(contentsOf: path("r0.imdad")).fitted,
+              case .imdad(let refit) = try TrainedModel.read(contentsOf: path("r1.imdad")).fitted else {
+            return XCTFail("not IMD-AD models")
+        }
+        XCTAssertNil(plain.configuration.radiusNu)
+        XCTAssertEqual(refit.configuration.radiusNu, 0.1)
+        XCTAssertEqual(plain.sphere.center, refit.sphere.center)
+        XCTAssertNotEqual(plain.sphere.radiusSquared, refit.sphere.radiusSquared)
+        let bad = try imdad("train", "data.csv", "--label-column", "label", "-o", "r2.imdad", "--radius-nu", "1.5")
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--radius-nu"), bad.stderr)
+        XCTAssertFalse(exists("r2.imdad"))
+    }
+
     func testSameSeedSameBytes() throws {
         try write("data.csv", labeledCSV(rows: 200, columns: 4))
         for method in ["imdad", "deepsad", "iforest"] {

@@ -63,17 +63,17 @@ struct Train: ParsableCommand {
             print("\(choice.method.displayName) trained on \(table.rows) rows × \(table.columns) features "
                   + "(\(train.anomalyRows.count) labeled anomalies) in \(fmt(seconds, 1)) s; model written to \(output)")
             print(String(format: "flagged: %.1f%% of the normal training rows", 100 * Double(normalScores.filter { $0 > fitted.detector.threshold }.count) / Double(max(normalScores.count, 1))))
-            if case .imdad(let d) = fitted { print(describe(d.sphere, nu: d.configuration.nu)) }
+            if case .imdad(let d) = fitted { print(describe(d.sphere, nu: d.configuration.nu, radiusNu: d.configuration.radiusNu)) }
         }
     }
 }
 
 /// The sphere as a user reads it.
-func describe(_ s: Sphere, nu: Float) -> String {
+func describe(_ s: Sphere, nu: Float, radiusNu: Float? = nil) -> String {
     let c = s.center.prefix(8).map { fmt($0, 3) }.joined(separator: ", ") + (s.center.count > 8 ? ", …" : "")
     return """
     sphere: c = [\(c)]  (‖c‖ = \(fmt(s.center.reduce(0) { $0 + $1 * $1 }.squareRoot(), 3)))
-            R = \(fmt(s.radius, 4))  (R² = \(fmt(s.radiusSquared, 4)))   ρ = \(fmt(s.margin, 3))   relative margin ρ²/R² = \(fmt(s.relativeMargin, 3))   ν = \(nu)
+            R = \(fmt(s.radius, 4))  (R² = \(fmt(s.radiusSquared, 4)))   ρ = \(fmt(s.margin, 3))   relative margin ρ²/R² = \(fmt(s.relativeMargin, 3))   ν = \(nu)\(radiusNu.map { "   R² refit at ν_R = \($0)" } ?? "")
             zones: inside s ≤ 0 | margin band 0 < s < ρ² | outside s ≥ ρ²   (s = ‖φ − c‖² − R²)
     """
 }
