@@ -46,3 +46,11 @@ $B images --summary --results results/images/runs-nu-0.7-kappa-10.jsonl > result
 C4="--seed 0 --threads 1 --lr 1e-4 --epochs 150 --milestones 50 --gamma-l 0.05"
 $B images --dataset mnist --classes 0 1 2 3 4 5 6 7 8 9 --methods imdad --nu 0.7 --kappa 10 $C4 --results results/images/runs-nu-0.7-kappa-10.jsonl
 $B images --dataset mnist --classes 0 1 2 3 4 5 6 7 8 9 --methods deepsad $C4 --results results/images/runs.jsonl
+# the rest of the γ_l grid at ν = 0.7, κ = 10 (30 epochs), 17:10–18:50 UTC, beside the runs above
+C5="--seed 0 --threads 1 --lr 1e-4 --epochs $R --milestones $M --methods imdad --nu 0.7 --kappa 10"
+$B images --dataset mnist --classes 0 1 2 3 4 5 6 7 8 9 --gamma-l 0.01 $C5 --results results/images/runs-nu-0.7-kappa-10.jsonl
+$B images --dataset mnist --classes 0 1 2 3 4 5 6 7 8 9 --gamma-l 0.1 $C5 --results results/images/runs-nu-0.7-kappa-10.jsonl
+$B images --dataset mnist --classes 0 1 2 3 4 5 6 7 8 9 --gamma-l 0.2 $C5 --results results/images/runs-nu-0.7-kappa-10.jsonl
+$B images --dataset fmnist --classes 0 1 2 3 4 5 6 7 8 9 --gamma-l 0.1 $C5 --results results/images/runs-nu-0.7-kappa-10.jsonl
+$B images --dataset fmnist --classes 0 1 2 3 4 5 6 7 8 9 --gamma-l 0.01 $C5 --results results/images/runs-nu-0.7-kappa-10.jsonl
+$B images --dataset fmnist --classes 0 1 2 3 4 5 6 7 8 9 --gamma-l 0.2 $C5 --results results/images/runs-nu-0.7-kappa-10.jsonl
