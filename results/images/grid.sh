@@ -54,3 +54,7 @@ $B images --dataset mnist --classes 0 1 2 3 4 5 6 7 8 9 --gamma-l 0.2 $C5 --resu
 $B images --dataset fmnist --classes 0 1 2 3 4 5 6 7 8 9 --gamma-l 0.1 $C5 --results results/images/runs-nu-0.7-kappa-10.jsonl
 $B images --dataset fmnist --classes 0 1 2 3 4 5 6 7 8 9 --gamma-l 0.01 $C5 --results results/images/runs-nu-0.7-kappa-10.jsonl
 $B images --dataset fmnist --classes 0 1 2 3 4 5 6 7 8 9 --gamma-l 0.2 $C5 --results results/images/runs-nu-0.7-kappa-10.jsonl
+# 150 epochs on Fashion-MNIST classes 0 and 3 at γ_l = 0.05 (18:24–18:48 UTC, two processes):
+# IMD-AD (ν = 0.7, κ = 10) on both, Deep SAD on class 3 (its class 0 is in runs.jsonl since stop 9)
+$B images --dataset fmnist --classes 0 3 --methods imdad --nu 0.7 --kappa 10 $C4 --results results/images/runs-nu-0.7-kappa-10.jsonl
+$B images --dataset fmnist --classes 3 --methods deepsad $C4 --results results/images/runs.jsonl
