@@ -209,7 +209,7 @@ extension ReportSummary {
                 auroc: try Metrics.auroc(scores: s, labels: labels),
                 averagePrecision: try Metrics.averagePrecision(scores: s, labels: labels),
                 anomalyRate: Double(labels.filter { $0 == 1 }.count) / Double(n),
-                confusion: try Metrics.confusion(predictions: scores.map { $0 > model.threshold }, labels: labels),
+                confusion: try Metrics.confusion(predictions: model.flags(scores), labels: labels),
                 fpr: roc.map(\.fpr), tpr: roc.map(\.tpr), recall: pr.map(\.recall), precision: pr.map(\.precision))
         }
 

@@ -38,7 +38,7 @@ struct Demo: ParsableCommand {
             let scores = model.scores(split.testFeatures)
             let auroc = try Metrics.auroc(scores: scores.map(Double.init), labels: split.testLabels)
             let ap = try Metrics.averagePrecision(scores: scores.map(Double.init), labels: split.testLabels)
-            let c = try Metrics.confusion(predictions: scores.map { $0 > 0 }, labels: split.testLabels)
+            let c = try Metrics.confusion(predictions: model.flags(scores), labels: split.testLabels)
             print("\ntrained in \(fmt(t, 1)) s")
             print(describe(model.sphere, nu: model.configuration.nu))
             print("\ntest set: AUROC \(fmt(100 * auroc, 1)) %, average precision \(fmt(100 * ap, 1)) %")

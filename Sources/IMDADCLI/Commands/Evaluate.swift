@@ -106,12 +106,11 @@ struct Evaluate: ParsableCommand {
                         let fitted = try fitDetector(kind, encoder: .tabular(inputs: tabular.columns), settings: method.settings(),
                                                      data: split.train, using: &rng, progress: kind == .isolationForest ? nil : { progress($0) })
                         let t = Date().timeIntervalSince(start)
-                        let scores = fitted.detector.scores(split.testFeatures).map(Double.init)
+                        let raw = fitted.detector.scores(split.testFeatures), scores = raw.map(Double.init)
                         let auc = try Metrics.auroc(scores: scores, labels: split.testLabels)
                         let ap = try Metrics.averagePrecision(scores: scores, labels: split.testLabels)
                         // At the model's own threshold (IMD-AD: s > 0): F1, and the share of test normals flagged.
-                        let threshold = Double(fitted.detector.threshold)
-                        let at = try Metrics.confusion(predictions: scores.map { $0 > threshold }, labels: split.testLabels)
+                        let at = try Metrics.confusion(predictions: fitted.detector.flags(raw), labels: split.testLabels)
                         aurocs.append(auc); aps.append(ap); seconds.append(t)
                         let run: [String: Any] = ["dataset": set.name, "method": kind.rawValue, "seed": seed, "auroc": auc, "ap": ap,
                                                   "f1": at.f1, "normals_flagged": at.falsePositiveRate,

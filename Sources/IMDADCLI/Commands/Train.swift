@@ -62,7 +62,7 @@ struct Train: ParsableCommand {
             let normalScores = zip(scores, labels).filter { $0.1 == 0 }.map(\.0)
             print("\(choice.method.displayName) trained on \(table.rows) rows × \(table.columns) features "
                   + "(\(train.anomalyRows.count) labeled anomalies) in \(fmt(seconds, 1)) s; model written to \(output)")
-            print(String(format: "flagged: %.1f%% of the normal training rows", 100 * Double(normalScores.filter { $0 > fitted.detector.threshold }.count) / Double(max(normalScores.count, 1))))
+            print(String(format: "flagged: %.1f%% of the normal training rows", 100 * Double(fitted.detector.flags(normalScores).filter { $0 }.count) / Double(max(normalScores.count, 1))))
             if case .imdad(let d) = fitted { print(describe(d.sphere, nu: d.configuration.nu, radiusNu: d.configuration.radiusNu)) }
         }
     }

@@ -43,7 +43,9 @@ public protocol AnomalyDetector: Sendable {
 
 extension AnomalyDetector {
     /// `score > threshold`.
-    public func predict(_ x: Tensor) -> [Bool] { scores(x).map { $0 > threshold } }
+    public func predict(_ x: Tensor) -> [Bool] { flags(scores(x)) }
+    /// Which of the already computed `scores` the threshold flags (`score > threshold`).
+    public func flags(_ scores: [Float]) -> [Bool] { scores.map { $0 > threshold } }
 }
 
 /// Invalid training data or configuration.

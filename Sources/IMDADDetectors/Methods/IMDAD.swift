@@ -149,9 +149,7 @@ public struct IMDAD: AnomalyDetector {
         let center = columnMeans(z)
         var r2: Float = 0
         if c.initialization == .quantile {
-            let s0 = Sphere(center: center, radiusSquared: 0)
-            let d = z.shape[1]
-            r2 = quantile((0..<z.shape[0]).map { s0.distanceSquared(z.scalars[($0 * d)..<(($0 + 1) * d)]) }, 1 - Double(c.nu))
+            r2 = quantile(Sphere(center: center, radiusSquared: 0).distancesSquared(rows: z), 1 - Double(c.nu))
         }
         let (w, b) = Sphere(center: center, radiusSquared: r2).layerWeights
         network.parameters["sphere.w"] = w
@@ -177,9 +175,8 @@ public struct IMDAD: AnomalyDetector {
     /// by the same constant, so the ranking (and AUROC, AP) is unchanged.
     mutating func refitRadius(nu: Float, normals: Tensor, anomalies: Tensor?) {
         let old = sphere
-        let d = scores(normals).map { $0 + old.radiusSquared }
-        let a = anomalies.map { scores($0).map { $0 + old.radiusSquared } } ?? []
-        let r2 = fittedRadiusSquared(normalDistances: d, anomalyDistances: a,
+        let r2 = fittedRadiusSquared(normalDistances: old.distancesSquared(rows: representations(normals)),
+                                     anomalyDistances: anomalies.map { old.distancesSquared(rows: representations($0)) } ?? [],
                                      nu: nu, kappa: configuration.kappa, marginSquared: configuration.marginSquared)
         network.parameters["sphere.b"] = Sphere(center: old.center, radiusSquared: r2,
                                                 marginSquared: old.marginSquared).layerWeights.b

@@ -79,6 +79,12 @@ public struct Sphere: Sendable, Equatable, Codable {
         return Float(d)
     }
 
+    /// `‖φᵢ − c‖²` for every row of `z` (N, d).
+    public func distancesSquared(rows z: Tensor) -> [Float] {
+        let d = center.count
+        return (0..<z.shape[0]).map { distanceSquared(z.scalars[($0 * d)..<(($0 + 1) * d)]) }
+    }
+
     /// Where a score puts a sample.
     public func zone(score s: Float) -> Zone {
         s <= 0 ? .inside : (s < marginSquared ? .marginBand : .outside)
