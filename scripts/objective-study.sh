@@ -68,6 +68,9 @@ run nu-0.7-kappa-10-ae-150 --nu 0.7 --kappa 10 --pretrain-epochs 150
 # fourth round (2026-11-30, 16:20–17:35 UTC, engine of 8216e09): ν = 0.7 with larger κ, full protocol
 run nu-0.7-kappa-20-ae-150 --nu 0.7 --kappa 20 --pretrain-epochs 150
 run nu-0.7-kappa-100-ae-150 --nu 0.7 --kappa 100 --pretrain-epochs 150
+# the image runs' setting (ν 0.7, κ 10) without pretraining, as a default would run it
+run nu-0.7-kappa-10 --nu 0.7 --kappa 10
+run nu-0.7-kappa-20 --nu 0.7 --kappa 20
 # … and screens on the two sets still behind (thyroid, shuttle), 10 seeds each, in results/ablation/screen
 # (shuttle: 20 s a run with pretraining, thyroid 1.5 s). Table: python3 scripts/objective-study.py results/ablation/screen
 screen() {  # name, data sets, extra options…

@@ -154,8 +154,8 @@ final class ImageProtocolTests: XCTestCase {
         }
     }
 
-    func record(_ method: String, _ c: Int, _ auroc: Double, seed: UInt64 = 0, gammaL: Double = 0.05) -> ImageRunRecord {
-        ImageRunRecord(dataset: "fmnist", method: method, normalClass: c, knownClass: (c + 1) % 10, gammaL: gammaL, gammaP: 0,
+    func record(_ method: String, _ c: Int, _ auroc: Double, seed: UInt64 = 0, gammaL: Double = 0.05, known: Int? = nil) -> ImageRunRecord {
+        ImageRunRecord(dataset: "fmnist", method: method, normalClass: c, knownClass: known ?? (c + 1) % 10, gammaL: gammaL, gammaP: 0,
                        seed: seed, epochs: 150, lr: 1e-4, milestones: [50], batchSize: 128, auroc: auroc, ap: 0.5,
                        trainSeconds: 100, testSeconds: 2, libraryVersion: "0.1.0", blasKernel: "Haswell",
                        normals: 6000, labeled: 315, pollution: 0, finished: "2026-01-01T00:00:00Z")
@@ -207,6 +207,13 @@ final class ImageProtocolTests: XCTestCase {
         // Several seeds: mean ± std.
         let seeds = ImageRunLog.summary([record("imdad", 0, 0.9), record("imdad", 0, 0.8, seed: 1)])
         XCTAssertTrue(seeds.contains("| 0 | 85.0 ± 7.1 |"), seeds)
+        XCTAssertTrue(seeds.contains("known anomaly class = normal + 1, mean ± std over seeds)"), seeds)
+        XCTAssertTrue(md.contains("known anomaly class = normal + 1)"), md)
+        // Several known anomaly classes per normal class (the Deep SAD paper's protocol): averaged, and said so.
+        let known = ImageRunLog.summary([record("imdad", 0, 0.9), record("imdad", 0, 0.7, known: 5), record("imdad", 1, 0.6, known: 5)])
+        XCTAssertTrue(known.contains("2 known anomaly classes, mean ± std over known anomaly classes)"), known)
+        XCTAssertTrue(known.contains("| 0 | 80.0 ± 14.1 |"), known)
+        XCTAssertTrue(known.contains("| **mean** | **70.0** |"), known)
         XCTAssertEqual(ImageRunLog.summary([]), "No runs.\n")
     }
 }

@@ -156,8 +156,8 @@ public enum ImageRunLog {
     }
 
     /// Markdown tables of AUROC (%), one per data set × γ_p × epochs × lr schedule: a row per normal class
-    /// and a mean row, a column per method × γ_l; a cell holds mean ± std over seeds when there
-    /// are several. Below the mean, the mean training and test seconds per run. When a key
+    /// and a mean row, a column per method × γ_l; a cell holds mean ± std over seeds and known
+    /// anomaly classes when there are several. Below the mean, the mean training and test seconds per run. When a key
     /// occurs more than once, the last record wins.
     public static func summary(_ records: [ImageRunRecord]) -> String {
         var latest: [ImageRunKey: ImageRunRecord] = [:]
@@ -198,8 +198,14 @@ public enum ImageRunLog {
             let classes = Set(rs.map(\.normalClass)).sorted()
             let title = ImageDataset(rawValue: g.dataset)?.displayName ?? g.dataset
             let seeds = Set(rs.map(\.seed)).count
-            out += "### \(title): AUROC % (γ_p = \(g.gammaP), \(g.epochs) epochs, lr \(g.lr) ÷10 at \(g.milestones.map(String.init).joined(separator: ", "))"
-            out += seeds > 1 ? ", mean ± std over seeds)\n\n" : ")\n\n"
+            // Known anomaly classes: the sweep's default (normal + 1 mod 10) or, as in the Deep SAD
+            // paper, several per normal class, which the cells then average.
+            let severalKnown = Set(rs.map { [$0.normalClass, $0.knownClass] }).count > classes.count
+            let known = rs.allSatisfy { $0.knownClass == ($0.normalClass + 1) % 10 } ? "known anomaly class = normal + 1"
+                : severalKnown ? "\(Set(rs.map(\.knownClass)).count) known anomaly classes" : "known anomaly class as recorded"
+            let over = (seeds > 1 ? ["seeds"] : []) + (severalKnown ? ["known anomaly classes"] : [])
+            out += "### \(title): AUROC % (γ_p = \(g.gammaP), \(g.epochs) epochs, lr \(g.lr) ÷10 at \(g.milestones.map(String.init).joined(separator: ", ")), \(known)"
+            out += over.isEmpty ? ")\n\n" : ", mean ± std over \(over.joined(separator: " and ")))\n\n"
             out += "| normal class | " + columns.map { "\(name($0.method))\($0.pretraining) γ_l=\($0.gammaL)" }.joined(separator: " | ") + " |\n"
             out += "|---|" + columns.map { _ in "---|" }.joined() + "\n"
             for c in classes {
