@@ -7,10 +7,13 @@ OUT=${2:-results/ablation}
 B=${IMDAD:-.build/release/imdad}
 ROOT=${DATA_ROOT:-../shared/datasets}
 mkdir -p "$OUT"
+# These runs used the defaults before the study's setting became the default (ν 0.1, κ 1, R² as
+# trained); V1 pins them so that a rerun reproduces them (options given later override it).
+V1="--nu 0.1 --kappa 1 --keep-trained-radius"
 run() {  # name, extra options…
   local name=$1; shift
   echo "== $name ($*)" >&2
-  "$B" evaluate --dataset odds --methods imdad --seeds "$SEEDS" --quiet --data-root "$ROOT" \
+  "$B" evaluate $V1 --dataset odds --methods imdad --seeds "$SEEDS" --quiet --data-root "$ROOT" \
        --runs-log "$OUT/runs-$name.jsonl" "$@" > "$OUT/$name.md"
 }
 run default

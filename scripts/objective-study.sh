@@ -9,11 +9,14 @@ OUT=${1:-results/ablation/10-seeds}
 B=${IMDAD:-.build/release/imdad}
 ROOT=${DATA_ROOT:-../shared/datasets}
 mkdir -p "$OUT"
+# These runs used the defaults before the study's setting became the default (ν 0.1, κ 1, R² as
+# trained); V1 pins them so that a rerun reproduces them (options given later override it).
+V1="--nu 0.1 --kappa 1 --keep-trained-radius"
 run() {  # name, extra options…
   local name=$1; shift
   [[ -s "$OUT/runs-$name.jsonl" ]] && return
   echo "== $name ($*)" >&2
-  "$B" evaluate --dataset odds --methods imdad --seeds 10 --quiet --data-root "$ROOT" \
+  "$B" evaluate $V1 --dataset odds --methods imdad --seeds 10 --quiet --data-root "$ROOT" \
        --runs-log "$OUT/runs-$name.jsonl.tmp" "$@" > /dev/null
   mv "$OUT/runs-$name.jsonl.tmp" "$OUT/runs-$name.jsonl"
 }
@@ -76,7 +79,7 @@ run nu-0.7-kappa-20 --nu 0.7 --kappa 20
 screen() {  # name, data sets, extra options…
   local name=$1 sets=$2; shift 2
   for d in $sets; do
-    "$B" evaluate --dataset "$d" --methods imdad --seeds 10 --quiet --data-root "$ROOT" \
+    "$B" evaluate $V1 --dataset "$d" --methods imdad --seeds 10 --quiet --data-root "$ROOT" \
          --runs-log "results/ablation/screen/runs-$name.jsonl" "$@" > /dev/null
   done
 }

@@ -43,6 +43,7 @@ enum ReportSections {
             ("‖c‖ (center norm)", F.number(sp.centerNorm)), ("d (representation size)", "\(sp.center.count)"),
             ("ν (outside bound)", F.number(sp.nu)), ("κ (anomaly weight)", F.number(sp.kappa)),
         ]
+        if let nuR = sp.radiusNu { items.append(("ν_R (R² refit at)", F.number(nuR))) }
         if let t = s.trainingZones {
             items.append(("training outside (s > 0)", F.percent(t.flaggedFraction)))
         }
@@ -58,8 +59,10 @@ enum ReportSections {
         page.table(header: ["data", "inside (s ≤ 0)", "margin band (0 < s < ρ²)", "outside (s ≥ ρ²)", "total", "flagged (s > 0)"],
                    rows: rows)
         if s.trainingZones != nil {
-            page.raw("<p class=\"note\">ν bounds the fraction of normal training samples left outside the sphere "
-                     + "(ν = \(F.number(sp.nu))).</p>")
+            page.raw("<p class=\"note\">" + (sp.radiusNu.map {
+                "R² was refit after training so that about ν_R = \(F.number($0)) of the normal training samples "
+                    + "fall outside the sphere (trained at ν = \(F.number(sp.nu)))."
+            } ?? "ν bounds the fraction of normal training samples left outside the sphere (ν = \(F.number(sp.nu)))." ) + "</p>")
         }
         page.raw("<h3>Center c</h3>")
         page.table(header: ["k"] + sp.center.indices.map { "\($0)" }, rows: [["cₖ"] + sp.center.map { F.number($0) }])

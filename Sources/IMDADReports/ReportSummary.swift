@@ -90,6 +90,8 @@ public struct ReportSummary: Sendable, Codable, Equatable {
         public var nu: Float
         /// `κ`: weight of the labeled anomalies.
         public var kappa: Float
+        /// `ν_R`: the ν at which `R²` was refit after training (nil: `R²` as trained).
+        public var radiusNu: Float? = nil
     }
 
     /// How many samples fall in each zone.
@@ -239,7 +241,8 @@ extension ReportSummary {
                                   radius: sp.radius, marginSquared: sp.marginSquared, margin: sp.margin,
                                   relativeMargin: sp.radiusSquared > 0 ? sp.relativeMargin : nil,
                                   outerRadius: max(sp.radiusSquared + sp.marginSquared, 0).squareRoot(),
-                                  nu: model.configuration.nu, kappa: model.configuration.kappa),
+                                  nu: model.configuration.nu, kappa: model.configuration.kappa,
+                                  radiusNu: model.configuration.radiusNu),
             scores: scores, labels: data.labels, zones: ZoneCounts(scores.map { sp.zone(score: $0) }),
             trainingZones: trainingZones, evaluation: evaluation, principalDirection: u, projection: projection,
             distance: distance, trainingLog: model.log, topAnomalies: explanations, prototype: prototype,

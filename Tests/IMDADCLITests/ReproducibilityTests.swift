@@ -32,11 +32,12 @@ final class ReproducibilityTests: CLITestCase {
         XCTAssertFalse(exists("p3.imdad"))
     }
 
-    /// `--radius-nu`: stored in the model file, which reloads to the refit sphere; the same seed
-    /// without it gives the same center and a different R²; a value outside (0, 1] is refused.
+    /// `--radius-nu` (default 0.1): stored in the model file, which reloads to the refit sphere; the
+    /// same seed with `--keep-trained-radius` gives the same center and a different R²; a value
+    /// outside (0, 1], or both options at once, is refused.
     func testRadiusNuIsStoredAndMovesOnlyTheRadius() throws {
         try write("data.csv", labeledCSV(rows: 200, columns: 4))
-        for (name, extra) in [("r0.imdad", [String]()), ("r1.imdad", ["--radius-nu", "0.1"])] {
+        for (name, extra) in [("r0.imdad", ["--keep-trained-radius"]), ("r1.imdad", []), ("r3.imdad", ["--radius-nu", "0.1"])] {
             let r = try imdad(["train", "data.csv", "--label-column", "label", "-o", name, "--seed", "3", "--threads", "1",
                                "--epochs", "3", "--nu", "0.7", "--quiet"] + extra)
             XCTAssertEqual(r.status, 0, r.stderr)
@@ -46,12 +47,17 @@ final class ReproducibilityTests: CLITestCase {
             return XCTFail("not IMD-AD models")
         }
         XCTAssertNil(plain.configuration.radiusNu)
-        XCTAssertEqual(refit.configuration.radiusNu, 0.1)
+        XCTAssertEqual(refit.configuration.radiusNu, IMDADConfiguration.defaultRadiusNu)
+        XCTAssertTrue(try bytes("r1.imdad") == bytes("r3.imdad"), "the default is not --radius-nu 0.1")
         XCTAssertEqual(plain.sphere.center, refit.sphere.center)
         XCTAssertNotEqual(plain.sphere.radiusSquared, refit.sphere.radiusSquared)
         let bad = try imdad("train", "data.csv", "--label-column", "label", "-o", "r2.imdad", "--radius-nu", "1.5")
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("--radius-nu"), bad.stderr)
+        XCTAssertFalse(exists("r2.imdad"))
+        let both = try imdad("train", "data.csv", "--label-column", "label", "-o", "r2.imdad", "--radius-nu", "0.2", "--keep-trained-radius")
+        XCTAssertNotEqual(both.status, 0)
+        XCTAssertTrue(both.stderr.contains("--keep-trained-radius"), both.stderr)
         XCTAssertFalse(exists("r2.imdad"))
     }
 

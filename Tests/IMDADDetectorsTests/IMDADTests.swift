@@ -163,6 +163,7 @@ final class IMDADTests: XCTestCase {
         let (train, test, _) = try syntheticData()
         var s = quickSettings(epochs: 20)
         s.nu = 0.7
+        s.radiusNu = nil   // R² as trained
         var rng = RandomGenerator(seed: 2)
         guard case .imdad(let plain) = try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng) else {
             throw XCTSkip("unreachable")
@@ -186,5 +187,20 @@ final class IMDADTests: XCTestCase {
         // bad ν_R is refused
         s.radiusNu = 0
         XCTAssertThrowsError(try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng2))
+    }
+
+    /// The defaults are the objective study's (ν 0.7, κ 10, R² refit at 0.1), and an unset ν leaves
+    /// soft-boundary Deep SVDD at its own 0.1.
+    func testDefaultsAreTheStudysAndSoftBoundaryKeepsItsNu() throws {
+        let (train, _, _) = try syntheticData()
+        let s = quickSettings(epochs: 2)
+        var rng = RandomGenerator(seed: 1)
+        guard case .imdad(let m) = try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng),
+              case .hypersphere(let soft) = try fitDetector(.deepSVDDSoftBoundary, encoder: smallMLP, settings: s, data: train, using: &rng)
+        else { return XCTFail("unexpected detector kinds") }
+        XCTAssertEqual(m.configuration.nu, 0.7)
+        XCTAssertEqual(m.configuration.kappa, 10)
+        XCTAssertEqual(m.configuration.radiusNu, 0.1)
+        XCTAssertEqual(soft.configuration.method, .deepSVDDSoftBoundary(nu: 0.1, warmUpEpochs: 10))
     }
 }

@@ -21,10 +21,12 @@ struct MethodOptions: ParsableArguments {
     @Option(parsing: .upToNextOption, help: "Epochs at which the learning rate is divided by 10.") var milestones: [Int] = [50]
     @Option(help: "Mini-batch size.") var batchSize = 128
     @Option(help: "Encoder weight decay λ.") var weightDecay: Float = 0.5e-6
-    @Option(help: "ν ∈ (0, 1]: bound on the fraction of normal training data outside the sphere.") var nu: Float = 0.1
-    @Option(help: "κ > 0: weight of the labeled anomalies (IMD-AD).") var kappa: Float = 1
-    @Option(help: "ν_R ∈ (0, 1] (IMD-AD): after training, refit R² alone by the objective at this ν, so that s > 0 flags about ν_R of the training normals; the ranking keeps the training ν.")
+    @Option(help: "ν ∈ (0, 1]: bound on the fraction of normal training data outside the sphere during training (default: \(IMDADConfiguration.defaultNu) for IMD-AD, \(MethodSettings.softBoundaryNu) for soft-boundary Deep SVDD).")
+    var nu: Float?
+    @Option(help: "κ > 0: weight of the labeled anomalies (IMD-AD).") var kappa: Float = IMDADConfiguration.defaultKappa
+    @Option(help: "ν_R ∈ (0, 1] (IMD-AD): after training, refit R² alone by the objective at this ν, so that s > 0 flags about ν_R of the training normals; the ranking keeps the training ν (default: \(IMDADConfiguration.defaultRadiusNu)).")
     var radiusNu: Float?
+    @Flag(help: "Keep R² as trained (IMD-AD): no refit at --radius-nu.") var keepTrainedRadius = false
     @Option(help: "η > 0: weight of the labeled samples (Deep SAD).") var eta: Float = 1
     @Option(help: "Softplus sharpness β instead of the hinge (IMD-AD ablation).") var softplusBeta: Float?
     @Option(help: "Softplus sharpness β for the labeled anomalies' term only (IMD-AD).") var anomalySoftplusBeta: Float?
@@ -43,9 +45,10 @@ struct MethodOptions: ParsableArguments {
         guard epochs >= 1 else { throw ValidationError("--epochs must be ≥ 1") }
         guard batchSize >= 2 else { throw ValidationError("--batch-size must be ≥ 2") }
         if let lr = learningRateOption, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
-        guard nu > 0, nu <= 1 else { throw ValidationError("--nu must be in (0, 1]") }
+        if let nu, !(nu > 0 && nu <= 1) { throw ValidationError("--nu must be in (0, 1]") }
         guard kappa > 0 else { throw ValidationError("--kappa must be > 0") }
         if let v = radiusNu, !(v > 0 && v <= 1) { throw ValidationError("--radius-nu must be in (0, 1]") }
+        if keepTrainedRadius, radiusNu != nil { throw ValidationError("--keep-trained-radius and --radius-nu exclude each other") }
         guard ["center-zero-radius", "quantile"].contains(initialization) else {
             throw ValidationError("--initialization must be center-zero-radius or quantile")
         }
@@ -72,7 +75,7 @@ struct MethodOptions: ParsableArguments {
         s.compactness = mu
         s.normalCap = normalCap
         s.centerLearningRateScale = centerLrScale
-        s.radiusNu = radiusNu
+        s.radiusNu = keepTrainedRadius ? nil : radiusNu ?? IMDADConfiguration.defaultRadiusNu
         s.hinge = softplusBeta.map { .softplus(beta: $0) } ?? .hinge
         s.anomalyHinge = anomalySoftplusBeta.map { .softplus(beta: $0) }
         s.initialization = initialization == "quantile" ? .quantile : .centerZeroRadius

@@ -26,8 +26,10 @@ public enum MethodKind: String, Sendable, Codable, CaseIterable {
 /// The settings a user may change for any method (the rest follow the spec's defaults).
 public struct MethodSettings: Sendable, Equatable, Codable {
     public var training = TrainingConfiguration()
-    public var nu: Float = 0.1
-    public var kappa: Float = 1
+    /// ν; nil: the method's own default (``IMDADConfiguration/defaultNu`` for IMD-AD,
+    /// ``MethodSettings/softBoundaryNu`` for soft-boundary Deep SVDD).
+    public var nu: Float? = nil
+    public var kappa: Float = IMDADConfiguration.defaultKappa
     public var eta: Float = 1
     public var hinge: IMDADConfiguration.Hinge = .hinge
     public var anomalyHinge: IMDADConfiguration.Hinge? = nil
@@ -35,7 +37,7 @@ public struct MethodSettings: Sendable, Equatable, Codable {
     public var normalCap: Float? = nil
     public var centerLearningRateScale: Float = 1
     /// IMD-AD: refit `R²` after training at this ν (nil: as trained); see ``IMDADConfiguration/radiusNu``.
-    public var radiusNu: Float? = nil
+    public var radiusNu: Float? = IMDADConfiguration.defaultRadiusNu
     public var initialization: IMDADConfiguration.Initialization = .centerZeroRadius
     public var encoderBias = false
     public var allowOneClass = false
@@ -43,6 +45,9 @@ public struct MethodSettings: Sendable, Equatable, Codable {
     /// Autoencoder pretraining of the deep methods' encoder (nil: none).
     public var pretraining: PretrainingConfiguration? = nil
     public init() {}
+
+    /// Soft-boundary Deep SVDD's ν when none is given (Ruff et al.'s 0.1).
+    public static let softBoundaryNu: Float = 0.1
 }
 
 /// A fitted detector of any kind (what a model file holds).
@@ -74,7 +79,7 @@ public func fitDetector(_ kind: MethodKind, encoder: EncoderArchitecture, settin
     switch kind {
     case .imdad:
         var c = IMDADConfiguration(encoder: encoder)
-        c.nu = s.nu; c.kappa = s.kappa; c.hinge = s.hinge; c.anomalyHinge = s.anomalyHinge; c.compactness = s.compactness; c.normalCap = s.normalCap; c.centerLearningRateScale = s.centerLearningRateScale; c.initialization = s.initialization
+        c.nu = s.nu ?? IMDADConfiguration.defaultNu; c.kappa = s.kappa; c.hinge = s.hinge; c.anomalyHinge = s.anomalyHinge; c.compactness = s.compactness; c.normalCap = s.normalCap; c.centerLearningRateScale = s.centerLearningRateScale; c.initialization = s.initialization
         c.encoderBias = s.encoderBias; c.allowOneClass = s.allowOneClass; c.training = s.training; c.pretraining = s.pretraining
         c.radiusNu = s.radiusNu
         c.training.sampler = .balanced
@@ -83,7 +88,7 @@ public func fitDetector(_ kind: MethodKind, encoder: EncoderArchitecture, settin
         let method: HypersphereMethod
         switch kind {
         case .deepSVDD: method = .deepSVDDOneClass
-        case .deepSVDDSoftBoundary: method = .deepSVDDSoftBoundary(nu: s.nu, warmUpEpochs: 10)
+        case .deepSVDDSoftBoundary: method = .deepSVDDSoftBoundary(nu: s.nu ?? MethodSettings.softBoundaryNu, warmUpEpochs: 10)
         default: method = .deepSAD(eta: s.eta, epsilon: 1e-6)
         }
         var c = DeepSVDDConfiguration(encoder: encoder, method: method)
