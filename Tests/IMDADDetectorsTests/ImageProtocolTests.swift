@@ -194,7 +194,7 @@ final class ImageProtocolTests: XCTestCase {
         XCTAssertEqual(try ImageRunLog.read(path: path), [a, b, c])
     }
 
-    func testSummaryTable() {
+    func testSummaryTable() throws {
         let runs = [record("imdad", 0, 0.90), record("imdad", 1, 0.80), record("deepsad", 0, 0.70), record("deepsad", 1, 0.60),
                     record("imdad", 0, 0.95) /* same key: replaces the first */, record("deepsvdd", 0, 0.5)]
         let md = ImageRunLog.summary(runs)
@@ -214,6 +214,35 @@ final class ImageProtocolTests: XCTestCase {
         XCTAssertTrue(known.contains("2 known anomaly classes, mean ± std over known anomaly classes)"), known)
         XCTAssertTrue(known.contains("| 0 | 80.0 ± 14.1 |"), known)
         XCTAssertTrue(known.contains("| **mean** | **70.0** |"), known)
+        // The objective is part of the key and of the column.
+        var tuned = record("imdad", 0, 0.93)
+        tuned.key.objective = MethodSettings().objective(of: .imdad)
+        XCTAssertNotEqual(tuned.key, record("imdad", 0, 0.93).key, "a record without the objective must not count as done")
+        let both = ImageRunLog.summary([record("imdad", 0, 0.9), tuned])
+        XCTAssertTrue(both.contains("| normal class | IMD-AD γ_l=0.05 | IMD-AD (ν 0.7, κ 10) γ_l=0.05 |"), both)
+        XCTAssertTrue(both.contains("| 0 | 90.0 | 93.0 |"), both)
+        let line = try tuned.jsonLine()
+        XCTAssertTrue(line.contains("\"objective\":\"ν 0.7, κ 10\""), line)
+        XCTAssertEqual(try JSONDecoder().decode(ImageRunRecord.self, from: Data(line.utf8)), tuned)
         XCTAssertEqual(ImageRunLog.summary([]), "No runs.\n")
+    }
+
+    /// The objective in words: IMD-AD always names ν and κ, then what differs from its defaults;
+    /// a baseline at its defaults has none.
+    func testObjectiveNamesWhatShapesTheRanking() {
+        var s = MethodSettings()
+        XCTAssertEqual(s.objective(of: .imdad), "ν 0.7, κ 10")
+        XCTAssertNil(s.objective(of: .deepSADUniform))
+        XCTAssertNil(s.objective(of: .deepSVDDSoftBoundary))
+        XCTAssertNil(s.objective(of: .isolationForest))
+        s.radiusNu = 0.3; s.contamination = 0.2   // the threshold only
+        XCTAssertEqual(s.objective(of: .imdad), "ν 0.7, κ 10")
+        s.nu = 0.1; s.kappa = 1; s.compactness = 1; s.hinge = .softplus(beta: 10); s.encoderBias = true
+        XCTAssertEqual(s.objective(of: .imdad), "ν 0.1, κ 1, softplus β 10, μ 1, encoder bias")
+        XCTAssertNil(s.objective(of: .deepSVDDSoftBoundary), "ν 0.1 is soft-boundary's default")
+        s.nu = 0.2
+        XCTAssertEqual(s.objective(of: .deepSVDDSoftBoundary), "ν 0.2")
+        s.eta = 2; s.training.weightDecay = 1e-4
+        XCTAssertEqual(s.objective(of: .deepSADBalanced), "η 2, λ 0.0001")
     }
 }

@@ -49,7 +49,7 @@ struct ImageSweep {
         func key(_ p: Planned) -> ImageRunKey {
             ImageRunKey(dataset: p.dataset.rawValue, method: p.kind.rawValue, normalClass: p.normal, knownClass: p.known,
                         gammaL: p.gammaL, gammaP: gammaP, seed: p.seed, epochs: epochs, lr: lr, milestones: milestones,
-                        batchSize: batchSize, pretrainEpochs: settings.pretraining?.epochs)
+                        batchSize: batchSize, pretrainEpochs: settings.pretraining?.epochs, objective: settings.objective(of: p.kind))
         }
         if resume, let results {
             let done = Set(try ImageRunLog.read(path: results).map(\.key))

@@ -98,18 +98,24 @@ public struct ImageRunKey: Hashable, Sendable, Codable {
     public var batchSize: Int
     /// Autoencoder pretraining epochs; nil (absent from the file) when the encoder was not pretrained.
     public var pretrainEpochs: Int?
+    /// The method's objective settings (``MethodSettings/objective(of:)``, e.g. "ν 0.7, κ 10" for
+    /// IMD-AD); nil (absent) for a baseline at its defaults, and in records written before the
+    /// field existed, which then never match a run that has one (`--resume` reruns them).
+    public var objective: String?
 
     enum CodingKeys: String, CodingKey {
-        case dataset, method, seed, epochs, lr, milestones
+        case dataset, method, seed, epochs, lr, milestones, objective
         case normalClass = "normal_class", knownClass = "known_class", gammaL = "gamma_l", gammaP = "gamma_p"
         case batchSize = "batch_size", pretrainEpochs = "pretrain_epochs"
     }
 
     public init(dataset: String, method: String, normalClass: Int, knownClass: Int, gammaL: Double, gammaP: Double,
-                seed: UInt64, epochs: Int, lr: Double, milestones: [Int], batchSize: Int, pretrainEpochs: Int? = nil) {
+                seed: UInt64, epochs: Int, lr: Double, milestones: [Int], batchSize: Int, pretrainEpochs: Int? = nil,
+                objective: String? = nil) {
         self.dataset = dataset; self.method = method; self.normalClass = normalClass; self.knownClass = knownClass
         self.gammaL = gammaL; self.gammaP = gammaP; self.seed = seed; self.epochs = epochs; self.lr = lr
         self.milestones = milestones; self.batchSize = batchSize; self.pretrainEpochs = pretrainEpochs
+        self.objective = objective
     }
 }
 
@@ -170,9 +176,9 @@ public enum ImageRunLog {
         guard !runs.isEmpty else { return "No runs.\n" }
         struct Group: Hashable { var dataset: String; var gammaP: Double; var epochs: Int; var lr: Double; var milestones: [Int] }
         struct Column: Hashable {
-            var method: String, gammaL: Double, pretrainEpochs: Int?
-            init(_ r: ImageRunRecord) { method = r.method; gammaL = r.gammaL; pretrainEpochs = r.key.pretrainEpochs }
-            var pretraining: String { pretrainEpochs.map { " + AE \($0)" } ?? "" }
+            var method: String, gammaL: Double, pretrainEpochs: Int?, objective: String?
+            init(_ r: ImageRunRecord) { method = r.method; gammaL = r.gammaL; pretrainEpochs = r.key.pretrainEpochs; objective = r.key.objective }
+            var settings: String { (objective.map { " (\($0))" } ?? "") + (pretrainEpochs.map { " + AE \($0)" } ?? "") }
         }
         let groups = Dictionary(grouping: runs) { Group(dataset: $0.dataset, gammaP: $0.gammaP, epochs: $0.epochs, lr: $0.lr, milestones: $0.milestones) }
         let methodOrder = ["imdad", "deepsad-balanced", "deepsad", "deepsvdd", "deepsvdd-soft", "iforest"]
@@ -193,7 +199,8 @@ public enum ImageRunLog {
         for g in sortedGroups {
             let rs = groups[g]!
             let columns = Set(rs.map(Column.init)).sorted {
-                (methodRank($0.method), $0.method, $0.pretrainEpochs ?? 0, $0.gammaL) < (methodRank($1.method), $1.method, $1.pretrainEpochs ?? 0, $1.gammaL)
+                (methodRank($0.method), $0.method, $0.objective ?? "", $0.pretrainEpochs ?? 0, $0.gammaL)
+                    < (methodRank($1.method), $1.method, $1.objective ?? "", $1.pretrainEpochs ?? 0, $1.gammaL)
             }
             let classes = Set(rs.map(\.normalClass)).sorted()
             let title = ImageDataset(rawValue: g.dataset)?.displayName ?? g.dataset
@@ -206,7 +213,7 @@ public enum ImageRunLog {
             let over = (seeds > 1 ? ["seeds"] : []) + (severalKnown ? ["known anomaly classes"] : [])
             out += "### \(title): AUROC % (γ_p = \(g.gammaP), \(g.epochs) epochs, lr \(g.lr) ÷10 at \(g.milestones.map(String.init).joined(separator: ", ")), \(known)"
             out += over.isEmpty ? ")\n\n" : ", mean ± std over \(over.joined(separator: " and ")))\n\n"
-            out += "| normal class | " + columns.map { "\(name($0.method))\($0.pretraining) γ_l=\($0.gammaL)" }.joined(separator: " | ") + " |\n"
+            out += "| normal class | " + columns.map { "\(name($0.method))\($0.settings) γ_l=\($0.gammaL)" }.joined(separator: " | ") + " |\n"
             out += "|---|" + columns.map { _ in "---|" }.joined() + "\n"
             for c in classes {
                 let cells = columns.map { col -> String in

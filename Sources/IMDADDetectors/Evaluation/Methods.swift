@@ -48,6 +48,38 @@ public struct MethodSettings: Sendable, Equatable, Codable {
 
     /// Soft-boundary Deep SVDD's ν when none is given (Ruff et al.'s 0.1).
     public static let softBoundaryNu: Float = 0.1
+
+    /// The settings that shape `kind`'s training objective, in words ("ν 0.7, κ 10" for IMD-AD,
+    /// with every non-default IMD-AD option after them); nil for a baseline at its defaults.
+    /// Results files key runs by it, so that a run at other settings is never taken for one done.
+    /// The radius refit (ν_R) and the contamination move only the threshold, not the scores'
+    /// ranking, and are left out.
+    public func objective(of kind: MethodKind) -> String? {
+        func g(_ x: Float) -> String { String(format: "%g", Double(x)) }
+        var parts: [String] = []
+        switch kind {
+        case .imdad:
+            parts = ["ν \(g(nu ?? IMDADConfiguration.defaultNu))", "κ \(g(kappa))"]
+            if case .softplus(let b) = hinge { parts.append("softplus β \(g(b))") }
+            if case .softplus(let b)? = anomalyHinge { parts.append("anomaly softplus β \(g(b))") }
+            if anomalyHinge == .hinge { parts.append("anomaly hinge") }
+            if compactness != 0 { parts.append("μ \(g(compactness))") }
+            if let t = normalCap { parts.append("cap \(g(t))") }
+            if centerLearningRateScale != 1 { parts.append("center lr ×\(g(centerLearningRateScale))") }
+            if initialization == .quantile { parts.append("quantile init") }
+            if encoderBias { parts.append("encoder bias") }
+        case .deepSADBalanced, .deepSADUniform:
+            if eta != 1 { parts.append("η \(g(eta))") }
+        case .deepSVDDSoftBoundary:
+            if let nu, nu != MethodSettings.softBoundaryNu { parts.append("ν \(g(nu))") }
+        case .deepSVDD, .isolationForest:
+            break
+        }
+        if kind != .isolationForest, training.weightDecay != TrainingConfiguration().weightDecay {
+            parts.append("λ \(g(training.weightDecay))")
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
+    }
 }
 
 /// A fitted detector of any kind (what a model file holds).
