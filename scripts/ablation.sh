@@ -16,6 +16,7 @@ V1="--nu 0.1 --kappa 1 --keep-trained-radius"
 BASE=${BASE-$V1}
 run() {  # name, extra options…
   local name=$1; shift
+  [[ -s "$OUT/$name.md" ]] && return   # done (rerun: delete its .md and runs file)
   echo "== $name ($*)" >&2
   "$B" evaluate $BASE --dataset odds --methods imdad --seeds "$SEEDS" --quiet --data-root "$ROOT" \
        --runs-log "$OUT/runs-$name.jsonl" "$@" > "$OUT/$name.md"
