@@ -44,5 +44,13 @@ final class ImageEvaluateTests: CLITestCase {
         let mixed = try imdad("evaluate", "--dataset", "mnist", "thyroid", "--data-root", ".", "--epochs", "1")
         XCTAssertNotEqual(mixed.status, 0)
         XCTAssertTrue(mixed.stderr.contains("separately"), mixed.stderr)
+
+        // CIFAR-10 is not shipped: the error names the missing batch and where to get it, and no
+        // results file appears.
+        let cifar = try imdad("images", "--dataset", "cifar10", "--data-root", "cifar", "--classes", "0", "--epochs", "1",
+                              "--results", "cifar.jsonl")
+        XCTAssertEqual(cifar.status, 2, cifar.stderr)
+        XCTAssertTrue(cifar.stderr.contains("data_batch_1.bin") && cifar.stderr.contains("cifar-10-binary.tar.gz"), cifar.stderr)
+        XCTAssertFalse(exists("cifar.jsonl"))
     }
 }

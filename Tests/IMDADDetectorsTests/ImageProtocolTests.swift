@@ -115,6 +115,47 @@ final class ImageProtocolTests: XCTestCase {
         XCTAssertThrowsError(try LabeledImages.read(images: dir.appendingPathComponent("i"), labels: dir.appendingPathComponent("l")))
     }
 
+    /// CIFAR-10 from its binary batches: (C, H, W) pixels as they lie in the records, the spec §6
+    /// CIFAR-10 LeNet trained and scored on a split, and a missing batch named with the fix.
+    func testCIFAR10FromBinaryBatches() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("imdad-cifar-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func batch(_ count: Int, offset: Int) -> Data {
+            var b: [UInt8] = []
+            for i in 0..<count {
+                b.append(UInt8((offset + i) % 10))
+                b += (0..<3072).map { k in UInt8(truncatingIfNeeded: (offset + i) * 7 + k / 1024 * 60 + (k % 1024) / 32) }
+            }
+            return Data(b)
+        }
+        for (j, name) in CIFAR10.trainingFiles.enumerated() { try batch(20, offset: 20 * j).write(to: dir.appendingPathComponent(name)) }
+        try batch(10, offset: 3).write(to: dir.appendingPathComponent(CIFAR10.testFile))
+        let proto = try ImageProtocol.load(.cifar10, root: dir.path)
+        XCTAssertEqual(proto.train.count, 100)
+        XCTAssertEqual(proto.train.channels, 3)
+        XCTAssertEqual(proto.test.labels, (3..<13).map { $0 % 10 })
+        let s = try proto.split(normalClass: 0, knownClass: 1, labeledRatio: 0.3, seed: 0)
+        XCTAssertEqual(s.train.features.shape, [s.normalCount + s.labeledCount, 3072])
+        XCTAssertEqual([s.normalCount, s.labeledCount], [10, 4])
+        // Image 0 of the training set is a normal (class 0): its green plane starts at 60/255.
+        let first = s.trainRows[0]
+        XCTAssertEqual(s.train.features.scalars[1024], Float(UInt8(truncatingIfNeeded: first * 7 + 60)) / 255)
+        var settings = MethodSettings()
+        settings.training.epochs = 2
+        settings.training.batchSize = 8
+        var rng = RandomGenerator(seed: 0)
+        let fitted = try fitDetector(.imdad, encoder: ImageDataset.cifar10.encoder, settings: settings, data: s.train, using: &rng)
+        let scores = fitted.detector.scores(s.testFeatures)
+        XCTAssertEqual(scores.count, 10)
+        XCTAssertTrue(scores.allSatisfy(\.isFinite))
+        XCTAssertGreaterThan(Set(scores).count, 1)
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("data_batch_4.bin"))
+        XCTAssertThrowsError(try ImageProtocol.load(.cifar10, root: dir.path)) { e in
+            XCTAssertTrue("\(e)".contains("data_batch_4.bin") && "\(e)".contains("cifar-10-binary.tar.gz"), "\(e)")
+        }
+    }
+
     /// A [N, 784] tensor enters the encoders' Reshape([1, 28, 28]) row-major: pixel (r, c) of
     /// image i is element i·784 + 28·r + c.
     func testReshapeKeepsRowMajorPixels() {

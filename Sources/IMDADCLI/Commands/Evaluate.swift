@@ -15,11 +15,12 @@ struct Evaluate: ParsableCommand {
         (arrhythmia, cardio, satellite, satimage-2, shuttle, thyroid), `odds` for all six, any
         ADBench file name under <data-root>/adbench, or a file with --data.
 
-        Images (`mnist`, `fmnist`), each seed and normal class: that class's training images are
-        the normals, γ_l labeled anomalies from --known-class (default: normal + 1 mod 10), γ_p
-        unlabeled anomalies from the other classes; the whole test set is scored. MNIST is read
-        from <data-root>/mnist, Fashion-MNIST from its Debian package. `imdad images` runs the same
-        protocol as a resumable sweep.
+        Images (`mnist`, `fmnist`, `cifar10`), each seed and normal class: that class's training
+        images are the normals, γ_l labeled anomalies from --known-class (default: normal + 1 mod
+        10), γ_p unlabeled anomalies from the other classes; the whole test set is scored. MNIST is
+        read from <data-root>/mnist, CIFAR-10's binary batches from <data-root>/cifar-10-batches-bin,
+        Fashion-MNIST from its Debian package. `imdad images` runs the same protocol as a resumable
+        sweep.
 
         Examples: imdad evaluate --dataset odds --methods imdad,deepsad-balanced --seeds 10
                   imdad evaluate --dataset fmnist --normal-class 0 --gamma-l 0.05 --seeds 3 --epochs 30
@@ -59,9 +60,10 @@ struct Evaluate: ParsableCommand {
             let images = dataset.compactMap(ImageDataset.init(rawValue:))
             if !images.isEmpty {
                 guard images.count == dataset.count, data == nil else {
-                    throw ValidationError("evaluate image data sets (mnist, fmnist) separately from tabular ones")
+                    throw ValidationError("evaluate image data sets (mnist, fmnist, cifar10) separately from tabular ones")
                 }
-                let sweep = ImageSweep(datasets: images, roots: [.mnist: URL(fileURLWithPath: dataRoot).appendingPathComponent("mnist").path],
+                let sweep = ImageSweep(datasets: images, roots: [.mnist: URL(fileURLWithPath: dataRoot).appendingPathComponent("mnist").path,
+                                                                         .cifar10: URL(fileURLWithPath: dataRoot).appendingPathComponent("cifar-10-batches-bin").path],
                                        classes: normalClass, knownClass: knownClass, gammaL: [gammaL], gammaP: gammaP, kinds: kinds,
                                        seeds: (0..<seeds).map(UInt64.init), method: method, results: runsLog, resume: false, quiet: quiet,
                                        printRuns: false)

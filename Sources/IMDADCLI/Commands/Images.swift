@@ -11,7 +11,7 @@ extension ImageDataset: ExpressibleByArgument {}
 
 struct Images: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Image benchmarks (MNIST, Fashion-MNIST) under the Deep SAD protocol; results accumulate as JSON lines.",
+        abstract: "Image benchmarks (MNIST, Fashion-MNIST, CIFAR-10) under the Deep SAD protocol; results accumulate as JSON lines.",
         discussion: """
         Each run: one class normal (its training images, unlabeled); m = ⌊γ_l/(1−γ_l)·(n+u)⌋ labeled \
         anomalies drawn with the seed from the known class (default: normal + 1 mod 10); \
@@ -23,8 +23,9 @@ struct Images: ParsableCommand {
         --summary prints the Markdown table of a results file.
 
         Data: MNIST from ../shared/datasets/mnist, Fashion-MNIST from /usr/share/datasets/fashion-mnist \
-        (apt-get install -y dataset-fashion-mnist). Elsewhere: --data-root DIR (one data set) or \
-        --data-root mnist=DIR fmnist=DIR.
+        (apt-get install -y dataset-fashion-mnist), CIFAR-10 from the six binary batches of \
+        cifar-10-binary.tar.gz (not shipped; default ../shared/datasets/cifar-10-batches-bin). \
+        Elsewhere: --data-root DIR (one data set) or --data-root mnist=DIR fmnist=DIR cifar10=DIR.
 
         Examples:
           imdad images --dataset fmnist --classes 0 --methods imdad --epochs 3
@@ -32,8 +33,8 @@ struct Images: ParsableCommand {
           imdad images --summary --results results/images/runs.jsonl
         """)
 
-    @Option(parsing: .upToNextOption, help: "Data sets: mnist, fmnist.") var dataset: [ImageDataset] = [.mnist]
-    @Option(parsing: .upToNextOption, help: "Folder of the IDX files: DIR, or NAME=DIR per data set.") var dataRoot: [String] = []
+    @Option(parsing: .upToNextOption, help: "Data sets: mnist, fmnist, cifar10.") var dataset: [ImageDataset] = [.mnist]
+    @Option(parsing: .upToNextOption, help: "Folder of the data files: DIR, or NAME=DIR per data set.") var dataRoot: [String] = []
     @Option(parsing: .upToNextOption, help: "Normal classes (default: all ten).") var classes: [Int] = Array(0..<10)
     @Option(help: "Known anomaly class (default: normal class + 1 mod 10).") var knownClass: Int?
     @Option(name: .customLong("gamma-l"), parsing: .upToNextOption, help: "Labeled anomaly ratios γ_l = m/(n+u+m).")

@@ -9,19 +9,23 @@ import IMDADEngine
 public enum ImageDataset: String, Sendable, Codable, CaseIterable {
     case mnist
     case fmnist
+    case cifar10
 
     public var displayName: String {
         switch self {
         case .mnist: return "MNIST"
         case .fmnist: return "Fashion-MNIST"
+        case .cifar10: return "CIFAR-10"
         }
     }
 
-    /// Default folder of the four IDX files (relative paths are relative to the working directory).
+    /// Default folder of the data set's files (relative paths are relative to the working
+    /// directory): the four IDX files of MNIST and Fashion-MNIST, CIFAR-10's six binary batches.
     public var defaultRoot: String {
         switch self {
         case .mnist: return "../shared/datasets/mnist"
         case .fmnist: return "/usr/share/datasets/fashion-mnist"
+        case .cifar10: return "../shared/datasets/cifar-10-batches-bin"
         }
     }
 
@@ -30,6 +34,7 @@ public enum ImageDataset: String, Sendable, Codable, CaseIterable {
         switch self {
         case .mnist: return .mnistLeNet
         case .fmnist: return .fashionMNISTLeNet
+        case .cifar10: return .cifar10LeNet
         }
     }
 
@@ -38,24 +43,38 @@ public enum ImageDataset: String, Sendable, Codable, CaseIterable {
         switch self {
         case .mnist: return "the MNIST files ship in ../shared/datasets/mnist; pass --data-root to point elsewhere"
         case .fmnist: return "install them with `apt-get install -y dataset-fashion-mnist` (or `make fashion-mnist`), or pass --data-root"
+        case .cifar10: return "CIFAR-10 is not shipped with this project: unpack the binary version (cifar-10-binary.tar.gz) "
+            + "and pass --data-root cifar10=<its cifar-10-batches-bin folder>"
         }
     }
 }
 
-/// A set of labeled 8-bit images (one IDX images file + one IDX labels file).
+/// A set of labeled 8-bit images (one IDX images file + one IDX labels file, or CIFAR-10 batches).
 public struct LabeledImages: Sendable {
-    /// Row-major pixels, `count × height × width` bytes.
+    /// Pixels in `(count, channels, height, width)` order, one byte each.
     public var pixels: [UInt8]
     public var labels: [Int]
     public var height: Int
     public var width: Int
+    public var channels: Int
 
     public var count: Int { labels.count }
-    public var pixelsPerImage: Int { height * width }
+    public var pixelsPerImage: Int { channels * height * width }
 
-    public init(pixels: [UInt8], labels: [Int], height: Int, width: Int) {
-        precondition(pixels.count == labels.count * height * width)
-        self.pixels = pixels; self.labels = labels; self.height = height; self.width = width
+    public init(pixels: [UInt8], labels: [Int], height: Int, width: Int, channels: Int = 1) {
+        precondition(pixels.count == labels.count * channels * height * width)
+        self.pixels = pixels; self.labels = labels; self.height = height; self.width = width; self.channels = channels
+    }
+
+    /// Reads CIFAR-10 binary batch files (``CIFAR10``), concatenated in the order given.
+    public static func readCIFAR10(batches: [URL]) throws -> LabeledImages {
+        var pixels: [UInt8] = [], labels: [Int] = []
+        for url in batches {
+            let batch = try CIFAR10.read(contentsOf: url)
+            pixels += batch.pixels
+            labels += batch.labels
+        }
+        return LabeledImages(pixels: pixels, labels: labels, height: CIFAR10.side, width: CIFAR10.side, channels: CIFAR10.channels)
     }
 
     /// Reads an images file (`N × H × W` uint8) and a labels file (`N` uint8), plain or gzip.
@@ -78,7 +97,7 @@ public struct LabeledImages: Sendable {
         return LabeledImages(pixels: img.payload, labels: lab.payload.map(Int.init), height: img.shape[1], width: img.shape[2])
     }
 
-    /// The rows `indices` as an `(indices.count, H·W)` tensor, pixels scaled to [0, 1].
+    /// The rows `indices` as an `(indices.count, C·H·W)` tensor, pixels scaled to [0, 1].
     public func tensor<C: Collection>(rows indices: C) -> Tensor where C.Element == Int {
         let d = pixelsPerImage
         var out = [Float](repeating: 0, count: indices.count * d)
@@ -122,8 +141,9 @@ public struct ImageProtocol: Sendable {
     public var classCount: Int
 
     public init(train: LabeledImages, test: LabeledImages, classCount: Int = 10) throws {
-        guard train.height == test.height, train.width == test.width else {
-            throw DetectorError.invalidData("training images are \(train.height)×\(train.width) but test images are \(test.height)×\(test.width)")
+        guard train.height == test.height, train.width == test.width, train.channels == test.channels else {
+            throw DetectorError.invalidData("training images are \(train.channels)×\(train.height)×\(train.width) "
+                                            + "but test images are \(test.channels)×\(test.height)×\(test.width)")
         }
         for (set, name) in [(train, "training"), (test, "test")] {
             if let bad = set.labels.first(where: { $0 < 0 || $0 >= classCount }) {
@@ -155,7 +175,25 @@ public struct ImageProtocol: Sendable {
 
     /// Loads a named data set from `root` (default: ``ImageDataset/defaultRoot``).
     public static func load(_ dataset: ImageDataset, root: String? = nil) throws -> ImageProtocol {
-        try load(root: URL(fileURLWithPath: root ?? dataset.defaultRoot), hint: dataset.installHint)
+        let folder = URL(fileURLWithPath: root ?? dataset.defaultRoot)
+        switch dataset {
+        case .mnist, .fmnist: return try load(root: folder, hint: dataset.installHint)
+        case .cifar10: return try loadCIFAR10(root: folder, hint: dataset.installHint)
+        }
+    }
+
+    /// Loads `root/data_batch_{1…5}.bin` (training) and `root/test_batch.bin` (test).
+    public static func loadCIFAR10(root: URL, hint: String? = nil) throws -> ImageProtocol {
+        func find(_ name: String) throws -> URL {
+            let u = root.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: u.path) else {
+                throw DataError(.io, file: root.path, position: "", expected: "the CIFAR-10 binary batch \(name)", found: "no such file", hint: hint)
+            }
+            return u
+        }
+        let train = try LabeledImages.readCIFAR10(batches: CIFAR10.trainingFiles.map(find))
+        let test = try LabeledImages.readCIFAR10(batches: [find(CIFAR10.testFile)])
+        return try ImageProtocol(train: train, test: test)
     }
 
     /// The default known anomaly class: `(normal + 1) mod classes`.
