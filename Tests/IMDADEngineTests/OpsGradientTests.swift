@@ -58,6 +58,12 @@ final class OpsGradientTests: XCTestCase {
     func testConvolution5x5Padding2() {
         let x = randomTensor([2, 2, 6, 6], &rng), w = randomTensor([3, 2, 5, 5], &rng, scale: 0.3), b = randomTensor([3], &rng)
         checkGradients([x, w, b]) { $0[0].conv2d(weight: $0[1], bias: $0[2], stride: 1, padding: 2) }
+        // Rows of 14 and 12 (col2im's SIMD blocks of 8, then 4, then single floats) and of 3.
+        let wide = randomTensor([1, 2, 3, 14], &rng), narrow = randomTensor([2, 1, 4, 3], &rng)
+        let w2 = randomTensor([2, 2, 5, 5], &rng, scale: 0.3), w3 = randomTensor([2, 1, 3, 3], &rng, scale: 0.5)
+        checkGradients([wide, w2]) { $0[0].conv2d(weight: $0[1], bias: nil, stride: 1, padding: 2) }
+        checkGradients([wide, w2]) { $0[0].conv2d(weight: $0[1], bias: nil, stride: 1, padding: 1) }
+        checkGradients([narrow, w3]) { $0[0].conv2d(weight: $0[1], bias: nil, stride: 1, padding: 1) }
     }
 
     func testConvolutionGeneralGeometry() {
