@@ -63,7 +63,11 @@ $B images $V1 --dataset fmnist --classes 0 3 --methods imdad --nu 0.7 --kappa 10
 $B images $V1 --dataset fmnist --classes 3 --methods deepsad $C4 --results results/images/runs.jsonl
 # The Deep SAD paper's protocol averages over all nine known anomaly classes. Started for MNIST at
 # γ_l = 0.05, ν = 0.7, κ = 10 (19:00–19:25 UTC, beside an ODDS study), stopped after known classes
-# 0, 1, 2 (24 runs besides the normal + 1 ones): runs-nu-0.7-kappa-10-other-known.jsonl
+# 0, 1, 2 (24 runs besides the normal + 1 ones): runs-nu-0.7-kappa-10-other-known.jsonl; then Deep SAD on
+# the same splits (19:30–19:57 UTC, default objective, a newer binary): runs-other-known.jsonl
 for k in 0 1 2; do
   $B images $V1 --dataset mnist --classes 0 1 2 3 4 5 6 7 8 9 --known-class $k --gamma-l 0.05 $C5 --resume --results results/images/runs-nu-0.7-kappa-10-other-known.jsonl
+done
+for k in 0 1 2; do
+  $B images --dataset mnist --classes 0 1 2 3 4 5 6 7 8 9 --known-class $k --methods deepsad --seed 0 --threads 1 --lr 1e-4 --epochs $R --milestones $M --gamma-l 0.05 --resume --results results/images/runs-other-known.jsonl
 done
