@@ -47,20 +47,10 @@ public struct Conv2DGeometry: Sendable, Equatable {
             // `wo` pixels of a padded row, copied in SIMD blocks (the per-row copies and zero fills
             // of the unpadded planes were libc calls on a few floats: a sixth of a Fashion-MNIST
             // training step, `perf`).
-            let hp = height + 2 * padding, wp = width + 2 * padding
-            withScratch(nb * channels * hp * wp) { xp in
-                pad(x, n0: n0, nb: nb, into: xp)
-                for c in 0..<channels {
-                    for kh in 0..<kernelHeight {
-                        for kw in 0..<kernelWidth {
-                            let row = cols + ((c * kernelHeight + kh) * kernelWidth + kw) * ld
-                            for nl in 0..<nb {
-                                let src = xp + (nl * channels + c) * hp * wp + kh * wp + kw, dst = row + nl * plane
-                                for oh in 0..<ho { copyFloats(dst + oh * wo, src + oh * wp, wo) }
-                            }
-                        }
-                    }
-                }
+            withScratch(nb * paddedSample) { xp in
+                xp.update(repeating: 0, count: nb * paddedSample)
+                forEachPaddedRow(n0: n0, nb: nb) { xRow, pRow in copyFloats(xp + pRow, x + xRow, width) }
+                forEachTapRow(nb: nb) { cRow, pRow in copyFloats(cols + cRow, xp + pRow, wo) }
             }
             return
         }
@@ -87,13 +77,35 @@ public struct Conv2DGeometry: Sendable, Equatable {
         }
     }
 
-    /// xp (nb, C, H + 2p, W + 2p) ← samples n0..<n0+nb of x with `padding` zeros around each plane.
-    func pad(_ x: UnsafePointer<Float>, n0: Int, nb: Int, into xp: UnsafeMutablePointer<Float>) {
-        let hp = height + 2 * padding, wp = width + 2 * padding
-        xp.update(repeating: 0, count: nb * channels * hp * wp)
+    /// Floats of one sample in the zero-padded layout `(C, H + 2p, W + 2p)` of the stride-1 path.
+    var paddedSample: Int { channels * (height + 2 * padding) * (width + 2 * padding) }
+
+    /// `body(x, padded)` for every image row of samples n0..<n0+nb: the offset of its `width`
+    /// pixels in `x (N, C, H, W)` and in the chunk's padded layout `(nb, C, H + 2p, W + 2p)`.
+    @inline(__always)
+    func forEachPaddedRow(n0: Int, nb: Int, _ body: (_ x: Int, _ padded: Int) -> Void) {
+        let wp = width + 2 * padding, hp = height + 2 * padding
         for s in 0..<(nb * channels) {
-            let src = x + (n0 * channels + s) * height * width, dst = xp + s * hp * wp + padding * wp + padding
-            for r in 0..<height { copyFloats(dst + r * wp, src + r * width, width) }
+            for r in 0..<height { body((n0 * channels + s) * height * width + r * width, (s * hp + r + padding) * wp + padding) }
+        }
+    }
+
+    /// `body(cols, padded)` for every tap `(c, u, v)`, sample and output row of a stride-1 chunk:
+    /// the offset of the row's `Wo` entries in cols `(C·KH·KW, nb·Ho·Wo)` and of the `Wo` padded
+    /// pixels they hold, in the order of cols' rows.
+    @inline(__always)
+    func forEachTapRow(nb: Int, _ body: (_ cols: Int, _ padded: Int) -> Void) {
+        let wp = width + 2 * padding, hp = height + 2 * padding, ho = outHeight, wo = outWidth, plane = outPlane
+        for c in 0..<channels {
+            for kh in 0..<kernelHeight {
+                for kw in 0..<kernelWidth {
+                    let row = ((c * kernelHeight + kh) * kernelWidth + kw) * nb * plane
+                    for nl in 0..<nb {
+                        let src = (nl * channels + c) * hp * wp + kh * wp + kw
+                        for oh in 0..<ho { body(row + nl * plane + oh * wo, src + oh * wp) }
+                    }
+                }
+            }
         }
     }
 
@@ -104,24 +116,10 @@ public struct Conv2DGeometry: Sendable, Equatable {
         if stride == 1 {
             // Into a zero-padded chunk (the taps that fall in the padding land on its border and
             // are dropped), then its interior is added to dx: the adjoint of im2col's padded copy.
-            let hp = height + 2 * padding, wp = width + 2 * padding
-            withScratch(nb * channels * hp * wp) { dp in
-                dp.update(repeating: 0, count: nb * channels * hp * wp)
-                for c in 0..<channels {
-                    for kh in 0..<kernelHeight {
-                        for kw in 0..<kernelWidth {
-                            let row = cols + ((c * kernelHeight + kh) * kernelWidth + kw) * ld
-                            for nl in 0..<nb {
-                                let dst = dp + (nl * channels + c) * hp * wp + kh * wp + kw, src = row + nl * plane
-                                for oh in 0..<ho { addFloats(dst + oh * wp, src + oh * wo, wo) }
-                            }
-                        }
-                    }
-                }
-                for s in 0..<(nb * channels) {
-                    let dst = dx + (n0 * channels + s) * inPlane, src = dp + s * hp * wp + padding * wp + padding
-                    for r in 0..<height { addFloats(dst + r * width, src + r * wp, width) }
-                }
+            withScratch(nb * paddedSample) { dp in
+                dp.update(repeating: 0, count: nb * paddedSample)
+                forEachTapRow(nb: nb) { cRow, pRow in addFloats(dp + pRow, cols + cRow, wo) }
+                forEachPaddedRow(n0: n0, nb: nb) { xRow, pRow in addFloats(dx + xRow, dp + pRow, width) }
             }
             return
         }
