@@ -71,3 +71,10 @@ done
 for k in 0 1 2; do
   $B images --dataset mnist --classes 0 1 2 3 4 5 6 7 8 9 --known-class $k --methods deepsad --seed 0 --threads 1 --lr 1e-4 --epochs $R --milestones $M --gamma-l 0.05 --resume --results results/images/runs-other-known.jsonl
 done
+# … and the known classes 3–9 for both methods (20:10–20:57 UTC, one process per method):
+for k in 3 4 5 6 7 8 9; do
+  for m in imdad deepsad; do
+    $B images --dataset mnist --classes 0 1 2 3 4 5 6 7 8 9 --known-class $k --methods $m --seed 0 --threads 1 --lr 1e-4 --epochs $R --milestones $M --gamma-l 0.05 --resume --results results/images/runs-other-known-$m.jsonl
+  done
+done
+# merged with the above: python3 scripts/merge-known-classes.py → runs-all-known.jsonl, summary-all-known.md
