@@ -277,7 +277,11 @@ final class ImageProtocolTests: XCTestCase {
         XCTAssertNil(s.objective(of: .deepSVDDSoftBoundary))
         XCTAssertNil(s.objective(of: .isolationForest))
         s.radiusNu = 0.3; s.contamination = 0.2   // the threshold only
+        s.anomalyHinge = .hinge                    // the same objective as nil
         XCTAssertEqual(s.objective(of: .imdad), "ν 0.7, κ 10")
+        s.anomalyHinge = .softplus(beta: 4)
+        XCTAssertEqual(s.objective(of: .imdad), "ν 0.7, κ 10, anomaly softplus β 4")
+        s.anomalyHinge = nil
         s.nu = 0.1; s.kappa = 1; s.compactness = 1; s.hinge = .softplus(beta: 10); s.encoderBias = true
         XCTAssertEqual(s.objective(of: .imdad), "ν 0.1, κ 1, softplus β 10, μ 1, encoder bias")
         XCTAssertNil(s.objective(of: .deepSVDDSoftBoundary), "ν 0.1 is soft-boundary's default")

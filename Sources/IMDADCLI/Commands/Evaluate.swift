@@ -60,10 +60,12 @@ struct Evaluate: ParsableCommand {
             let images = dataset.compactMap(ImageDataset.init(rawValue:))
             if !images.isEmpty {
                 guard images.count == dataset.count, data == nil else {
-                    throw ValidationError("evaluate image data sets (mnist, fmnist, cifar10) separately from tabular ones")
+                    throw ValidationError("evaluate image data sets (\(ImageDataset.names)) separately from tabular ones")
                 }
-                let sweep = ImageSweep(datasets: images, roots: [.mnist: URL(fileURLWithPath: dataRoot).appendingPathComponent("mnist").path,
-                                                                         .cifar10: URL(fileURLWithPath: dataRoot).appendingPathComponent("cifar-10-batches-bin").path],
+                let roots = Dictionary(uniqueKeysWithValues: ImageDataset.allCases.compactMap { d in
+                    d.sharedFolder.map { (d, URL(fileURLWithPath: dataRoot).appendingPathComponent($0).path) }
+                })
+                let sweep = ImageSweep(datasets: images, roots: roots,
                                        classes: normalClass, knownClass: knownClass, gammaL: [gammaL], gammaP: gammaP, kinds: kinds,
                                        seeds: (0..<seeds).map(UInt64.init), method: method, results: runsLog, resume: false, quiet: quiet,
                                        printRuns: false)

@@ -33,7 +33,7 @@ struct Images: ParsableCommand {
           imdad images --summary --results results/images/runs.jsonl
         """)
 
-    @Option(parsing: .upToNextOption, help: "Data sets: mnist, fmnist, cifar10.") var dataset: [ImageDataset] = [.mnist]
+    @Option(parsing: .upToNextOption, help: "Data sets: \(ImageDataset.names).") var dataset: [ImageDataset] = [.mnist]
     @Option(parsing: .upToNextOption, help: "Folder of the data files: DIR, or NAME=DIR per data set.") var dataRoot: [String] = []
     @Option(parsing: .upToNextOption, help: "Normal classes (default: all ten).") var classes: [Int] = Array(0..<10)
     @Option(help: "Known anomaly class (default: normal class + 1 mod 10).") var knownClass: Int?

@@ -19,15 +19,24 @@ public enum ImageDataset: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// The data set's folder under the shared datasets folder (`--data-root` of `evaluate`), or
+    /// nil for Fashion-MNIST, which comes from its Debian package.
+    public var sharedFolder: String? {
+        switch self {
+        case .mnist: return "mnist"
+        case .fmnist: return nil
+        case .cifar10: return "cifar-10-batches-bin"
+        }
+    }
+
     /// Default folder of the data set's files (relative paths are relative to the working
     /// directory): the four IDX files of MNIST and Fashion-MNIST, CIFAR-10's six binary batches.
     public var defaultRoot: String {
-        switch self {
-        case .mnist: return "../shared/datasets/mnist"
-        case .fmnist: return "/usr/share/datasets/fashion-mnist"
-        case .cifar10: return "../shared/datasets/cifar-10-batches-bin"
-        }
+        sharedFolder.map { "../shared/datasets/" + $0 } ?? "/usr/share/datasets/fashion-mnist"
     }
+
+    /// The command-line names of every image data set, for help texts: "mnist, fmnist, cifar10".
+    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
     /// The spec §6 encoder of this data set.
     public var encoder: EncoderArchitecture {
@@ -157,15 +166,20 @@ public struct ImageProtocol: Sendable {
     public static let fileStems = (trainImages: "train-images-idx3-ubyte", trainLabels: "train-labels-idx1-ubyte",
                                    testImages: "t10k-images-idx3-ubyte", testLabels: "t10k-labels-idx1-ubyte")
 
+    /// The first of `names` that exists in `root`; else an error naming the folder, what was
+    /// expected there and how to get it.
+    static func find(_ names: [String], in root: URL, expected: String, hint: String?) throws -> URL {
+        for name in names {
+            let u = root.appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: u.path) { return u }
+        }
+        throw DataError(.io, file: root.path, position: "", expected: expected, found: "no such file", hint: hint)
+    }
+
     /// Loads `root/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]`.
     public static func load(root: URL, hint: String? = nil) throws -> ImageProtocol {
         func find(_ stem: String) throws -> URL {
-            for name in [stem + ".gz", stem] {
-                let u = root.appendingPathComponent(name)
-                if FileManager.default.fileExists(atPath: u.path) { return u }
-            }
-            throw DataError(.io, file: root.path, position: "", expected: "an IDX file \(stem).gz or \(stem)",
-                            found: "neither", hint: hint)
+            try Self.find([stem + ".gz", stem], in: root, expected: "an IDX file \(stem).gz or \(stem)", hint: hint)
         }
         let s = fileStems
         let train = try LabeledImages.read(images: find(s.trainImages), labels: find(s.trainLabels))
@@ -185,11 +199,7 @@ public struct ImageProtocol: Sendable {
     /// Loads `root/data_batch_{1…5}.bin` (training) and `root/test_batch.bin` (test).
     public static func loadCIFAR10(root: URL, hint: String? = nil) throws -> ImageProtocol {
         func find(_ name: String) throws -> URL {
-            let u = root.appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: u.path) else {
-                throw DataError(.io, file: root.path, position: "", expected: "the CIFAR-10 binary batch \(name)", found: "no such file", hint: hint)
-            }
-            return u
+            try Self.find([name], in: root, expected: "the CIFAR-10 binary batch \(name)", hint: hint)
         }
         let train = try LabeledImages.readCIFAR10(batches: CIFAR10.trainingFiles.map(find))
         let test = try LabeledImages.readCIFAR10(batches: [find(CIFAR10.testFile)])

@@ -60,9 +60,13 @@ public struct MethodSettings: Sendable, Equatable, Codable {
         switch kind {
         case .imdad:
             parts = ["ν \(g(nu ?? IMDADConfiguration.defaultNu))", "κ \(g(kappa))"]
-            if case .softplus(let b) = hinge { parts.append("softplus β \(g(b))") }
-            if case .softplus(let b)? = anomalyHinge { parts.append("anomaly softplus β \(g(b))") }
-            if anomalyHinge == .hinge { parts.append("anomaly hinge") }
+            func words(_ h: IMDADConfiguration.Hinge) -> String {
+                if case .softplus(let b) = h { return "softplus β \(g(b))" }
+                return "hinge"
+            }
+            if hinge != .hinge { parts.append(words(hinge)) }
+            // The anomalies' term only when it differs from the normals' (nil and `hinge` are one objective).
+            if let a = anomalyHinge, a != hinge { parts.append("anomaly " + words(a)) }
             if compactness != 0 { parts.append("μ \(g(compactness))") }
             if let t = normalCap { parts.append("cap \(g(t))") }
             if centerLearningRateScale != 1 { parts.append("center lr ×\(g(centerLearningRateScale))") }

@@ -33,10 +33,10 @@ public struct IMDADConfiguration: Sendable, Equatable, Codable {
         case quantile
     }
 
-    /// The defaults: ν = 0.7, κ = 10, and `R²` refit at ν_R = 0.1. Chosen by the objective study
-    /// (`results/ablation/README.md`): against ν = 0.1, κ = 1 they raise the ODDS mean AUROC from
-    /// 93.86 to 94.64 (Deep SAD, balanced: 94.43) and put IMD-AD ahead of Deep SAD in 7 of the 8
-    /// MNIST/Fashion-MNIST γ_l cells, while the refit keeps `s > 0` flagging about 10 % of the
+    /// The defaults: ν = 0.7, κ = 10, and `R²` refit at ν_R = 0.1. Chosen by the objective study:
+    /// against ν = 0.1, κ = 1 they raise the ODDS mean AUROC from 93.86 to 94.64 (Deep SAD,
+    /// balanced: 94.43; `results/ablation/README.md`) and put IMD-AD ahead of Deep SAD in 7 of the 8
+    /// MNIST/Fashion-MNIST γ_l cells (`results/images/README.md`), while the refit keeps `s > 0` flagging about 10 % of the
     /// training normals (ν = 0.7 alone would flag about 70 %).
     public static let defaultNu: Float = 0.7
     public static let defaultKappa: Float = 10
