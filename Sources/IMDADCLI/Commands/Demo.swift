@@ -40,7 +40,7 @@ struct Demo: ParsableCommand {
             let ap = try Metrics.averagePrecision(scores: scores.map(Double.init), labels: split.testLabels)
             let c = try Metrics.confusion(predictions: model.flags(scores), labels: split.testLabels)
             print("\ntrained in \(fmt(t, 1)) s")
-            print(describe(model.sphere, nu: model.configuration.nu, radiusNu: model.configuration.radiusNu))
+            print(describe(model))
             print("\ntest set: AUROC \(fmt(100 * auroc, 1)) %, average precision \(fmt(100 * ap, 1)) %")
             print("threshold s > 0 (the sphere itself): precision \(fmt(100 * c.precision, 1)) %, recall \(fmt(100 * c.recall, 1)) %, F1 \(fmt(100 * c.f1, 1)) %")
             let sphere = model.sphere

@@ -63,13 +63,14 @@ struct Train: ParsableCommand {
             print("\(choice.method.displayName) trained on \(table.rows) rows × \(table.columns) features "
                   + "(\(train.anomalyRows.count) labeled anomalies) in \(fmt(seconds, 1)) s; model written to \(output)")
             print(String(format: "flagged: %.1f%% of the normal training rows", 100 * Double(fitted.detector.flags(normalScores).filter { $0 }.count) / Double(max(normalScores.count, 1))))
-            if case .imdad(let d) = fitted { print(describe(d.sphere, nu: d.configuration.nu, radiusNu: d.configuration.radiusNu)) }
+            if case .imdad(let d) = fitted { print(describe(d)) }
         }
     }
 }
 
-/// The sphere as a user reads it.
-func describe(_ s: Sphere, nu: Float, radiusNu: Float? = nil) -> String {
+/// A model's sphere as a user reads it.
+func describe(_ model: IMDAD) -> String {
+    let s = model.sphere, nu = model.configuration.nu, radiusNu = model.configuration.radiusNu
     let c = s.center.prefix(8).map { fmt($0, 3) }.joined(separator: ", ") + (s.center.count > 8 ? ", …" : "")
     return """
     sphere: c = [\(c)]  (‖c‖ = \(fmt(s.center.reduce(0) { $0 + $1 * $1 }.squareRoot(), 3)))

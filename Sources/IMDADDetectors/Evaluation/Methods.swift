@@ -56,6 +56,7 @@ public struct MethodSettings: Sendable, Equatable, Codable {
     /// ranking, and are left out.
     public func objective(of kind: MethodKind) -> String? {
         func g(_ x: Float) -> String { String(format: "%g", Double(x)) }
+        let d = MethodSettings()   // what "non-default" is measured against
         var parts: [String] = []
         switch kind {
         case .imdad:
@@ -64,22 +65,22 @@ public struct MethodSettings: Sendable, Equatable, Codable {
                 if case .softplus(let b) = h { return "softplus β \(g(b))" }
                 return "hinge"
             }
-            if hinge != .hinge { parts.append(words(hinge)) }
+            if hinge != d.hinge { parts.append(words(hinge)) }
             // The anomalies' term only when it differs from the normals' (nil and `hinge` are one objective).
             if let a = anomalyHinge, a != hinge { parts.append("anomaly " + words(a)) }
-            if compactness != 0 { parts.append("μ \(g(compactness))") }
+            if compactness != d.compactness { parts.append("μ \(g(compactness))") }
             if let t = normalCap { parts.append("cap \(g(t))") }
-            if centerLearningRateScale != 1 { parts.append("center lr ×\(g(centerLearningRateScale))") }
-            if initialization == .quantile { parts.append("quantile init") }
-            if encoderBias { parts.append("encoder bias") }
+            if centerLearningRateScale != d.centerLearningRateScale { parts.append("center lr ×\(g(centerLearningRateScale))") }
+            if initialization != d.initialization { parts.append("\(initialization.rawValue) init") }
+            if encoderBias != d.encoderBias { parts.append("encoder bias") }
         case .deepSADBalanced, .deepSADUniform:
-            if eta != 1 { parts.append("η \(g(eta))") }
+            if eta != d.eta { parts.append("η \(g(eta))") }
         case .deepSVDDSoftBoundary:
             if let nu, nu != MethodSettings.softBoundaryNu { parts.append("ν \(g(nu))") }
         case .deepSVDD, .isolationForest:
             break
         }
-        if kind != .isolationForest, training.weightDecay != TrainingConfiguration().weightDecay {
+        if kind != .isolationForest, training.weightDecay != d.training.weightDecay {
             parts.append("λ \(g(training.weightDecay))")
         }
         return parts.isEmpty ? nil : parts.joined(separator: ", ")

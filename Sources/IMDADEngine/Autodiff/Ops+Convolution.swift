@@ -110,20 +110,21 @@ public struct Conv2DGeometry: Sendable, Equatable {
         }
     }
 
-    /// dx += col2im(dcols): the adjoint of ``im2col``. Each input pixel receives its taps in the
-    /// order `(c, u, v)`, as im2col's rows lie.
+    /// dx[n0..<n0+nb] = col2im(dcols): the adjoint of ``im2col``, overwriting the chunk's samples.
+    /// Each input pixel receives its taps in the order `(c, u, v)`, as im2col's rows lie.
     func col2im(_ cols: UnsafeMutablePointer<Float>, n0: Int, nb: Int, into dx: UnsafeMutablePointer<Float>) {
         let ho = outHeight, wo = outWidth, plane = outPlane, ld = nb * plane, inPlane = height * width
         if stride == 1 {
             // Into a zero-padded chunk (the taps that fall in the padding land on its border and
-            // are dropped), then its interior is added to dx: the adjoint of im2col's padded copy.
+            // are dropped), then its interior is copied to dx: the adjoint of im2col's padded copy.
             withScratch(nb * paddedSample) { dp in
                 dp.update(repeating: 0, count: nb * paddedSample)
                 forEachTapRow(nb: nb) { cRow, pRow in addFloats(dp + pRow, cols + cRow, wo) }
-                forEachPaddedRow(n0: n0, nb: nb) { xRow, pRow in addFloats(dx + xRow, dp + pRow, width) }
+                forEachPaddedRow(n0: n0, nb: nb) { xRow, pRow in copyFloats(dx + xRow, dp + pRow, width) }
             }
             return
         }
+        (dx + n0 * channels * inPlane).update(repeating: 0, count: nb * channels * inPlane)
         for c in 0..<channels {
             for kh in 0..<kernelHeight {
                 let rows = validOutputs(tap: kh, inputSize: height, outputSize: ho)
@@ -231,7 +232,6 @@ extension Variable {
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         return tape.record(y, inputs: inputs) { g, tape in
             let wantX = tape.needsGradient(self), wantW = tape.needsGradient(weight)
-            let sampleSize = geo.channels * geo.height * geo.width
             var dx = [Float](unsafeUninitializedCapacity: wantX ? x.count : 0) { _, n in n = wantX ? x.count : 0 }
             // ∂W of each chunk in its own slot, summed in chunk order below (thread-count independent).
             var partials = [Float](unsafeUninitializedCapacity: wantW ? chunks * w.count : 0) { _, n in n = wantW ? chunks * w.count : 0 }
@@ -263,7 +263,6 @@ extension Variable {
                             BLAS.sgemm(transposeA: true, m: patch, n: nb * plane, k: o,
                                        a: pw.baseAddress!, lda: patch, b: gt, ldb: nb * plane,
                                        c: cols, ldc: nb * plane, singleThreaded: parallel)
-                            (pdx.baseAddress! + n0 * sampleSize).update(repeating: 0, count: nb * sampleSize)
                             geo.col2im(cols, n0: n0, nb: nb, into: pdx.baseAddress!)
                         }
                     } }
