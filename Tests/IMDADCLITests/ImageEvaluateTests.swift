@@ -45,6 +45,14 @@ final class ImageEvaluateTests: CLITestCase {
         XCTAssertNotEqual(mixed.status, 0)
         XCTAssertTrue(mixed.stderr.contains("separately"), mixed.stderr)
 
+        // Without --results, `imdad images` appends to imdad-images.jsonl in the working directory,
+        // never to a results/ folder that may hold someone's committed runs.
+        let sweep = try imdad("images", "--dataset", "mnist", "--data-root", "mnist", "--classes", "2", "--gamma-l", "0.2",
+                              "--epochs", "1", "--batch-size", "16", "--methods", "imdad", "--threads", "1", "--quiet")
+        XCTAssertEqual(sweep.status, 0, sweep.stderr)
+        XCTAssertEqual(try ImageRunLog.read(path: path("imdad-images.jsonl").path).count, 1)
+        XCTAssertFalse(exists("results"))
+
         // CIFAR-10 is not shipped: the error names the missing batch and where to get it, and no
         // results file appears.
         let cifar = try imdad("images", "--dataset", "cifar10", "--data-root", "cifar", "--classes", "0", "--epochs", "1",

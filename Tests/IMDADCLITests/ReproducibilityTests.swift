@@ -61,6 +61,49 @@ final class ReproducibilityTests: CLITestCase {
         XCTAssertFalse(exists("r2.imdad"))
     }
 
+    /// `--anomalies-per-batch K`: stored in the model's training configuration, changes the model
+    /// (for 180 normals and 20 anomalies the default is `max(4, round(16·20/200))` = 4 per batch of 16),
+    /// and a K outside 1..<batch size is refused with no model file.
+    func testAnomaliesPerBatchIsStoredAndValidated() throws {
+        try write("data.csv", labeledCSV(rows: 200, columns: 4))
+        for (name, extra) in [("k0.imdad", [String]()), ("k8.imdad", ["--anomalies-per-batch", "8"])] {
+            let r = try imdad(["train", "data.csv", "--label-column", "label", "-o", name, "--seed", "3", "--threads", "1",
+                               "--epochs", "2", "--batch-size", "16", "--quiet"] + extra)
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        guard case .imdad(let plain) = try TrainedModel.read(contentsOf: path("k0.imdad")).fitted,
+              case .imdad(let eight) = try TrainedModel.read(contentsOf: path("k8.imdad")).fitted else {
+            return XCTFail("not IMD-AD models")
+        }
+        XCTAssertNil(plain.configuration.training.anomaliesPerBatch)
+        XCTAssertEqual(eight.configuration.training.anomaliesPerBatch, 8)
+        XCTAssertNotEqual(plain.sphere.center, eight.sphere.center, "--anomalies-per-batch had no effect")
+        for bad in ["0", "16"] {
+            let r = try imdad("train", "data.csv", "--label-column", "label", "-o", "kb.imdad", "--batch-size", "16",
+                              "--anomalies-per-batch", bad)
+            XCTAssertNotEqual(r.status, 0)
+            XCTAssertTrue(r.stderr.contains("--anomalies-per-batch"), r.stderr)
+            XCTAssertFalse(exists("kb.imdad"))
+        }
+    }
+
+    /// `imdad evaluate --runs-log` on a tabular file records, per deep run, the last epoch's mean
+    /// training loss (finite, ≥ 0 for IMD-AD's J), and none for Isolation Forest.
+    func testEvaluateRunsLogRecordsTheFinalLoss() throws {
+        try write("data.csv", labeledCSV(rows: 200, columns: 4))
+        let r = try imdad("evaluate", "--data", "data.csv", "--label-column", "label", "--methods", "imdad,deepsad,iforest",
+                          "--seeds", "1", "--epochs", "2", "--threads", "1", "--quiet", "--runs-log", "runs.jsonl")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let runs = try String(contentsOf: path("runs.jsonl"), encoding: .utf8).split(separator: "\n")
+            .map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        XCTAssertEqual(runs.map { $0["method"] as? String }, ["imdad", "deepsad", "iforest"])
+        for run in runs.prefix(2) {
+            let loss = try XCTUnwrap(run["final_loss"] as? Double, "\(run)")
+            XCTAssertTrue(loss.isFinite && loss >= 0, "\(run)")
+        }
+        XCTAssertNil(runs[2]["final_loss"])
+    }
+
     func testSameSeedSameBytes() throws {
         try write("data.csv", labeledCSV(rows: 200, columns: 4))
         for method in ["imdad", "deepsad", "iforest"] {

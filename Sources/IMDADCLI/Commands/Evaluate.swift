@@ -107,8 +107,10 @@ struct Evaluate: ParsableCommand {
                         let progress = ProgressPrinter(label: "\(set.name) \(kind.displayName) seed \(seed)", totalEpochs: method.epochs,
                                                        pretrainingEpochs: method.pretrainEpochs, quiet: quiet)
                         let start = Date()
+                        var last: EpochLog?
                         let fitted = try fitDetector(kind, encoder: .tabular(inputs: tabular.columns), settings: method.settings(),
-                                                     data: split.train, using: &rng, progress: kind == .isolationForest ? nil : { progress($0) })
+                                                     data: split.train, using: &rng,
+                                                     progress: kind == .isolationForest ? nil : { last = $0; progress($0) })
                         let t = Date().timeIntervalSince(start)
                         let raw = fitted.detector.scores(split.testFeatures), scores = raw.map(Double.init)
                         let auc = try Metrics.auroc(scores: scores, labels: split.testLabels)
@@ -116,9 +118,11 @@ struct Evaluate: ParsableCommand {
                         // At the model's own threshold (IMD-AD: s > 0): F1, and the share of test normals flagged.
                         let at = try Metrics.confusion(predictions: fitted.detector.flags(raw), labels: split.testLabels)
                         aurocs.append(auc); aps.append(ap); seconds.append(t)
-                        let run: [String: Any] = ["dataset": set.name, "method": kind.rawValue, "seed": seed, "auroc": auc, "ap": ap,
+                        var run: [String: Any] = ["dataset": set.name, "method": kind.rawValue, "seed": seed, "auroc": auc, "ap": ap,
                                                   "f1": at.f1, "normals_flagged": at.falsePositiveRate,
                                                   "train_seconds": t, "epochs": method.epochs, "gamma_l": gammaL]
+                        // The last epoch's mean training loss (the deep methods).
+                        if let last { run["final_loss"] = last.loss }
                         if let runsLog { try appendLine(run, to: runsLog) }
                     }
                     let (m, s) = meanStd(aurocs)

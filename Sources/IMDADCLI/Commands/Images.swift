@@ -44,7 +44,9 @@ struct Images: ParsableCommand {
     @Option(help: "Comma-separated methods: imdad, deepsad, deepsvdd (or any of \(MethodKind.allCases.map(\.rawValue).joined(separator: ", "))).")
     var methods: String = "imdad,deepsad,deepsvdd"
     @Option(parsing: .upToNextOption, help: "Seeds (split and training).") var seed: [UInt64] = [0]
-    @Option(help: "Results file (JSON lines, appended).") var results = "results/images/runs.jsonl"
+    /// In the working directory, not the repository's committed `results/images/runs.jsonl`: a check
+    /// run without `--results` must not append to a results file that someone keeps (it did, stop 12).
+    @Option(help: "Results file (JSON lines, appended).") var results = "imdad-images.jsonl"
     @Flag(help: "Skip runs already in the results file.") var resume = false
     @Flag(help: "Print the Markdown summary of the results file and exit (trains nothing).") var summary = false
     @Flag(help: "No progress output.") var quiet = false

@@ -20,6 +20,8 @@ struct MethodOptions: ParsableArguments {
     var learningRateOption: Float?
     @Option(parsing: .upToNextOption, help: "Epochs at which the learning rate is divided by 10.") var milestones: [Int] = [50]
     @Option(help: "Mini-batch size.") var batchSize = 128
+    @Option(help: "Labeled anomalies in every balanced mini-batch (default: max(4, B·m/(n + m)), at most m).")
+    var anomaliesPerBatch: Int?
     @Option(help: "Encoder weight decay λ.") var weightDecay: Float = 0.5e-6
     @Option(help: "ν ∈ (0, 1]: bound on the fraction of normal training data outside the sphere during training (default: \(IMDADConfiguration.defaultNu) for IMD-AD, \(MethodSettings.softBoundaryNu) for soft-boundary Deep SVDD).")
     var nu: Float?
@@ -44,6 +46,7 @@ struct MethodOptions: ParsableArguments {
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be ≥ 1") }
         guard batchSize >= 2 else { throw ValidationError("--batch-size must be ≥ 2") }
+        if let k = anomaliesPerBatch, !(k >= 1 && k < batchSize) { throw ValidationError("--anomalies-per-batch must be in 1..<batch size") }
         if let lr = learningRateOption, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
         if let nu, !(nu > 0 && nu <= 1) { throw ValidationError("--nu must be in (0, 1]") }
         guard kappa > 0 else { throw ValidationError("--kappa must be > 0") }
@@ -70,6 +73,7 @@ struct MethodOptions: ParsableArguments {
         s.training.learningRate = learningRate(images: images)
         s.training.milestones = milestones
         s.training.batchSize = batchSize
+        s.training.anomaliesPerBatch = anomaliesPerBatch
         s.training.weightDecay = weightDecay
         s.nu = nu; s.kappa = kappa; s.eta = eta
         s.compactness = mu
