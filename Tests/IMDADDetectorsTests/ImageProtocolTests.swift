@@ -289,5 +289,8 @@ final class ImageProtocolTests: XCTestCase {
         XCTAssertEqual(s.objective(of: .deepSVDDSoftBoundary), "ν 0.2")
         s.eta = 2; s.training.weightDecay = 1e-4
         XCTAssertEqual(s.objective(of: .deepSADBalanced), "η 2, λ 0.0001")
+        s.training.anomaliesPerBatch = 16
+        XCTAssertEqual(s.objective(of: .deepSADBalanced), "η 2, λ 0.0001, 16 anomalies per batch")
+        XCTAssertEqual(s.objective(of: .deepSADUniform), "η 2, λ 0.0001", "the uniform sampler has no anomalies per batch")
     }
 }

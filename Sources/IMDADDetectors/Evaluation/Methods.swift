@@ -83,6 +83,10 @@ public struct MethodSettings: Sendable, Equatable, Codable {
         if kind != .isolationForest, training.weightDecay != d.training.weightDecay {
             parts.append("λ \(g(training.weightDecay))")
         }
+        // The balanced sampler's anomalies per batch (the uniform sampler ignores it).
+        if kind == .imdad || kind == .deepSADBalanced, let k = training.anomaliesPerBatch {
+            parts.append("\(k) anomalies per batch")
+        }
         return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
 }
