@@ -37,28 +37,16 @@ final class ReproducibilityTests: CLITestCase {
     /// outside (0, 1], or both options at once, is refused.
     func testRadiusNuIsStoredAndMovesOnlyTheRadius() throws {
         try write("data.csv", labeledCSV(rows: 200, columns: 4))
-        for (name, extra) in [("r0.imdad", ["--keep-trained-radius"]), ("r1.imdad", []), ("r3.imdad", ["--radius-nu", "0.1"])] {
-            let r = try imdad(["train", "data.csv", "--label-column", "label", "-o", name, "--seed", "3", "--threads", "1",
-                               "--epochs", "3", "--nu", "0.7", "--quiet"] + extra)
-            XCTAssertEqual(r.status, 0, r.stderr)
-        }
-        guard case .imdad(let plain) = try TrainedModel.read(contentsOf: path("r0.imdad")).fitted,
-              case .imdad(let refit) = try TrainedModel.read(contentsOf: path("r1.imdad")).fitted else {
-            return XCTFail("not IMD-AD models")
-        }
+        let models = try trainIMDAD([("r0.imdad", ["--keep-trained-radius"]), ("r1.imdad", []), ("r3.imdad", ["--radius-nu", "0.1"])],
+                                    options: ["--epochs", "3", "--nu", "0.7"])
+        let plain = models[0], refit = models[1]
         XCTAssertNil(plain.configuration.radiusNu)
         XCTAssertEqual(refit.configuration.radiusNu, IMDADConfiguration.defaultRadiusNu)
         XCTAssertTrue(try bytes("r1.imdad") == bytes("r3.imdad"), "the default is not --radius-nu 0.1")
         XCTAssertEqual(plain.sphere.center, refit.sphere.center)
         XCTAssertNotEqual(plain.sphere.radiusSquared, refit.sphere.radiusSquared)
-        let bad = try imdad("train", "data.csv", "--label-column", "label", "-o", "r2.imdad", "--radius-nu", "1.5")
-        XCTAssertNotEqual(bad.status, 0)
-        XCTAssertTrue(bad.stderr.contains("--radius-nu"), bad.stderr)
-        XCTAssertFalse(exists("r2.imdad"))
-        let both = try imdad("train", "data.csv", "--label-column", "label", "-o", "r2.imdad", "--radius-nu", "0.2", "--keep-trained-radius")
-        XCTAssertNotEqual(both.status, 0)
-        XCTAssertTrue(both.stderr.contains("--keep-trained-radius"), both.stderr)
-        XCTAssertFalse(exists("r2.imdad"))
+        try assertRefused(["--radius-nu", "1.5"], naming: "--radius-nu")
+        try assertRefused(["--radius-nu", "0.2", "--keep-trained-radius"], naming: "--keep-trained-radius")
     }
 
     /// `--anomalies-per-batch K`: stored in the model's training configuration, changes the model
@@ -66,25 +54,36 @@ final class ReproducibilityTests: CLITestCase {
     /// and a K outside 1..<batch size is refused with no model file.
     func testAnomaliesPerBatchIsStoredAndValidated() throws {
         try write("data.csv", labeledCSV(rows: 200, columns: 4))
-        for (name, extra) in [("k0.imdad", [String]()), ("k8.imdad", ["--anomalies-per-batch", "8"])] {
-            let r = try imdad(["train", "data.csv", "--label-column", "label", "-o", name, "--seed", "3", "--threads", "1",
-                               "--epochs", "2", "--batch-size", "16", "--quiet"] + extra)
-            XCTAssertEqual(r.status, 0, r.stderr)
-        }
-        guard case .imdad(let plain) = try TrainedModel.read(contentsOf: path("k0.imdad")).fitted,
-              case .imdad(let eight) = try TrainedModel.read(contentsOf: path("k8.imdad")).fitted else {
-            return XCTFail("not IMD-AD models")
-        }
-        XCTAssertNil(plain.configuration.training.anomaliesPerBatch)
-        XCTAssertEqual(eight.configuration.training.anomaliesPerBatch, 8)
-        XCTAssertNotEqual(plain.sphere.center, eight.sphere.center, "--anomalies-per-batch had no effect")
+        let models = try trainIMDAD([("k0.imdad", []), ("k8.imdad", ["--anomalies-per-batch", "8"])],
+                                    options: ["--epochs", "2", "--batch-size", "16"])
+        XCTAssertNil(models[0].configuration.training.anomaliesPerBatch)
+        XCTAssertEqual(models[1].configuration.training.anomaliesPerBatch, 8)
+        XCTAssertNotEqual(models[0].sphere.center, models[1].sphere.center, "--anomalies-per-batch had no effect")
         for bad in ["0", "16"] {
-            let r = try imdad("train", "data.csv", "--label-column", "label", "-o", "kb.imdad", "--batch-size", "16",
-                              "--anomalies-per-batch", bad)
-            XCTAssertNotEqual(r.status, 0)
-            XCTAssertTrue(r.stderr.contains("--anomalies-per-batch"), r.stderr)
-            XCTAssertFalse(exists("kb.imdad"))
+            try assertRefused(["--batch-size", "16", "--anomalies-per-batch", bad], naming: "--anomalies-per-batch")
         }
+    }
+
+    /// Trains one IMD-AD model file per `(name, options)` on data.csv (seed 3, one thread) and reads
+    /// the models back.
+    func trainIMDAD(_ runs: [(name: String, extra: [String])], options: [String]) throws -> [IMDAD] {
+        try runs.map { run in
+            let r = try imdad(["train", "data.csv", "--label-column", "label", "-o", run.name, "--seed", "3", "--threads", "1",
+                               "--quiet"] + options + run.extra)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            guard case .imdad(let model) = try TrainedModel.read(contentsOf: path(run.name)).fitted else {
+                throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(run.name) is not an IMD-AD model"])
+            }
+            return model
+        }
+    }
+
+    /// `imdad train` with `options` is refused: non-zero status, `option` named, no model file.
+    func assertRefused(_ options: [String], naming option: String, line: UInt = #line) throws {
+        let r = try imdad(["train", "data.csv", "--label-column", "label", "-o", "refused.imdad"] + options)
+        XCTAssertNotEqual(r.status, 0, line: line)
+        XCTAssertTrue(r.stderr.contains(option), r.stderr, line: line)
+        XCTAssertFalse(exists("refused.imdad"), line: line)
     }
 
     /// `imdad evaluate --runs-log` on a tabular file records, per deep run, the last epoch's mean
