@@ -7,7 +7,12 @@
                                             AUROC(imdad) − AUROC(Deep SAD balanced), and the seeds ahead
   runs-summary.py RUNS --against OLD        how many runs of the methods other than imdad differ
                                             from OLD (same method, data set, seed), and by how much at most
-AUROC in %. Reference method: --reference (default deepsad-balanced)."""
+  runs-summary.py RUNS --loss               per method and data set: Spearman correlation of the final
+                                            training loss (`final_loss`) with the test AUROC, and the mean
+                                            AUROC when the lowest-loss run of each three seeds is kept
+  --seeds A-B                               only seeds A..B (inclusive)
+AUROC in %. Reference method: --reference (default deepsad-balanced), read from RUNS or from
+--reference-runs FILE."""
 import argparse, json, math, statistics as st
 
 p = argparse.ArgumentParser()
@@ -15,19 +20,46 @@ p.add_argument("runs")
 p.add_argument("--reference", default="deepsad-balanced")
 p.add_argument("--paired")
 p.add_argument("--against")
+p.add_argument("--loss", action="store_true")
+p.add_argument("--seeds")
+p.add_argument("--reference-runs")
 a = p.parse_args()
+lo, hi = map(int, a.seeds.split("-")) if a.seeds else (0, 1 << 30)
+
+def records(path):
+    return [r for r in map(json.loads, filter(str.strip, open(path))) if lo <= r["seed"] <= hi]
 
 def load(path):
-    return {(r["method"], r["dataset"], r["seed"]): 100 * r["auroc"] for r in map(json.loads, filter(str.strip, open(path)))}
+    return {(r["method"], r["dataset"], r["seed"]): 100 * r["auroc"] for r in records(path)}
 
 runs = load(a.runs)
+if a.reference_runs:
+    runs.update({k: v for k, v in load(a.reference_runs).items() if k[0] == a.reference})
 methods = sorted({m for m, _, _ in runs})
 sets = sorted({d for _, d, _ in runs})
 def mean(m, d):
     v = [x for (mm, dd, _), x in runs.items() if mm == m and dd == d]
     return st.mean(v) if v else None
 
-if a.against:
+def ranks(x):
+    order = sorted(range(len(x)), key=lambda i: x[i])
+    r = [0] * len(x)
+    for k, i in enumerate(order): r[i] = k
+    return r
+
+if a.loss:
+    print("| method | data set | seeds | Spearman(final loss, AUROC) | mean AUROC | lowest loss of each 3 seeds |\n|---|---|---|---|---|---|")
+    groups = {}
+    for r in records(a.runs):
+        if "final_loss" in r: groups.setdefault((r["method"], r["dataset"]), []).append(r)
+    for (m, d), v in sorted(groups.items()):
+        v.sort(key=lambda r: r["seed"])
+        x, y = ranks([r["final_loss"] for r in v]), ranks([r["auroc"] for r in v])
+        mx, my = st.mean(x), st.mean(y)
+        rho = sum((p - mx) * (q - my) for p, q in zip(x, y)) / math.sqrt(sum((p - mx) ** 2 for p in x) * sum((q - my) ** 2 for q in y))
+        kept = [min(v[i:i + 3], key=lambda r: r["final_loss"]) for i in range(0, len(v) - 2, 3)]
+        print(f"| {m} | {d} | {len(v)} | {rho:+.2f} | {100 * st.mean(r['auroc'] for r in v):.3f} | {100 * st.mean(r['auroc'] for r in kept):.3f} |")
+elif a.against:
     old = load(a.against)
     common = [k for k in runs if k[0] != "imdad" and k in old]
     diff = [abs(runs[k] - old[k]) for k in common if runs[k] != old[k]]
@@ -37,6 +69,8 @@ elif a.paired:
     for d in sets:
         seeds = sorted(s for m, dd, s in runs if m == a.paired and dd == d and (a.reference, d, s) in runs)
         x = [runs[(a.paired, d, s)] - runs[(a.reference, d, s)] for s in seeds]
+        if not x:
+            print(f"| {d} | no seeds with both {a.paired} and {a.reference} | — |"); continue
         se = st.stdev(x) / math.sqrt(len(x)) if len(x) > 1 else float("nan")
         print(f"| {d} | {st.mean(x):+.3f} ± {se:.3f} | {sum(v > 0 for v in x)} of {len(x)} |")
 else:
