@@ -19,7 +19,8 @@ struct Images: ParsableCommand {
         test set, anomalous = not the normal class. Pixels scaled to [0, 1]; spec §6 encoders.
 
         Every finished run is appended to --results as one JSON line; --resume skips runs already \
-        there (same data set, method, classes, γ_l, γ_p, seed, epochs, lr, milestones, batch size). \
+        there (same data set, method, classes, γ_l, γ_p, seed, epochs, lr, milestones, batch size and \
+        objective: the settings that shape the ranking, e.g. ν, κ, anomalies per batch). \
         --summary prints the Markdown table of a results file.
 
         Data: MNIST from ../shared/datasets/mnist, Fashion-MNIST from /usr/share/datasets/fashion-mnist \
