@@ -20,7 +20,7 @@ struct MethodOptions: ParsableArguments {
     var learningRateOption: Float?
     @Option(parsing: .upToNextOption, help: "Epochs at which the learning rate is divided by 10.") var milestones: [Int] = [50]
     @Option(help: "Mini-batch size.") var batchSize = 128
-    @Option(help: "Labeled anomalies in every balanced mini-batch (default: max(4, B·m/(n + m)), at most m).")
+    @Option(help: "Labeled anomalies in every balanced mini-batch: IMD-AD, balanced Deep SAD (default: max(4, round(B·m/(n + m))); at most m).")
     var anomaliesPerBatch: Int?
     @Option(help: "Encoder weight decay λ.") var weightDecay: Float = 0.5e-6
     @Option(help: "ν ∈ (0, 1]: bound on the fraction of normal training data outside the sphere during training (default: \(IMDADConfiguration.defaultNu) for IMD-AD, \(MethodSettings.softBoundaryNu) for soft-boundary Deep SVDD).")
