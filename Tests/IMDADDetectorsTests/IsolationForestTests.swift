@@ -1,21 +1,9 @@
 import Foundation
 import XCTest
 @testable import IMDADDetectors
+import IMDADEngine
 
-/// Small seeded generator for reproducible tests (Steele, Lea & Flood, SplitMix64).
-fileprivate struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-fileprivate func gaussian(using rng: inout SplitMix64) -> Double {
+fileprivate func gaussian(using rng: inout RandomGenerator) -> Double {
     // Box-Muller.
     let u1 = Double(rng.next() >> 11) * 0x1p-53 + 0x1p-54
     let u2 = Double(rng.next() >> 11) * 0x1p-53
@@ -24,7 +12,7 @@ fileprivate func gaussian(using rng: inout SplitMix64) -> Double {
 
 /// 500 points from a standard 2-D Gaussian followed by 10 outliers on a circle of radius 8.
 fileprivate func gaussianWithOutliers(seed: UInt64) -> (features: [Double], labels: [Int]) {
-    var rng = SplitMix64(seed: seed)
+    var rng = RandomGenerator(seed: seed)
     var features: [Double] = []
     var labels: [Int] = []
     for _ in 0..<500 {
@@ -53,7 +41,7 @@ final class IsolationForestTests: XCTestCase {
 
     func testOutliersScoreHigh() throws {
         let data = gaussianWithOutliers(seed: 42)
-        var rng = SplitMix64(seed: 1)
+        var rng = RandomGenerator(seed: 1)
         let model = try IsolationForest().fit(features: data.features, rows: 510, columns: 2, using: &rng)
         XCTAssertEqual(model.treeCount, 100)
         XCTAssertEqual(model.sampleSize, 256)
@@ -67,7 +55,7 @@ final class IsolationForestTests: XCTestCase {
 
     func testScoresInUnitInterval() throws {
         let data = gaussianWithOutliers(seed: 3)
-        var rng = SplitMix64(seed: 2)
+        var rng = RandomGenerator(seed: 2)
         let model = try IsolationForest(treeCount: 20, subsampleSize: 64).fit(
             features: data.features, rows: 510, columns: 2, using: &rng)
         // Also score points far outside the training range.
@@ -81,7 +69,7 @@ final class IsolationForestTests: XCTestCase {
     func testSameSeedSameScoresDifferentSeedDifferentTrees() throws {
         let data = gaussianWithOutliers(seed: 5)
         let forest = IsolationForest(treeCount: 25)
-        var a = SplitMix64(seed: 9), b = SplitMix64(seed: 9), c = SplitMix64(seed: 10)
+        var a = RandomGenerator(seed: 9), b = RandomGenerator(seed: 9), c = RandomGenerator(seed: 10)
         let m1 = try forest.fit(features: data.features, rows: 510, columns: 2, using: &a)
         let m2 = try forest.fit(features: data.features, rows: 510, columns: 2, using: &b)
         let m3 = try forest.fit(features: data.features, rows: 510, columns: 2, using: &c)
@@ -95,7 +83,7 @@ final class IsolationForestTests: XCTestCase {
 
     func testTreeStructure() throws {
         let data = gaussianWithOutliers(seed: 6)
-        var rng = SplitMix64(seed: 4)
+        var rng = RandomGenerator(seed: 4)
         let model = try IsolationForest(treeCount: 10, subsampleSize: 100).fit(
             features: data.features, rows: 510, columns: 2, using: &rng)
         for root in model.treeRoots { XCTAssertEqual(model.nodeSize[Int(root)], 100) }
@@ -110,7 +98,7 @@ final class IsolationForestTests: XCTestCase {
     func testHandComputedPathLengths() throws {
         // Two distinct points, ψ = 2, height limit 1: the root splits them into two external
         // nodes of size 1, so h = 1 + c(1) = 1 for both, E[h] = 1, c(2) = 1, s = 2^-1.
-        var rng = SplitMix64(seed: 15)
+        var rng = RandomGenerator(seed: 15)
         let model = try IsolationForest(treeCount: 3).fit(features: [0, 1], rows: 2, columns: 1, using: &rng)
         XCTAssertEqual(model.heightLimit, 1)
         XCTAssertEqual(model.meanPathLengths(features: [0, 1], rows: 2, columns: 1), [1, 1])
@@ -125,7 +113,7 @@ final class IsolationForestTests: XCTestCase {
 
     func testBatchedScoringMatchesRowByRow() throws {
         let data = gaussianWithOutliers(seed: 16)
-        var rng = SplitMix64(seed: 17)
+        var rng = RandomGenerator(seed: 17)
         let model = try IsolationForest(treeCount: 30).fit(features: data.features, rows: 510, columns: 2, using: &rng)
         let batch = model.meanPathLengths(features: data.features, rows: 510, columns: 2)
         for row in stride(from: 0, to: 510, by: 7) {
@@ -138,7 +126,7 @@ final class IsolationForestTests: XCTestCase {
         // Column 0 constant, column 1 varies: splits only on column 1.
         var features: [Double] = []
         for i in 0..<50 { features += [7, Double(i)] }
-        var rng = SplitMix64(seed: 11)
+        var rng = RandomGenerator(seed: 11)
         let model = try IsolationForest(treeCount: 10).fit(features: features, rows: 50, columns: 2, using: &rng)
         XCTAssertTrue(model.splitFeature.allSatisfy { $0 == -1 || $0 == 1 })
         XCTAssertEqual(model.scores(features: features, rows: 50, columns: 2).count, 50)
@@ -151,7 +139,7 @@ final class IsolationForestTests: XCTestCase {
     }
 
     func testSingleSample() throws {
-        var rng = SplitMix64(seed: 12)
+        var rng = RandomGenerator(seed: 12)
         let model = try IsolationForest().fit(features: [1, 2, 3], rows: 1, columns: 3, using: &rng)
         XCTAssertEqual(model.sampleSize, 1)
         XCTAssertEqual(model.heightLimit, 0)
@@ -159,7 +147,7 @@ final class IsolationForestTests: XCTestCase {
     }
 
     func testErrors() {
-        var rng = SplitMix64(seed: 13)
+        var rng = RandomGenerator(seed: 13)
         func kind(_ body: () throws -> Any) -> IsolationForestError.Kind? {
             do { _ = try body(); return nil } catch let e as IsolationForestError { return e.kind } catch { return nil }
         }
@@ -173,7 +161,7 @@ final class IsolationForestTests: XCTestCase {
 
     func testCodableRoundTripAndValidation() throws {
         let data = gaussianWithOutliers(seed: 8)
-        var rng = SplitMix64(seed: 14)
+        var rng = RandomGenerator(seed: 14)
         let model = try IsolationForest(treeCount: 5, subsampleSize: 32).fit(
             features: data.features, rows: 510, columns: 2, using: &rng)
         let json = try JSONEncoder().encode(model)

@@ -82,23 +82,13 @@ final class MetricsTests: XCTestCase {
             (0.0, 0.0, .infinity), (0.25, 0.5, 1.25), (0.375, 0.75, 1.0),
             (0.5, 1.0, 0.75), (0.875, 1.0, 0.25), (1.0, 1.0, 0.0),
         ]
-        XCTAssertEqual(roc.count, expectedROC.count)
-        for (p, e) in zip(roc, expectedROC) {
-            XCTAssertEqual(p.fpr, e.0, accuracy: 1e-12)
-            XCTAssertEqual(p.tpr, e.1, accuracy: 1e-12)
-            XCTAssertEqual(p.threshold, e.2)
-        }
+        assertCurve(roc.map { ($0.fpr, $0.tpr, $0.threshold) }, expectedROC)
         let pr = try Metrics.precisionRecallCurve(scores: scores, labels: labels)
         let expectedPR: [(Double, Double, Double)] = [   // (recall, precision, threshold)
             (0.0, 1.0, .infinity), (0.5, 0.5, 1.25), (0.75, 0.5, 1.0),
             (1.0, 0.5, 0.75), (1.0, 0.36363636363636365, 0.25), (1.0, 0.3333333333333333, 0.0),
         ]
-        XCTAssertEqual(pr.count, expectedPR.count)
-        for (p, e) in zip(pr, expectedPR) {
-            XCTAssertEqual(p.recall, e.0, accuracy: 1e-12)
-            XCTAssertEqual(p.precision, e.1, accuracy: 1e-12)
-            XCTAssertEqual(p.threshold, e.2)
-        }
+        assertCurve(pr.map { ($0.recall, $0.precision, $0.threshold) }, expectedPR)
     }
 
     // MARK: sklearn comparison
@@ -182,5 +172,16 @@ final class MetricsTests: XCTestCase {
         // Descriptions are informative.
         XCTAssertTrue(MetricsError(.nanScore(index: 3)).description.contains("index 3"))
         XCTAssertTrue(MetricsError(.singleClass(label: 1, count: 5)).description.contains("only one class"))
+    }
+}
+
+/// A curve's points `(x, y, threshold)` equal `expected`: x and y within 1e-12, thresholds exactly.
+private func assertCurve(_ points: [(Double, Double, Double)], _ expected: [(Double, Double, Double)],
+                         file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(points.count, expected.count, file: file, line: line)
+    for (p, e) in zip(points, expected) {
+        XCTAssertEqual(p.0, e.0, accuracy: 1e-12, file: file, line: line)
+        XCTAssertEqual(p.1, e.1, accuracy: 1e-12, file: file, line: line)
+        XCTAssertEqual(p.2, e.2, file: file, line: line)
     }
 }
