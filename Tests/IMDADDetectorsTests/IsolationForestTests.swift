@@ -3,20 +3,13 @@ import XCTest
 @testable import IMDADDetectors
 import IMDADEngine
 
-fileprivate func gaussian(using rng: inout RandomGenerator) -> Double {
-    // Box-Muller.
-    let u1 = Double(rng.next() >> 11) * 0x1p-53 + 0x1p-54
-    let u2 = Double(rng.next() >> 11) * 0x1p-53
-    return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-}
-
 /// 500 points from a standard 2-D Gaussian followed by 10 outliers on a circle of radius 8.
 fileprivate func gaussianWithOutliers(seed: UInt64) -> (features: [Double], labels: [Int]) {
     var rng = RandomGenerator(seed: seed)
     var features: [Double] = []
     var labels: [Int] = []
     for _ in 0..<500 {
-        features += [gaussian(using: &rng), gaussian(using: &rng)]
+        features += [Double(rng.normal()), Double(rng.normal())]
         labels.append(0)
     }
     for k in 0..<10 {
