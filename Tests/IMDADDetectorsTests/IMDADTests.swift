@@ -132,6 +132,44 @@ final class IMDADTests: XCTestCase {
         XCTAssertEqual(old.nu, c.nu)
     }
 
+    /// Deep SAD's push π/m Σ 1/(‖φ(x̃ⱼ) − c‖² + ε) adds exactly that to the batch objective (with the
+    /// distance read as `s + R²`), its gradient moves the anomalies' scores up, a bad π is refused,
+    /// and a configuration encoded before π existed decodes with π = 0.
+    func testAnomalyPushTermAndItsDefaultWhenAbsent() throws {
+        var c = IMDADConfiguration(encoder: smallMLP)
+        let scores = Tensor([0.2, -0.5, 0.9, 1.5, 4])   // 3 normals, then 2 labeled anomalies
+        let w = Tensor([0.4, -0.2, 0.6, 0]), b = Tensor([0.3])
+        let r2 = 0.3 + (0.16 + 0.04 + 0.36) / 4                         // R² = b + ‖w‖²/4
+        func loss(push: Float) -> (Double, Tensor) {
+            c.anomalyPush = push
+            let tape = Tape()
+            let s = tape.variable(scores)
+            let J = IMDADObjective(c).batchLoss(scores: s, anomalyCount: 2, w: tape.constant(w), b: tape.constant(b)).loss
+            tape.backward(from: J)
+            return (Double(J.value.scalars[0]), tape.gradient(of: s))
+        }
+        let (plain, plainGradient) = loss(push: 0), (pushed, pushedGradient) = loss(push: 3)
+        let expected = 3 * (1 / (1.5 + r2 + 1e-6) + 1 / (4 + r2 + 1e-6)) / 2
+        XCTAssertEqual(pushed - plain, expected, accuracy: 1e-5)
+        // ∂/∂s of π/2 · 1/(s + R²): negative, so descent moves the anomalies out; normals untouched
+        XCTAssertEqual(Double(pushedGradient.scalars[3] - plainGradient.scalars[3]), -1.5 / pow(1.5 + r2, 2), accuracy: 1e-4)
+        XCTAssertEqual(Array(pushedGradient.scalars[0..<3]), Array(plainGradient.scalars[0..<3]))
+
+        let (train, _, _) = try syntheticData()
+        var settings = quickSettings(epochs: 1)
+        settings.anomalyPush = -1
+        var rng = RandomGenerator(seed: 0)
+        XCTAssertThrowsError(try fitDetector(.imdad, encoder: smallMLP, settings: settings, data: train, using: &rng))
+        XCTAssertEqual(settings.objective(of: .imdad), "ν 0.7, κ 10, push π -1")
+
+        c.anomalyPush = 2
+        let json = try JSONEncoder().encode(c)
+        XCTAssertEqual(try JSONDecoder().decode(IMDADConfiguration.self, from: json), c)
+        var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        object["anomalyPush"] = nil
+        XCTAssertEqual(try JSONDecoder().decode(IMDADConfiguration.self, from: try JSONSerialization.data(withJSONObject: object)).anomalyPush, 0)
+    }
+
     /// The sweep's minimizer agrees with a brute-force evaluation of f at every breakpoint, and
     /// honours the ν-property when no anomaly sits inside the margin.
     func testFittedRadiusMinimizesTheObjectiveOverR2() {

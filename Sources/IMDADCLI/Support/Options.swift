@@ -33,6 +33,7 @@ struct MethodOptions: ParsableArguments {
     @Option(help: "Softplus sharpness β instead of the hinge (IMD-AD ablation).") var softplusBeta: Float?
     @Option(help: "Softplus sharpness β for the labeled anomalies' term only (IMD-AD).") var anomalySoftplusBeta: Float?
     @Option(help: "μ ≥ 0: weight of the compactness term on the normals (IMD-AD).") var mu: Float = 0
+    @Option(help: "π ≥ 0: weight of Deep SAD's push 1/(‖φ − c‖² + ε) on the labeled anomalies (IMD-AD).") var anomalyPush: Float = 0
     @Option(help: "Ramp cap τ > 0 (IMD-AD): normals beyond s = τ·ρ² stop pulling the sphere.") var normalCap: Float?
     @Option(help: "Learning-rate multiplier of the sphere's center c (IMD-AD).") var centerLrScale: Float = 1
     @Option(help: "Sphere initialization (IMD-AD): center-zero-radius or quantile.") var initialization: String = "center-zero-radius"
@@ -56,6 +57,7 @@ struct MethodOptions: ParsableArguments {
             throw ValidationError("--initialization must be center-zero-radius or quantile")
         }
         guard mu >= 0, mu.isFinite else { throw ValidationError("--mu must be ≥ 0") }
+        guard anomalyPush >= 0, anomalyPush.isFinite else { throw ValidationError("--anomaly-push must be ≥ 0") }
         guard centerLrScale >= 0, centerLrScale.isFinite else { throw ValidationError("--center-lr-scale must be ≥ 0") }
         if let t = normalCap, !(t > 0 && t.isFinite) { throw ValidationError("--normal-cap must be > 0") }
         if let b = softplusBeta, !(b > 0 && b.isFinite) { throw ValidationError("--softplus-beta must be > 0") }
@@ -77,6 +79,7 @@ struct MethodOptions: ParsableArguments {
         s.training.weightDecay = weightDecay
         s.nu = nu; s.kappa = kappa; s.eta = eta
         s.compactness = mu
+        s.anomalyPush = anomalyPush
         s.normalCap = normalCap
         s.centerLearningRateScale = centerLrScale
         s.radiusNu = keepTrainedRadius ? nil : radiusNu ?? IMDADConfiguration.defaultRadiusNu

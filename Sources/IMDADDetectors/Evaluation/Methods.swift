@@ -34,6 +34,7 @@ public struct MethodSettings: Sendable, Equatable, Codable {
     public var hinge: IMDADConfiguration.Hinge = .hinge
     public var anomalyHinge: IMDADConfiguration.Hinge? = nil
     public var compactness: Float = 0
+    public var anomalyPush: Float = 0
     public var normalCap: Float? = nil
     public var centerLearningRateScale: Float = 1
     /// IMD-AD: refit `R²` after training at this ν (nil: as trained); see ``IMDADConfiguration/radiusNu``.
@@ -69,6 +70,7 @@ public struct MethodSettings: Sendable, Equatable, Codable {
             // The anomalies' term only when it differs from the normals' (nil and `hinge` are one objective).
             if let a = anomalyHinge, a != hinge { parts.append("anomaly " + words(a)) }
             if compactness != d.compactness { parts.append("μ \(g(compactness))") }
+            if anomalyPush != d.anomalyPush { parts.append("push π \(g(anomalyPush))") }
             if let t = normalCap { parts.append("cap \(g(t))") }
             if centerLearningRateScale != d.centerLearningRateScale { parts.append("center lr ×\(g(centerLearningRateScale))") }
             if initialization != d.initialization { parts.append("\(initialization.rawValue) init") }
@@ -120,7 +122,7 @@ public func fitDetector(_ kind: MethodKind, encoder: EncoderArchitecture, settin
     switch kind {
     case .imdad:
         var c = IMDADConfiguration(encoder: encoder)
-        c.nu = s.nu ?? IMDADConfiguration.defaultNu; c.kappa = s.kappa; c.hinge = s.hinge; c.anomalyHinge = s.anomalyHinge; c.compactness = s.compactness; c.normalCap = s.normalCap; c.centerLearningRateScale = s.centerLearningRateScale; c.initialization = s.initialization
+        c.nu = s.nu ?? IMDADConfiguration.defaultNu; c.kappa = s.kappa; c.hinge = s.hinge; c.anomalyHinge = s.anomalyHinge; c.compactness = s.compactness; c.anomalyPush = s.anomalyPush; c.normalCap = s.normalCap; c.centerLearningRateScale = s.centerLearningRateScale; c.initialization = s.initialization
         c.encoderBias = s.encoderBias; c.allowOneClass = s.allowOneClass; c.training = s.training; c.pretraining = s.pretraining
         c.radiusNu = s.radiusNu
         c.training.sampler = .balanced
