@@ -75,9 +75,9 @@ run nu-0.7-kappa-100-ae-150 --nu 0.7 --kappa 100 --pretrain-epochs 150
 run nu-0.7-kappa-10 --nu 0.7 --kappa 10
 run nu-0.7-kappa-20 --nu 0.7 --kappa 20
 # fifth round (stop 15, 2026-12-01, binary of this stop): Deep SAD's push π/m Σ 1/(‖φ − c‖² + ε) on the
-# labeled anomalies added to today's defaults (ν 0.7, κ 10, R² refit at 0.1: no V1), with and without pretraining
-for p in 1 3 10 30; do V1="--threads 1" run nu-0.7-kappa-10-push-$p --anomaly-push $p; done
-for p in 1 3; do V1="--threads 1" run nu-0.7-kappa-10-push-$p-ae-150 --anomaly-push $p --pretrain-epochs 150; done
+# labeled anomalies added to today's defaults (ν 0.7, κ 10, R² refit at 0.1: V1 left empty), with and without pretraining
+for p in 1 3 10 30; do V1= run nu-0.7-kappa-10-push-$p --anomaly-push $p --threads 1; done
+for p in 1 3; do V1= run nu-0.7-kappa-10-push-$p-ae-150 --anomaly-push $p --pretrain-epochs 150 --threads 1; done
 # … and screens on the two sets still behind (thyroid, shuttle), 10 seeds each, in results/ablation/screen
 # (shuttle: 20 s a run with pretraining, thyroid 1.5 s). Table: python3 scripts/objective-study.py results/ablation/screen
 screen() {  # name, data sets, extra options…

@@ -15,6 +15,11 @@
 
 import IMDADEngine
 
+/// Deep SAD's term on labeled anomalies, `η/(dist + ε)` per row: it pushes them away from `c` with a
+/// force that falls off with the distance but never stops. IMD-AD's `--anomaly-push` ablation adds
+/// the same term to its objective.
+func deepSADPush(_ dist: Variable, eta: Float, epsilon: Float) -> Variable { eta / (dist + epsilon) }
+
 /// Which hypersphere method.
 public enum HypersphereMethod: Sendable, Equatable, Codable {
     /// Deep SAD with weight `η` on labeled samples and `ε` in `(dist + ε)⁻¹`.
@@ -94,7 +99,7 @@ public struct DeepSVDD: AnomalyDetector {
             case .deepSAD(let eta, let eps):
                 let n = dist.shape[0] - m
                 var total = dist.rows(0..<n).sum()
-                if m > 0 { total = total + (eta / (dist.rows(n..<(n + m)) + eps)).sum() }
+                if m > 0 { total = total + deepSADPush(dist.rows(n..<(n + m)), eta: eta, epsilon: eps).sum() }
                 return BatchLoss(loss: total / Float(n + m))
             case .deepSVDDOneClass:
                 return BatchLoss(loss: dist.mean())

@@ -290,7 +290,7 @@ public struct IMDADObjective: Sendable {
         if m > 0 {
             let sAnomalous = s.rows(n..<(n + m))
             J = J + act(marginSquared - sAnomalous, anomalyHinge).mean() * kappa
-            if anomalyPush > 0 { J = J + (1 / ((sAnomalous + r2).clamped(min: 0) + 1e-6)).mean() * anomalyPush }
+            if anomalyPush > 0 { J = J + deepSADPush((sAnomalous + r2).clamped(min: 0), eta: 1, epsilon: 1e-6).mean() * anomalyPush }
             counters["active anomalous"] = Double(sAnomalous.value.scalars.filter { $0 < marginSquared }.count) / Double(m)
         }
         return BatchLoss(loss: J, counters: counters)
