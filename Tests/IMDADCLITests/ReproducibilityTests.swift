@@ -4,6 +4,7 @@
 import Foundation
 import XCTest
 import IMDADDetectors
+import IMDADEngine
 
 final class ReproducibilityTests: CLITestCase {
     func train(_ output: String, seed: Int, method: String = "imdad") throws {
@@ -101,6 +102,29 @@ final class ReproducibilityTests: CLITestCase {
             XCTAssertTrue(loss.isFinite && loss >= 0, "\(run)")
         }
         XCTAssertNil(runs[2]["final_loss"])
+    }
+
+    /// `--first-seed 1 --seeds 1` runs exactly seed 1 of `--seeds 2` (same split, same AUROC), and
+    /// each run line names its seed and the BLAS kernel it ran on.
+    func testEvaluateFirstSeedRunsTheLaterSeeds() throws {
+        try write("data.csv", labeledCSV(rows: 200, columns: 4))
+        func runs(_ extra: String...) throws -> [[String: Any]] {
+            let log = "runs-\(extra.joined()).jsonl"
+            let r = try imdad(["evaluate", "--data", "data.csv", "--label-column", "label", "--methods", "imdad",
+                               "--epochs", "2", "--threads", "1", "--quiet", "--runs-log", log] + extra)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return try String(contentsOf: path(log), encoding: .utf8).split(separator: "\n")
+                .map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        }
+        let both = try runs("--seeds", "2"), later = try runs("--seeds", "1", "--first-seed", "1")
+        XCTAssertEqual(both.map { $0["seed"] as? Int }, [0, 1])
+        XCTAssertEqual(later.map { $0["seed"] as? Int }, [1])
+        XCTAssertEqual(later[0]["auroc"] as? Double, both[1]["auroc"] as? Double)
+        XCTAssertNotEqual(both[0]["auroc"] as? Double, both[1]["auroc"] as? Double, "seeds 0 and 1 gave the same run")
+        XCTAssertEqual(later[0]["blas_kernel"] as? String, BLAS.backend.kernel)
+        let bad = try imdad("evaluate", "--data", "data.csv", "--label-column", "label", "--first-seed=-1")
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--first-seed"), bad.stderr)
     }
 
     func testSameSeedSameBytes() throws {

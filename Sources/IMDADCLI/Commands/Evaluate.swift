@@ -34,6 +34,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Folder holding odds/ and adbench/.") var dataRoot: String = "../shared/datasets"
     @Option(help: "Comma-separated methods.") var methods: String = "imdad,deepsad-balanced,deepsad,deepsvdd,iforest"
     @Option(help: "Number of seeds (0, 1, …).") var seeds = 10
+    @Option(help: "First seed: runs seeds first-seed, first-seed + 1, … (new splits beyond the protocol's 0–9, to confirm a choice made on them).")
+    var firstSeed = 0
     @Option(help: "Labeled anomaly ratio γ_l = m/(n+m).") var gammaL: Double = 0.01
     @Option(parsing: .upToNextOption, help: "Images: normal classes (default: all ten).") var normalClass: [Int] = Array(0..<10)
     @Option(help: "Images: known anomaly class (default: normal class + 1 mod 10).") var knownClass: Int?
@@ -45,6 +47,7 @@ struct Evaluate: ParsableCommand {
 
     func validate() throws {
         guard seeds >= 1 else { throw ValidationError("--seeds must be ≥ 1") }
+        guard firstSeed >= 0 else { throw ValidationError("--first-seed must be ≥ 0") }
         guard gammaL >= 0, gammaL < 1 else { throw ValidationError("--gamma-l must be in [0, 1)") }
         guard gammaP >= 0, gammaP < 1 else { throw ValidationError("--gamma-p must be in [0, 1)") }
         guard !normalClass.isEmpty, normalClass.allSatisfy({ (0..<10).contains($0) }) else {
@@ -52,6 +55,9 @@ struct Evaluate: ParsableCommand {
         }
         if let k = knownClass, !(0..<10).contains(k) { throw ValidationError("--known-class must be in 0…9") }
     }
+
+    /// The seeds run: `firstSeed ..< firstSeed + seeds`.
+    var seedRange: Range<Int> { firstSeed..<(firstSeed + seeds) }
 
     func run() throws {
         try IMDADCLI.run {
@@ -67,7 +73,7 @@ struct Evaluate: ParsableCommand {
                 })
                 let sweep = ImageSweep(datasets: images, roots: roots,
                                        classes: normalClass, knownClass: knownClass, gammaL: [gammaL], gammaP: gammaP, kinds: kinds,
-                                       seeds: (0..<seeds).map(UInt64.init), method: method, results: runsLog, resume: false, quiet: quiet,
+                                       seeds: seedRange.map(UInt64.init), method: method, results: runsLog, resume: false, quiet: quiet,
                                        printRuns: false)
                 let records = try sweep.run()
                 switch format {
@@ -101,7 +107,7 @@ struct Evaluate: ParsableCommand {
                 var cells: [String] = []
                 for kind in kinds {
                     var aurocs: [Double] = [], aps: [Double] = [], seconds: [Double] = []
-                    for seed in 0..<seeds {
+                    for seed in seedRange {
                         let split = try TabularProtocol.split(tabular, seed: UInt64(seed), labeledRatio: gammaL)
                         var rng = RandomGenerator(seed: UInt64(seed))
                         let progress = ProgressPrinter(label: "\(set.name) \(kind.displayName) seed \(seed)", totalEpochs: method.epochs,
@@ -120,7 +126,8 @@ struct Evaluate: ParsableCommand {
                         aurocs.append(auc); aps.append(ap); seconds.append(t)
                         var run: [String: Any] = ["dataset": set.name, "method": kind.rawValue, "seed": seed, "auroc": auc, "ap": ap,
                                                   "f1": at.f1, "normals_flagged": at.falsePositiveRate,
-                                                  "train_seconds": t, "epochs": method.epochs, "gamma_l": gammaL]
+                                                  "train_seconds": t, "epochs": method.epochs, "gamma_l": gammaL,
+                                                  "blas_kernel": BLAS.backend.kernel]
                         // The last epoch's mean training loss (the deep methods).
                         if let last { run["final_loss"] = last.loss }
                         if let runsLog { try appendLine(run, to: runsLog) }
@@ -135,7 +142,8 @@ struct Evaluate: ParsableCommand {
             }
             switch format {
             case .markdown:
-                print("AUROC % (mean ± std over \(seeds) seeds; mean training seconds per run), γ_l = \(gammaL), \(method.epochs) epochs\n")
+                let over = firstSeed == 0 ? "\(seeds) seeds" : "seeds \(firstSeed)–\(firstSeed + seeds - 1)"
+                print("AUROC % (mean ± std over \(over); mean training seconds per run), γ_l = \(gammaL), \(method.epochs) epochs\n")
                 print(table, terminator: "")
             case .json:
                 let d = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys, .prettyPrinted])
