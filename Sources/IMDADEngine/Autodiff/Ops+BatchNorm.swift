@@ -7,6 +7,41 @@ public struct BatchNormStatistics: Sendable, Equatable {
     public var variance: Tensor
 }
 
+extension Tensor {
+    /// The per-channel `μ_c` and `1/√(σ²_c + ε)` that batch normalization of this `(N, C)` or
+    /// `(N, C, H, W)` tensor uses, and the running statistics after it. Training: the batch's mean
+    /// and biased variance (two passes, accumulated in Double), the running statistics moved by
+    /// `momentum` towards the batch's mean and unbiased variance. Inference: the running ones.
+    func batchNormMoments(_ statistics: BatchNormStatistics, training: Bool, momentum: Float, epsilon: Float)
+        -> (mean: [Float], invStd: [Float], statistics: BatchNormStatistics) {
+        let n = shape[0], c = shape[1], s = rank == 4 ? shape[2] * shape[3] : 1
+        let m = n * s
+        precondition(statistics.mean.count == c && statistics.variance.count == c)
+        precondition(!training || m > 1, "batchNorm in training needs more than one value per channel")
+        var mean = [Float](repeating: 0, count: c), invStd = [Float](repeating: 0, count: c)
+        var newStats = statistics
+        scalars.withUnsafeBufferPointer { px in
+            if training {
+                let sums = channelSums(px.baseAddress!, n: n, c: c, s: s)
+                for ch in 0..<c { mean[ch] = Float(sums[ch] / Double(m)) }
+                let sq = channelSums(px.baseAddress!, n: n, c: c, s: s, shift: mean, squared: true)
+                for ch in 0..<c {
+                    let varBiased = sq[ch] / Double(m), varUnbiased = sq[ch] / Double(Swift.max(m - 1, 1))
+                    invStd[ch] = Float(1 / (varBiased + Double(epsilon)).squareRoot())
+                    newStats.mean.scalars[ch] = (1 - momentum) * statistics.mean.scalars[ch] + momentum * mean[ch]
+                    newStats.variance.scalars[ch] = (1 - momentum) * statistics.variance.scalars[ch] + momentum * Float(varUnbiased)
+                }
+            } else {
+                for ch in 0..<c {
+                    mean[ch] = statistics.mean.scalars[ch]
+                    invStd[ch] = 1 / (statistics.variance.scalars[ch] + epsilon).squareRoot()
+                }
+            }
+        }
+        return (mean, invStd, newStats)
+    }
+}
+
 extension Variable {
     /// Batch normalization of `x (N, C)` or `x (N, C, H, W)` per channel `c`:
     ///
@@ -28,29 +63,7 @@ extension Variable {
         precondition(x.rank == 2 || x.rank == 4, "batchNorm needs (N, C) or (N, C, H, W), got \(x.shape)")
         let n = x.shape[0], c = x.shape[1], s = x.rank == 4 ? x.shape[2] * x.shape[3] : 1
         let m = n * s
-        precondition(statistics.mean.count == c && statistics.variance.count == c)
-        precondition(!training || m > 1, "batchNorm in training needs more than one value per channel")
-        var mean = [Float](repeating: 0, count: c), invStd = [Float](repeating: 0, count: c)
-        var newStats = statistics
-        x.scalars.withUnsafeBufferPointer { px in
-            if training {
-                // Two passes (means, then squared deviations), accumulated per channel in Double.
-                let sums = channelSums(px.baseAddress!, n: n, c: c, s: s)
-                for ch in 0..<c { mean[ch] = Float(sums[ch] / Double(m)) }
-                let sq = channelSums(px.baseAddress!, n: n, c: c, s: s, shift: mean, squared: true)
-                for ch in 0..<c {
-                    let varBiased = sq[ch] / Double(m), varUnbiased = sq[ch] / Double(Swift.max(m - 1, 1))
-                    invStd[ch] = Float(1 / (varBiased + Double(epsilon)).squareRoot())
-                    newStats.mean.scalars[ch] = (1 - momentum) * statistics.mean.scalars[ch] + momentum * mean[ch]
-                    newStats.variance.scalars[ch] = (1 - momentum) * statistics.variance.scalars[ch] + momentum * Float(varUnbiased)
-                }
-            } else {
-                for ch in 0..<c {
-                    mean[ch] = statistics.mean.scalars[ch]
-                    invStd[ch] = 1 / (statistics.variance.scalars[ch] + epsilon).squareRoot()
-                }
-            }
-        }
+        let (mean, invStd, newStats) = x.batchNormMoments(statistics, training: training, momentum: momentum, epsilon: epsilon)
         let gamma = weight?.value.scalars, beta = bias?.value.scalars
         // x̂, and y = x̂·γ + β (y shares x̂'s storage when there is no affine transform).
         let count = x.count

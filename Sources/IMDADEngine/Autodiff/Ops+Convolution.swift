@@ -296,15 +296,26 @@ extension Variable {
     /// window (the first one on ties, as PyTorch).
     public func maxPool2d(size: Int = 2) -> Variable {
         let x = value
-        precondition(x.rank == 4 && size > 0, "maxPool2d needs (N, C, H, W), got \(x.shape)")
-        let nc = x.shape[0] * x.shape[1], h = x.shape[2], w = x.shape[3]
+        let (y, argmax) = x.maxPooled(size: size)
+        return tape.record(y, inputs: [self]) { g, tape in
+            tape.accumulate(unpooled(g, argmax: argmax, inputShape: x.shape), into: self)
+        }
+    }
+}
+
+extension Tensor {
+    /// Max pooling of `(N, C, H, W)` over `size × size` windows with stride `size` (floor mode),
+    /// and for each output the offset of its maximum within its input plane (the first on ties).
+    func maxPooled(size: Int) -> (pooled: Tensor, argmax: [Int32]) {
+        precondition(rank == 4 && size > 0, "maxPool2d needs (N, C, H, W), got \(shape)")
+        let nc = shape[0] * shape[1], h = shape[2], w = shape[3]
         let ho = h / size, wo = w / size
         var out = [Float](unsafeUninitializedCapacity: nc * ho * wo) { _, n in n = nc * ho * wo }
         var argmax = [Int32](unsafeUninitializedCapacity: out.count) { _, n in n = nc * ho * wo }
-        x.scalars.withUnsafeBufferPointer { px in
+        scalars.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
                 argmax.withUnsafeMutableBufferPointer { pa in
-                    Parallel.forRanges(nc, pieces: Parallel.elementwisePieces(x.count)) { planes in
+                    Parallel.forRanges(nc, pieces: Parallel.elementwisePieces(count)) { planes in
                         for p in planes {
                             let src = px.baseAddress! + p * h * w
                             let dst = po.baseAddress! + p * ho * wo, arg = pa.baseAddress! + p * ho * wo
@@ -333,27 +344,31 @@ extension Variable {
                 }
             }
         }
-        let y = Tensor(shape: [x.shape[0], x.shape[1], ho, wo], scalars: out)
-        return tape.record(y, inputs: [self]) { g, tape in
-            var dx = [Float](unsafeUninitializedCapacity: x.count) { _, n in n = x.count }
-            g.scalars.withUnsafeBufferPointer { pg in
-            argmax.withUnsafeBufferPointer { pa in
-                dx.withUnsafeMutableBufferPointer { pd in
-                    Parallel.forRanges(nc, pieces: Parallel.elementwisePieces(x.count)) { planes in
-                        let plane = pd.baseAddress! + planes.lowerBound * h * w
-                        plane.update(repeating: 0, count: planes.count * h * w)
-                        for p in planes {
-                            for q in 0..<(ho * wo) {
-                                let o = p * ho * wo + q
-                                pd[p * h * w + Int(pa[o])] += pg[o]
-                            }
-                        }
+        return (Tensor(shape: [shape[0], shape[1], ho, wo], scalars: out), argmax)
+    }
+}
+
+/// The adjoint of max pooling: a tensor of `inputShape` (N, C, H, W), zero but for `g`'s values
+/// at each window's arg-max (offsets within their plane, as ``Tensor/maxPooled(size:)`` gives).
+func unpooled(_ g: Tensor, argmax: [Int32], inputShape: [Int]) -> Tensor {
+    let nc = inputShape[0] * inputShape[1], h = inputShape[2], w = inputShape[3]
+    let plane = g.shape[2] * g.shape[3], total = nc * h * w
+    var dx = [Float](unsafeUninitializedCapacity: total) { _, n in n = total }
+    g.scalars.withUnsafeBufferPointer { pg in
+    argmax.withUnsafeBufferPointer { pa in
+        dx.withUnsafeMutableBufferPointer { pd in
+            Parallel.forRanges(nc, pieces: Parallel.elementwisePieces(total)) { planes in
+                (pd.baseAddress! + planes.lowerBound * h * w).update(repeating: 0, count: planes.count * h * w)
+                for p in planes {
+                    for q in 0..<plane {
+                        let o = p * plane + q
+                        pd[p * h * w + Int(pa[o])] += pg[o]
                     }
                 }
-            } }
-            tape.accumulate(Tensor(shape: x.shape, scalars: dx), into: self)
+            }
         }
-    }
+    } }
+    return Tensor(shape: inputShape, scalars: dx)
 }
 
 /// Runs `body` with `count` floats of uninitialized scratch memory.

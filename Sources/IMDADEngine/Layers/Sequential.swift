@@ -36,7 +36,19 @@ public struct Sequential: Layer {
     /// Runs only `range` of the layers (for example the encoder part of a model).
     public func forward(_ x: Variable, first: Int, layers range: Range<Int>, context: inout ForwardContext) -> Variable {
         var h = x
-        for i in range { h = layers[i].forward(h, first: first + offsets[i], context: &context) }
+        var i = range.lowerBound
+        while i < range.upperBound {
+            // BatchNorm (no affine) → LeakyReLU → MaxPool2d on images: one fused op, the same values
+            // (``Variable/pooledBatchNormLeakyReLU(statistics:training:momentum:epsilon:slope:size:)``).
+            if i + 2 < range.upperBound, h.value.rank == 4, let bn = layers[i] as? BatchNorm, !bn.affine,
+               let act = layers[i + 1] as? LeakyReLU, act.slope >= 0, let pool = layers[i + 2] as? MaxPool2d {
+                h = bn.forwardPooled(h, slope: act.slope, size: pool.size, first: first + offsets[i], context: &context)
+                i += 3
+                continue
+            }
+            h = layers[i].forward(h, first: first + offsets[i], context: &context)
+            i += 1
+        }
         return h
     }
 }
