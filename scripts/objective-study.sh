@@ -101,3 +101,32 @@ if [[ ${SCREENS:-0} == 1 ]]; then
   screen nu05-k100-ae thyroid --nu 0.5 --kappa 100 $A
   screen nu03-k100-ae thyroid --nu 0.3 --kappa 100 $A
 fi
+# sixth round (stop 16, 2026-12-01, a machine with AVX-512: OpenBLAS's Cooperlake kernels, whose
+# rounding differs from the Haswell kernels of the rounds above, so Deep SAD is rerun beside the
+# variants): AVX512=1 scripts/objective-study.sh. Table: python3 scripts/objective-study.py
+# results/ablation/avx512 --reference results/ablation/avx512/protocol-seeds-0-9.jsonl (and the
+# same for avx512/seeds-10-29 with its own reference file).
+if [[ ${AVX512:-0} == 1 ]]; then
+  A5=results/ablation/avx512
+  mkdir -p $A5/seeds-10-29
+  odds() { "$B" evaluate --dataset "$1" --methods "$2" --seeds 10 --quiet --threads 1 --data-root "$ROOT" --runs-log "$3" "${@:4}" > /dev/null; }
+  odds odds imdad,deepsad-balanced $A5/protocol-seeds-0-9.jsonl     # runs-defaults.jsonl: its IMD-AD lines
+  for v in "k10-ae --kappa 10" "k20-ae --kappa 20" "k20-p0.3-ae --kappa 20 --anomaly-push 0.3"; do
+    set -- $v; odds odds imdad $A5/runs-$1.jsonl --nu 0.7 "${@:2}" --pretrain-epochs 150
+  done
+  for v in "k10-p0.3-ae --kappa 10 --anomaly-push 0.3 --pretrain-epochs 150" "k10-p1-ae --kappa 10 --anomaly-push 1 --pretrain-epochs 150" \
+           "k20-p0.1-ae --kappa 20 --anomaly-push 0.1 --pretrain-epochs 150" "k20-p1-ae --kappa 20 --anomaly-push 1 --pretrain-epochs 150" \
+           "k20-p3-ae --kappa 20 --anomaly-push 3 --pretrain-epochs 150" "k20-ae50 --kappa 20 --pretrain-epochs 50" \
+           "k10-b16-ae --kappa 10 --anomalies-per-batch 16 --pretrain-epochs 150" \
+           "k20-p0.3-b16-ae --kappa 20 --anomaly-push 0.3 --anomalies-per-batch 16 --pretrain-epochs 150" \
+           "k20-p1-b16-ae --kappa 20 --anomaly-push 1 --anomalies-per-batch 16 --pretrain-epochs 150" \
+           "k10-p10 --kappa 10 --anomaly-push 10" "k20-p3 --kappa 20 --anomaly-push 3" "k20-p10 --kappa 20 --anomaly-push 10"; do
+    set -- $v
+    for d in thyroid satellite; do odds $d imdad $A5/runs-$1.jsonl --nu 0.7 "${@:2}"; done
+  done
+  # new splits: seeds 10–29, the defaults and Deep SAD (balanced), and the best variant of the protocol seeds
+  "$B" evaluate --dataset odds --methods imdad,deepsad-balanced --seeds 20 --first-seed 10 --quiet --threads 1 --data-root "$ROOT" \
+       --runs-log $A5/seeds-10-29/runs-defaults-and-deepsad-balanced.jsonl > /dev/null
+  "$B" evaluate --dataset odds --methods imdad --seeds 20 --first-seed 10 --quiet --threads 1 --data-root "$ROOT" \
+       --pretrain-epochs 150 --runs-log $A5/seeds-10-29/runs-k10-ae.jsonl > /dev/null
+fi

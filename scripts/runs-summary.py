@@ -7,6 +7,7 @@
                                             AUROC(imdad) − AUROC(Deep SAD balanced), and the seeds ahead
   runs-summary.py RUNS --against OLD        how many runs of the methods other than imdad differ
                                             from OLD (same method, data set, seed), and by how much at most
+                                            (--method M: of method M only, imdad included)
   runs-summary.py RUNS --loss               per method and data set: Spearman correlation of the final
                                             training loss (`final_loss`) with the test AUROC, and the mean
                                             AUROC when the lowest-loss run of each three seeds is kept
@@ -20,6 +21,7 @@ p.add_argument("runs")
 p.add_argument("--reference", default="deepsad-balanced")
 p.add_argument("--paired")
 p.add_argument("--against")
+p.add_argument("--method")
 p.add_argument("--loss", action="store_true")
 p.add_argument("--seeds")
 p.add_argument("--reference-runs")
@@ -61,7 +63,7 @@ if a.loss:
         print(f"| {m} | {d} | {len(v)} | {rho:+.2f} | {100 * st.mean(r['auroc'] for r in v):.3f} | {100 * st.mean(r['auroc'] for r in kept):.3f} |")
 elif a.against:
     old = load(a.against)
-    common = [k for k in runs if k[0] != "imdad" and k in old]
+    common = [k for k in runs if (k[0] == a.method if a.method else k[0] != "imdad") and k in old]
     diff = [abs(runs[k] - old[k]) for k in common if runs[k] != old[k]]
     print(f"{len(diff)} of {len(common)} runs differ; largest |ΔAUROC| {max(diff, default=0) / 100:.2g}")
 elif a.paired:
