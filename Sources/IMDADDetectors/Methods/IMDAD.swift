@@ -188,7 +188,10 @@ public struct IMDAD: AnomalyDetector {
 
     /// Sets `R²` (through `b`; `c` and the encoder stay) to the minimizer of `J` over `R²` alone with
     /// ν = `nu`, on the training data's distances `‖φ − c‖²` in inference mode. Every score moves
-    /// by the same constant, so the ranking (and AUROC, AP) is unchanged.
+    /// by the same constant, so the ranking (and AUROC, AP) is unchanged. The new `R²` is one normal's
+    /// distance (a breakpoint of `J`): that normal lies on the sphere, and its score, computed by the
+    /// layer as `‖φ‖² − wᵀφ − b`, may round to just above 0 (measured: 3e-8), so `s > 0` can flag
+    /// that one normal beyond the ν-property's ν·n.
     mutating func refitRadius(nu: Float, normals: Tensor, anomalies: Tensor?) {
         let old = sphere
         let r2 = fittedRadiusSquared(normalDistances: old.distancesSquared(rows: representations(normals)),
