@@ -41,24 +41,29 @@ final class ParallelTests: XCTestCase {
         let w2 = Tensor(shape: [16 * 8 * 8, 3], scalars: (0..<(1024 * 3)).map { _ in rng.uniform(-0.1, 0.1) })
         let stats = BatchNormStatistics(mean: Tensor(shape: [16], repeating: 0), variance: Tensor(shape: [16], repeating: 1))
 
-        func run(threads: Int) -> [[Float]] {
+        // Unfused (batch norm, LeakyReLU, pooling as three ops) and fused (the op Sequential uses).
+        func run(threads: Int, fused: Bool) -> [[Float]] {
             BLAS.setThreadCount(threads)
             let tape = Tape()
             return withExtendedLifetime(tape) {
                 let xv = tape.variable(x), w1v = tape.variable(w1), b1v = tape.variable(b1), w2v = tape.variable(w2)
                 let c = xv.conv2d(weight: w1v, bias: b1v, padding: 2)
-                let (n, _) = c.batchNorm(statistics: stats, weight: nil, bias: nil, training: true, epsilon: 1e-4)
-                let p = n.leakyRelu(slope: 0.01).maxPool2d(size: 2)
+                let p = fused
+                    ? c.pooledBatchNormLeakyReLU(statistics: stats, training: true, epsilon: 1e-4, slope: 0.01).output
+                    : c.batchNorm(statistics: stats, weight: nil, bias: nil, training: true, epsilon: 1e-4).output
+                        .leakyRelu(slope: 0.01).maxPool2d(size: 2)
                 let out = p.reshaped([37, 1024]).matmul(w2v)
                 let loss = (out * out).sum()
                 tape.backward(from: loss)
                 return [out.value.scalars] + [xv, w1v, b1v, w2v].map { tape.gradient(of: $0).scalars }
             }
         }
-        let one = run(threads: 1), two = run(threads: 2)
-        for (i, name) in ["output", "∂x", "∂w1", "∂b1", "∂w2"].enumerated() {
-            XCTAssertEqual(one[i].map(\.bitPattern), two[i].map(\.bitPattern), "\(name) differs between 1 and 2 threads")
-            XCTAssertTrue(one[i].contains { $0 != 0 }, "\(name) is all zeros")
+        for fused in [false, true] {
+            let one = run(threads: 1, fused: fused), two = run(threads: 2, fused: fused)
+            for (i, name) in ["output", "∂x", "∂w1", "∂b1", "∂w2"].enumerated() {
+                XCTAssertEqual(one[i].map(\.bitPattern), two[i].map(\.bitPattern), "\(name) differs between 1 and 2 threads (fused: \(fused))")
+                XCTAssertTrue(one[i].contains { $0 != 0 }, "\(name) is all zeros")
+            }
         }
     }
 
