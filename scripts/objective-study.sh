@@ -111,7 +111,8 @@ if [[ ${AVX512:-0} == 1 ]]; then
   mkdir -p $A5/seeds-10-29
   odds() { "$B" evaluate --dataset "$1" --methods "$2" --seeds 10 --quiet --threads 1 --data-root "$ROOT" --runs-log "$3" "${@:4}" > /dev/null; }
   odds odds imdad,deepsad-balanced $A5/protocol-seeds-0-9.jsonl     # runs-defaults.jsonl: its IMD-AD lines
-  for v in "k10-ae --kappa 10" "k20-ae --kappa 20" "k20-p0.3-ae --kappa 20 --anomaly-push 0.3"; do
+  for v in "k10-ae --kappa 10" "k20-ae --kappa 20" "k20-p0.3-ae --kappa 20 --anomaly-push 0.3" \
+           "k20-p0.3-ae-cfix --kappa 20 --anomaly-push 0.3 --center-lr-scale 0"; do
     set -- $v; odds odds imdad $A5/runs-$1.jsonl --nu 0.7 "${@:2}" --pretrain-epochs 150
   done
   for v in "k10-p0.3-ae --kappa 10 --anomaly-push 0.3 --pretrain-epochs 150" "k10-p1-ae --kappa 10 --anomaly-push 1 --pretrain-epochs 150" \
@@ -124,9 +125,14 @@ if [[ ${AVX512:-0} == 1 ]]; then
     set -- $v
     for d in thyroid satellite; do odds $d imdad $A5/runs-$1.jsonl --nu 0.7 "${@:2}"; done
   done
+  for d in thyroid shuttle; do
+    odds $d imdad $A5/runs-k20-p0.3-ae-nu0.9.jsonl --nu 0.9 --kappa 20 --anomaly-push 0.3 --pretrain-epochs 150
+  done
   # new splits: seeds 10–29, the defaults and Deep SAD (balanced), and the best variant of the protocol seeds
   "$B" evaluate --dataset odds --methods imdad,deepsad-balanced --seeds 20 --first-seed 10 --quiet --threads 1 --data-root "$ROOT" \
        --runs-log $A5/seeds-10-29/runs-defaults-and-deepsad-balanced.jsonl > /dev/null
   "$B" evaluate --dataset odds --methods imdad --seeds 20 --first-seed 10 --quiet --threads 1 --data-root "$ROOT" \
        --pretrain-epochs 150 --runs-log $A5/seeds-10-29/runs-k10-ae.jsonl > /dev/null
+  "$B" evaluate --dataset odds --methods imdad --seeds 20 --first-seed 10 --quiet --threads 1 --data-root "$ROOT" --nu 0.7 --kappa 20 \
+       --anomaly-push 0.3 --center-lr-scale 0 --pretrain-epochs 150 --runs-log $A5/seeds-10-29/runs-k20-p0.3-ae-cfix.jsonl > /dev/null
 fi
