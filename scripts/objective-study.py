@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Summarizes scripts/objective-study.sh: per variant, mean AUROC per ODDS set over the 10 seeds,
+"""Summarizes scripts/objective-study.sh: per variant, mean AUROC per ODDS set over the seeds (those of the reference),
 the mean of the six, and on how many sets it is at least Deep SAD (balanced) of
 results/odds/runs.jsonl (same seeds, same splits), or of the Deep SAD (balanced) runs in
 --reference FILE (another machine's or other seeds' runs). Usage:
