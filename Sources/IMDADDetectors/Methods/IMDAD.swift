@@ -188,16 +188,23 @@ public struct IMDAD: AnomalyDetector {
 
     /// Sets `R²` (through `b`; `c` and the encoder stay) to the minimizer of `J` over `R²` alone with
     /// ν = `nu`, on the training data's distances `‖φ − c‖²` in inference mode. Every score moves
-    /// by the same constant, so the ranking (and AUROC, AP) is unchanged. The new `R²` is one normal's
-    /// distance (a breakpoint of `J`): that normal lies on the sphere, and its score, computed by the
-    /// layer as `‖φ‖² − wᵀφ − b`, may round to just above 0 (measured: 3e-8), so `s > 0` can flag
-    /// that one normal beyond the ν-property's ν·n.
+    /// by the same constant, so the ranking (and AUROC, AP) is unchanged.
+    ///
+    /// The minimizer is a breakpoint of `J`, one normal's distance, so that normal lies on the sphere.
+    /// The layer computes its score in Float as `‖φ‖² − wᵀφ − b`, and rounding can put it just above 0
+    /// (+3e-8 with `R²` = 0.112, seen on the Cooperlake sgemm kernels). Then `s > 0` flags one normal
+    /// more than the ν-property allows. `R²` is therefore raised by a guard `64·ε_F·(‖c‖ + R)²`: a point
+    /// on the sphere has `‖φ‖ ≤ ‖c‖ + R`, so each of the three terms is at most 4·(‖c‖ + R)² and the
+    /// guard is 16 ulps of their size. That is above their rounding and far below the gaps between the
+    /// normals' distances, and raising `R²` can only move normals inside, never outside.
     mutating func refitRadius(nu: Float, normals: Tensor, anomalies: Tensor?) {
         let old = sphere
         let r2 = fittedRadiusSquared(normalDistances: old.distancesSquared(rows: representations(normals)),
                                      anomalyDistances: anomalies.map { old.distancesSquared(rows: representations($0)) } ?? [],
                                      nu: nu, kappa: configuration.kappa, marginSquared: configuration.marginSquared)
-        network.parameters["sphere.b"] = Sphere(center: old.center, radiusSquared: r2,
+        let reach = old.center.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot() + max(r2, 0).squareRoot()
+        let guardBand = 64 * Float.ulpOfOne * reach * reach
+        network.parameters["sphere.b"] = Sphere(center: old.center, radiusSquared: r2 + guardBand,
                                                 marginSquared: old.marginSquared).layerWeights.b
     }
 
