@@ -12,12 +12,15 @@ mkdir -p "$OUT"
 # These runs used the defaults before the study's setting became the default (ν 0.1, κ 1, R² as
 # trained); V1 pins them so that a rerun reproduces them (options given later override it).
 V1="--nu 0.1 --kappa 1 --keep-trained-radius"
+evaluate() {  # runs log, evaluate options…: one quiet `imdad evaluate` appending to the log
+  local log=$1; shift
+  "$B" evaluate --quiet --data-root "$ROOT" --runs-log "$log" "$@" > /dev/null
+}
 run() {  # name, extra options…
   local name=$1; shift
   [[ -s "$OUT/runs-$name.jsonl" ]] && return
   echo "== $name ($*)" >&2
-  "$B" evaluate $V1 --dataset odds --methods imdad --seeds 10 --quiet --data-root "$ROOT" \
-       --runs-log "$OUT/runs-$name.jsonl.tmp" "$@" > /dev/null
+  evaluate "$OUT/runs-$name.jsonl.tmp" $V1 --dataset odds --methods imdad --seeds 10 "$@"
   mv "$OUT/runs-$name.jsonl.tmp" "$OUT/runs-$name.jsonl"
 }
 run default
@@ -82,10 +85,7 @@ for p in 1 3; do V1= run nu-0.7-kappa-10-push-$p-ae-150 --anomaly-push $p --pret
 # (shuttle: 20 s a run with pretraining, thyroid 1.5 s). Table: python3 scripts/objective-study.py results/ablation/screen
 screen() {  # name, data sets, extra options…
   local name=$1 sets=$2; shift 2
-  for d in $sets; do
-    "$B" evaluate $V1 --dataset "$d" --methods imdad --seeds 10 --quiet --data-root "$ROOT" \
-         --runs-log "results/ablation/screen/runs-$name.jsonl" "$@" > /dev/null
-  done
+  for d in $sets; do evaluate "results/ablation/screen/runs-$name.jsonl" $V1 --dataset "$d" --methods imdad --seeds 10 "$@"; done
 }
 if [[ ${SCREENS:-0} == 1 ]]; then
   A="--pretrain-epochs 150"
@@ -109,7 +109,8 @@ fi
 if [[ ${AVX512:-0} == 1 ]]; then
   A5=results/ablation/avx512
   mkdir -p $A5/seeds-10-29
-  odds() { "$B" evaluate --dataset "$1" --methods "$2" --seeds 10 --quiet --threads 1 --data-root "$ROOT" --runs-log "$3" "${@:4}" > /dev/null; }
+  SEEDS="--seeds 10"
+  odds() { evaluate "$3" --dataset "$1" --methods "$2" $SEEDS --threads 1 "${@:4}"; }  # data set, methods, log, options…
   odds odds imdad,deepsad-balanced $A5/protocol-seeds-0-9.jsonl     # runs-defaults.jsonl: its IMD-AD lines
   for v in "k10-ae --kappa 10" "k20-ae --kappa 20" "k20-p0.3-ae --kappa 20 --anomaly-push 0.3" \
            "k20-p0.3-ae-cfix --kappa 20 --anomaly-push 0.3 --center-lr-scale 0"; do
@@ -129,10 +130,8 @@ if [[ ${AVX512:-0} == 1 ]]; then
     odds $d imdad $A5/runs-k20-p0.3-ae-nu0.9.jsonl --nu 0.9 --kappa 20 --anomaly-push 0.3 --pretrain-epochs 150
   done
   # new splits: seeds 10–29, the defaults and Deep SAD (balanced), and the best variant of the protocol seeds
-  "$B" evaluate --dataset odds --methods imdad,deepsad-balanced --seeds 20 --first-seed 10 --quiet --threads 1 --data-root "$ROOT" \
-       --runs-log $A5/seeds-10-29/runs-defaults-and-deepsad-balanced.jsonl > /dev/null
-  "$B" evaluate --dataset odds --methods imdad --seeds 20 --first-seed 10 --quiet --threads 1 --data-root "$ROOT" \
-       --pretrain-epochs 150 --runs-log $A5/seeds-10-29/runs-k10-ae.jsonl > /dev/null
-  "$B" evaluate --dataset odds --methods imdad --seeds 20 --first-seed 10 --quiet --threads 1 --data-root "$ROOT" --nu 0.7 --kappa 20 \
-       --anomaly-push 0.3 --center-lr-scale 0 --pretrain-epochs 150 --runs-log $A5/seeds-10-29/runs-k20-p0.3-ae-cfix.jsonl > /dev/null
+  SEEDS="--seeds 20 --first-seed 10"
+  odds odds imdad,deepsad-balanced $A5/seeds-10-29/runs-defaults-and-deepsad-balanced.jsonl
+  odds odds imdad $A5/seeds-10-29/runs-k10-ae.jsonl --pretrain-epochs 150
+  odds odds imdad $A5/seeds-10-29/runs-k20-p0.3-ae-cfix.jsonl --nu 0.7 --kappa 20 --anomaly-push 0.3 --center-lr-scale 0 --pretrain-epochs 150
 fi
