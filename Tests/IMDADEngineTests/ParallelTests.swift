@@ -1,4 +1,5 @@
 // The engine's parallel loops: every index once, and results independent of the thread count.
+import Dispatch
 import XCTest
 @testable import IMDADEngine
 
@@ -27,6 +28,25 @@ final class ParallelTests: XCTestCase {
             Parallel.forRanges(103, pieces: 8) { r in for i in r { c[i] += 1 } }
         }
         XCTAssertEqual(covered, [Int](repeating: 1, count: 103))
+    }
+
+    /// A held-up worker does not hold up the rest of the loop: the other worker takes every
+    /// remaining index. Index 0 waits (at most 10 s) until every other index has run; with a fixed
+    /// split of the indices between the two workers, half of them would wait behind index 0.
+    func testAFreeWorkerTakesTheRemainingIndices() throws {
+        try XCTSkipIf(ProcessInfo.processInfo.activeProcessorCount < 2, "needs two cores to run two workers at once")
+        BLAS.setThreadCount(2)
+        let count = 20
+        let ran = DispatchSemaphore(value: 0)
+        var othersRanFirst = false
+        withUnsafeMutablePointer(to: &othersRanFirst) { flag in
+            Parallel.forEach(count) { i in
+                guard i == 0 else { ran.signal(); return }
+                let deadline = DispatchTime.now() + 10
+                flag.pointee = (1..<count).allSatisfy { _ in ran.wait(timeout: deadline) == .success }
+            }
+        }
+        XCTAssertTrue(othersRanFirst, "indices 1..<\(count) waited for index 0's worker")
     }
 
     /// A LeNet block (conv → batch norm → LeakyReLU → pool → linear) forward and backward, on one

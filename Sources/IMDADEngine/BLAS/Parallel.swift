@@ -12,19 +12,27 @@
 #if canImport(Dispatch)
 import Dispatch
 #endif
+#if canImport(Darwin)
+import Darwin
+#elseif canImport(Glibc)
+import Glibc
+#endif
 
 public enum Parallel {
     /// Runs `body(i)` for every `i` in `0..<count`, on up to `BLAS.threadCount` threads.
     /// Different `i` must write to disjoint memory. Order of execution is unspecified.
+    ///
+    /// Each worker takes the next index when it finishes one (not a fixed stride of them): on a
+    /// shared machine one core can run at half speed for seconds, and a fixed split then waits
+    /// for the slow core's half. Which thread runs which `i` never changes the results.
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
         let workers = Swift.min(count, BLAS.threadCount)
         #if canImport(Dispatch)
         if workers > 1 {
             withoutActuallyEscaping(body) { body in
-                let shared = UncheckedSendable(body)
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    var i = w
-                    while i < count { shared.value(i); i += workers }
+                let shared = UncheckedSendable(body), next = NextIndex()
+                DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                    while case let i = next.take(), i < count { shared.value(i) }
                 }
             }
             return
@@ -50,4 +58,26 @@ public enum Parallel {
 struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// The next index of a parallel loop, handed out under a mutex (the pieces are coarse: a lock
+/// per piece costs nothing next to them).
+private final class NextIndex: @unchecked Sendable {
+    private var next = 0
+    private let lock: UnsafeMutablePointer<pthread_mutex_t> = {
+        let l = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(l, nil)
+        return l
+    }()
+
+    deinit {
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
+    }
+
+    func take() -> Int {
+        pthread_mutex_lock(lock); defer { pthread_mutex_unlock(lock) }
+        next += 1
+        return next - 1
+    }
 }
