@@ -149,21 +149,11 @@ private final class Loaded: @unchecked Sendable {
     /// The engine's thread budget (under `lock`): OpenBLAS's own default count (the cores, or
     /// `OPENBLAS_NUM_THREADS`) until ``BLAS/setThreadCount(_:)`` changes it.
     private var budget: Int32 = 1
-    private let lock: UnsafeMutablePointer<pthread_mutex_t> = {
-        let l = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-        pthread_mutex_init(l, nil)
-        return l
-    }()
+    private let lock = Lock()
 
-    var threadBudget: Int32 {
-        pthread_mutex_lock(lock); defer { pthread_mutex_unlock(lock) }
-        return budget
-    }
+    var threadBudget: Int32 { lock.withLock { budget } }
 
-    func setThreadBudget(_ n: Int32) {
-        pthread_mutex_lock(lock); defer { pthread_mutex_unlock(lock) }
-        budget = n
-    }
+    func setThreadBudget(_ n: Int32) { lock.withLock { budget = n } }
 
     private init() {
         #if canImport(Glibc)

@@ -32,7 +32,11 @@ public enum Parallel {
             withoutActuallyEscaping(body) { body in
                 let shared = UncheckedSendable(body), next = NextIndex()
                 DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                    while case let i = next.take(), i < count { shared.value(i) }
+                    var i = next.take()
+                    while i < count {
+                        shared.value(i)
+                        i = next.take()
+                    }
                 }
             }
             return
@@ -60,24 +64,35 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
-/// The next index of a parallel loop, handed out under a mutex (the pieces are coarse: a lock
-/// per piece costs nothing next to them).
+/// The next index of a parallel loop (the pieces are coarse: a lock per piece costs nothing next
+/// to them).
 private final class NextIndex: @unchecked Sendable {
     private var next = 0
-    private let lock: UnsafeMutablePointer<pthread_mutex_t> = {
-        let l = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-        pthread_mutex_init(l, nil)
-        return l
+    private let lock = Lock()
+
+    func take() -> Int {
+        lock.withLock {
+            next += 1
+            return next - 1
+        }
+    }
+}
+
+/// A pthread mutex, for the engine's little shared state (the thread budget, a loop's next index).
+final class Lock: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t> = {
+        let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(m, nil)
+        return m
     }()
 
     deinit {
-        pthread_mutex_destroy(lock)
-        lock.deallocate()
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
     }
 
-    func take() -> Int {
-        pthread_mutex_lock(lock); defer { pthread_mutex_unlock(lock) }
-        next += 1
-        return next - 1
+    func withLock<R>(_ body: () -> R) -> R {
+        pthread_mutex_lock(mutex); defer { pthread_mutex_unlock(mutex) }
+        return body()
     }
 }
