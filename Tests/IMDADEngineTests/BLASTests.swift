@@ -52,6 +52,19 @@ final class BLASTests: XCTestCase {
         XCTAssertNotEqual(info.library, "naive", "expected OpenBLAS/Accelerate, got: \(info)")
         XCTAssertLessThan(info.verificationError, 1e-4)
         XCTAssertNil(info.fallbackReason)
+        XCTAssertNil(info.slowKernelWarning)
+    }
+
+    func testTheNaiveKernelComesWithAWarningThatSaysWhy() {
+        let missing = BLASBackend(library: "naive", kernel: "naive", coreTypeChoice: "none", path: nil,
+                                  verificationError: 0, fallbackReason: "OpenBLAS not found (install libopenblas0)")
+        let warning = try? XCTUnwrap(missing.slowKernelWarning)
+        XCTAssertTrue(warning?.contains("naive kernel") == true, warning ?? "no warning")
+        XCTAssertTrue(warning?.contains("OpenBLAS not found (install libopenblas0)") == true, warning ?? "no warning")
+        var fast = missing
+        fast.library = "OpenBLAS"
+        fast.fallbackReason = nil
+        XCTAssertNil(fast.slowKernelWarning)
     }
 
     func testKernelChoiceNeverNamesInstructionsTheCPULacks() {

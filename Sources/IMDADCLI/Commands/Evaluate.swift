@@ -61,7 +61,7 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         try IMDADCLI.run {
-            method.applyThreads()
+            method.prepareEngine()
             let kinds = try methodKinds(methods)
             let images = dataset.compactMap(ImageDataset.init(rawValue:))
             if !images.isEmpty {

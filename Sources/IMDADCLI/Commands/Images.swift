@@ -85,7 +85,7 @@ struct Images: ParsableCommand {
                 print(ImageRunLog.summary(try ImageRunLog.read(path: results)), terminator: "")
                 return
             }
-            method.applyThreads()
+            method.prepareEngine()
             let sweep = ImageSweep(datasets: dataset, roots: try roots(), classes: classes, knownClass: knownClass, gammaL: gammaL,
                                    gammaP: gammaP, kinds: try methodKinds(methods), seeds: seed, method: method, results: results, resume: resume,
                                    quiet: quiet)

@@ -32,7 +32,7 @@ struct Train: ParsableCommand {
 
     func run() throws {
         try IMDADCLI.run {
-            method.applyThreads()
+            method.prepareEngine()
             let out = URL(fileURLWithPath: output)
             if !force && FileManager.default.fileExists(atPath: out.path) { throw OutputExistsError(path: out.path) }
             let table = try TabularData.load(url: URL(fileURLWithPath: data), labelColumn: labelColumn, delimiter: Character(delimiter))

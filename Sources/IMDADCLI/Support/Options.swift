@@ -93,7 +93,13 @@ struct MethodOptions: ParsableArguments {
         return s
     }
 
-    func applyThreads() { if let threads { BLAS.setThreadCount(threads) } }
+    /// Sets the thread budget and warns (on standard error, terminal or not) when the matrix
+    /// products would run on the naive kernel: a run that takes minutes with OpenBLAS takes many hours
+    /// without it, and the user should know why before waiting.
+    func prepareEngine() {
+        if let threads { BLAS.setThreadCount(threads) }
+        if let warning = BLAS.backend.slowKernelWarning { note("warning: \(warning)") }
+    }
 }
 
 /// The methods of a comma-separated list such as `imdad,deepsad`.
