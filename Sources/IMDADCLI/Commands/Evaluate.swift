@@ -161,12 +161,6 @@ func meanStd(_ x: [Double]) -> (Double, Double) {
 }
 
 func appendLine(_ object: [String: Any], to path: String) throws {
-    let line = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) + Data("\n".utf8)
-    if let h = FileHandle(forWritingAtPath: path) {
-        defer { try? h.close() }
-        try h.seekToEnd()
-        try h.write(contentsOf: line)
-    } else {
-        try line.write(to: URL(fileURLWithPath: path))
-    }
+    let line = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    try JSONLines.append(String(decoding: line, as: UTF8.self), to: path)
 }

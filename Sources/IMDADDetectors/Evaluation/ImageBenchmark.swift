@@ -2,6 +2,7 @@
 // Markdown summary (AUROC per class and mean, per method × γ_l).
 
 import Foundation
+import IMDADData
 
 /// One finished run of the image protocol, as stored in a results file (one JSON object a line):
 /// the run's identity (``ImageRunKey``, readable as `record.dataset`, `record.seed`, …) and what it
@@ -141,24 +142,10 @@ public enum ImageRunLog {
         return out
     }
 
-    /// Appends one record as a line, creating the file and its folder when missing.
+    /// Appends one record as a line, creating the file and its folder when missing; sweeps running
+    /// at once may share the file (``JSONLines/append(_:to:)``).
     public static func append(_ record: ImageRunRecord, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        var line = Data(try record.jsonLine().utf8) + Data("\n".utf8)
-        if let h = FileHandle(forUpdatingAtPath: path) {
-            defer { try? h.close() }
-            let end = try h.seekToEnd()
-            // Start on a new line if the file ends mid-line (a run killed while writing).
-            if end > 0 {
-                try h.seek(toOffset: end - 1)
-                if try h.read(upToCount: 1) != Data("\n".utf8) { line = Data("\n".utf8) + line }
-                try h.seekToEnd()
-            }
-            try h.write(contentsOf: line)
-        } else {
-            try line.write(to: url)
-        }
+        try JSONLines.append(try record.jsonLine(), to: path)
     }
 
     /// Markdown tables of AUROC (%), one per data set × γ_p × epochs × lr schedule: a row per normal class
