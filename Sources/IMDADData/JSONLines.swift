@@ -30,17 +30,19 @@ public enum JSONLines {
                             found: String(cString: strerror(errno)))
         }
         defer { close(fd) }  // also releases the lock
-        guard flock(fd, LOCK_EX) == 0 else {
-            throw DataError(.io, file: name, position: "open", expected: "a lock on the file for the append",
-                            found: String(cString: strerror(errno)))
-        }
+        // A file system without locks (some network mounts) still gets the O_APPEND write.
+        while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
         var bytes = Array(line.utf8) + [UInt8(ascii: "\n")]
         if endsMidLine(fd) { bytes.insert(UInt8(ascii: "\n"), at: 0) }
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == bytes.count else {
-            throw DataError(.io, file: name, position: "end of file",
-                            expected: "\(bytes.count) bytes written",
-                            found: written < 0 ? String(cString: strerror(errno)) : "\(written) bytes")
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                throw DataError(.io, file: name, position: "end of file", expected: "\(bytes.count) bytes written",
+                                found: n < 0 ? String(cString: strerror(errno)) : "\(done) bytes")
+            }
+            done += n
         }
     }
 
