@@ -2,6 +2,8 @@ import Foundation
 import XCTest
 @testable import IMDADData
 
+/// The folder creation and the new line after a half-written one are checked through
+/// `ImageRunLog` in `ImageProtocolTests.testResultsFileAccumulatesAndResumes`.
 final class JSONLinesTests: XCTestCase {
     private func temporaryFolder() -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("imdad-jsonl-\(UUID().uuidString)")
@@ -33,15 +35,6 @@ final class JSONLinesTests: XCTestCase {
             seen.insert("\(object["writer"] ?? "?")/\(object["run"] ?? "?")")
         }
         XCTAssertEqual(seen.count, writers * perWriter)
-    }
-
-    func testCreatesTheFolderAndStartsANewLineAfterAHalfWrittenOne() throws {
-        let path = temporaryFolder().appendingPathComponent("a/b/runs.jsonl").path
-        try JSONLines.append("{\"n\":1}", to: path)
-        let h = try XCTUnwrap(FileHandle(forWritingAtPath: path))
-        try h.seekToEnd(); try h.write(contentsOf: Data("{\"n\":".utf8)); try h.close()
-        try JSONLines.append("{\"n\":3}", to: path)
-        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "{\"n\":1}\n{\"n\":\n{\"n\":3}\n")
     }
 
     func testAnUnwritablePlaceIsAnIOErrorNamingTheFile() throws {
