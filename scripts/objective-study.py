@@ -2,34 +2,49 @@
 """Summarizes scripts/objective-study.sh: per variant, mean AUROC per ODDS set over the seeds (those of the reference),
 the mean of the six, and on how many sets it is at least Deep SAD (balanced) of
 results/odds/runs.jsonl (same seeds, same splits), or of the Deep SAD (balanced) runs in
---reference FILE (another machine's or other seeds' runs). Usage:
-objective-study.py [dir] [--markdown] [--reference FILE]"""
+--reference FILE (another machine's or other seeds' runs). --seeds A-B keeps seeds A to B only (both
+files). Several folders pool the runs files of the same name (seeds 0–29 in one, 30–49 in another);
+--reference may be given more than once. Usage:
+objective-study.py [dir…] [--markdown] [--reference FILE]… [--seeds A-B]"""
 import glob, json, os, statistics as st, sys
 
 argv = sys.argv[1:]
-reference = "results/odds/runs.jsonl"
-if "--reference" in argv:
+references = []
+while "--reference" in argv:
     i = argv.index("--reference")
-    reference = argv[i + 1]
+    references.append(argv[i + 1])
+    del argv[i:i + 2]
+seeds = None
+if "--seeds" in argv:
+    i = argv.index("--seeds")
+    first, last = map(int, argv[i + 1].split("-"))
+    seeds = range(first, last + 1)
     del argv[i:i + 2]
 args = [a for a in argv if not a.startswith("--")]
-folder = args[0] if args else "results/ablation/10-seeds"
+folders = args or ["results/ablation/10-seeds"]
 sets = ["arrhythmia", "cardio", "satellite", "satimage-2", "shuttle", "thyroid"]
 
-def load(path, method):
+def load(paths, method):
     runs = {}
-    for line in open(path):
-        r = json.loads(line)
+    lines = [json.loads(line) for path in paths for line in open(path)]
+    if method is None and any(r["method"] == "imdad" for r in lines):
+        method = "imdad"  # a file that also holds Deep SAD runs run beside the variant
+    for r in lines:
+        if seeds is not None and r["seed"] not in seeds:
+            continue
         if method is None or r["method"] == method:
             runs.setdefault(r["dataset"], []).append(100 * r["auroc"])
     return runs
 
-ref = load(reference, "deepsad-balanced")
+ref = load(references or ["results/odds/runs.jsonl"], "deepsad-balanced")
 ref_mean = {d: st.mean(ref[d]) for d in sets}
 rows = [("Deep SAD (balanced)", ref_mean, None)]
-for path in sorted(glob.glob(os.path.join(folder, "runs-*.jsonl"))):
-    name = os.path.basename(path)[len("runs-"):-len(".jsonl")]
-    runs = load(path, None)  # one method per file (IMD-AD variants; Deep SAD with pretraining)
+variants = {}
+for folder in folders:
+    for path in glob.glob(os.path.join(folder, "runs-*.jsonl")):
+        variants.setdefault(os.path.basename(path)[len("runs-"):-len(".jsonl")], []).append(path)
+for name, paths in sorted(variants.items()):
+    runs = load(paths, None)  # IMD-AD's runs, or the one method of the file (Deep SAD with pretraining)
     if any(len(runs.get(d, [])) not in (0, len(ref[d])) for d in sets) or not any(runs.get(d) for d in sets):
         continue  # a variant still running, or another file
     m = {d: st.mean(runs[d]) for d in sets if runs.get(d)}   # screens run some sets only

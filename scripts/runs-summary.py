@@ -13,26 +13,28 @@
                                             AUROC when the lowest-loss run of each three seeds is kept
   --seeds A-B                               only seeds A..B (inclusive)
 AUROC in %. Reference method: --reference (default deepsad-balanced), read from RUNS or from
---reference-runs FILE."""
+--reference-runs FILE. RUNS and --reference-runs may name several files (other seeds, say); their
+runs are pooled."""
 import argparse, json, math, statistics as st
 
 p = argparse.ArgumentParser()
-p.add_argument("runs")
+p.add_argument("runs", nargs="+")
 p.add_argument("--reference", default="deepsad-balanced")
 p.add_argument("--paired")
 p.add_argument("--against")
 p.add_argument("--method")
 p.add_argument("--loss", action="store_true")
 p.add_argument("--seeds")
-p.add_argument("--reference-runs")
+p.add_argument("--reference-runs", nargs="+")
 a = p.parse_args()
 lo, hi = map(int, a.seeds.split("-")) if a.seeds else (0, 1 << 30)
 
-def records(path):
-    return [r for r in map(json.loads, filter(str.strip, open(path))) if lo <= r["seed"] <= hi]
+def records(paths):
+    paths = [paths] if isinstance(paths, str) else paths
+    return [r for path in paths for r in map(json.loads, filter(str.strip, open(path))) if lo <= r["seed"] <= hi]
 
-def load(path):
-    return {(r["method"], r["dataset"], r["seed"]): 100 * r["auroc"] for r in records(path)}
+def load(paths):
+    return {(r["method"], r["dataset"], r["seed"]): 100 * r["auroc"] for r in records(paths)}
 
 runs = load(a.runs)
 if a.reference_runs:
@@ -75,6 +77,11 @@ elif a.paired:
             print(f"| {d} | no seeds with both {a.paired} and {a.reference} | — |"); continue
         se = st.stdev(x) / math.sqrt(len(x)) if len(x) > 1 else float("nan")
         print(f"| {d} | {st.mean(x):+.3f} ± {se:.3f} | {sum(v > 0 for v in x)} of {len(x)} |")
+    both = lambda s: all((m, d, s) in runs for m in (a.paired, a.reference) for d in sets)
+    seeds = sorted({s for _, _, s in runs if both(s)})
+    if len(sets) > 1 and len(seeds) > 1:  # the paired difference of the mean over the sets, per seed
+        x = [st.mean(runs[(a.paired, d, s)] - runs[(a.reference, d, s)] for d in sets) for s in seeds]
+        print(f"| mean of the {len(sets)} | {st.mean(x):+.3f} ± {st.stdev(x) / math.sqrt(len(x)):.3f} | {sum(v > 0 for v in x)} of {len(x)} |")
 else:
     print(f"| method | mean AUROC over {len(sets)} sets | sets ≥ {a.reference} |\n|---|---|---|")
     for m in methods:
