@@ -38,7 +38,9 @@ def load(paths):
 
 runs = load(a.runs)
 if a.reference_runs:
-    runs.update({k: v for k, v in load(a.reference_runs).items() if k[0] == a.reference})
+    name = a.reference if a.paired != a.reference else f"{a.reference} of --reference-runs"  # a variant against another
+    runs.update({(name, d, s): v for (m, d, s), v in load(a.reference_runs).items() if m == a.reference})
+    a.reference = name
 methods = sorted({m for m, _, _ in runs})
 sets = sorted({d for _, d, _ in runs})
 def mean(m, d):
