@@ -1,0 +1,19 @@
+#!/bin/sh
+# Stop 19: the ODDS study's pick (ν 0.7, κ 10, pretraining 150 epochs, push 0.1, center at 0.1 of the
+# learning rate) on the 20 small ADBench sets, where it was never tuned: 10 seeds, 150 epochs,
+# beside the defaults and Deep SAD (balanced) with and without the same pretraining.
+# Usage: IMDAD=<binary> sh results/adbench/round7/run.sh a|b   (one thread each)
+set -e
+IMDAD=${IMDAD:-.build/release/imdad}
+D=results/adbench/round7
+SMALL="7_Cardiotocography 14_glass 15_Hepatitis 17_InternetAds 19_landsat 20_letter 21_Lymphography 22_magic.gamma 24_mnist 25_musk 28_pendigits 35_SpamBase 39_vertebral 41_Waveform 42_WBC 43_WDBC 45_wine 46_WPBC 1_ALOI 5_campaign"
+e() { "$IMDAD" evaluate --dataset $SMALL --seeds 10 --epochs 150 --threads 1 --quiet --data-root ${DATA_ROOT:-../shared/datasets} "$@"; }
+case $1 in
+a)
+  e --methods imdad,deepsad-balanced --runs-log $D/runs-defaults-and-deepsad-balanced.jsonl > $D/defaults-and-deepsad-balanced.md
+  e --methods deepsad-balanced --pretrain-epochs 150 --runs-log $D/runs-deepsad-balanced-ae.jsonl > $D/deepsad-balanced-ae.md
+  ;;
+b)
+  e --methods imdad --pretrain-epochs 150 --anomaly-push 0.1 --center-lr-scale 0.1 --runs-log $D/runs-k10-p0.1-ae-c0.1.jsonl > $D/k10-p0.1-ae-c0.1.md
+  ;;
+esac
