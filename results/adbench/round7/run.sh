@@ -6,7 +6,7 @@
 set -e
 IMDAD=${IMDAD:-.build/release/imdad}
 D=results/adbench/round7
-SMALL="7_Cardiotocography 14_glass 15_Hepatitis 17_InternetAds 19_landsat 20_letter 21_Lymphography 22_magic.gamma 24_mnist 25_musk 28_pendigits 35_SpamBase 39_vertebral 41_Waveform 42_WBC 43_WDBC 45_wine 46_WPBC 1_ALOI 5_campaign"
+. scripts/adbench-sets.sh   # SMALL: the 20 small sets
 e() { "$IMDAD" evaluate --dataset $SMALL --seeds 10 --epochs 150 --threads 1 --quiet --data-root ${DATA_ROOT:-../shared/datasets} "$@"; }
 case $1 in
 a)
