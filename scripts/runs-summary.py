@@ -2,7 +2,8 @@
 """Summaries of an `imdad evaluate --runs-log` file (one JSON line per method × data set × seed).
 
   runs-summary.py RUNS                      per method: mean over the data sets of the mean AUROC
-                                            over seeds, and on how many sets it is at least Deep SAD (balanced)
+                                            over seeds, on how many sets it is at least Deep SAD (balanced),
+                                            and the mean training seconds per run (`train_seconds`)
   runs-summary.py RUNS --paired imdad       per data set: mean ± standard error over seeds of
                                             AUROC(imdad) − AUROC(Deep SAD balanced), and the seeds ahead
   runs-summary.py RUNS --against OLD        how many runs of the methods other than imdad differ
@@ -30,13 +31,13 @@ a = p.parse_args()
 lo, hi = map(int, a.seeds.split("-")) if a.seeds else (0, 1 << 30)
 
 def records(paths):
-    paths = [paths] if isinstance(paths, str) else paths
     return [r for path in paths for r in map(json.loads, filter(str.strip, open(path))) if lo <= r["seed"] <= hi]
 
 def load(paths):
     return {(r["method"], r["dataset"], r["seed"]): 100 * r["auroc"] for r in records(paths)}
 
 runs = load(a.runs)
+reference_method = a.reference
 if a.reference_runs:
     name = a.reference if a.paired != a.reference else f"{a.reference} of --reference-runs"  # a variant against another
     runs.update({(name, d, s): v for (m, d, s), v in load(a.reference_runs).items() if m == a.reference})
@@ -66,7 +67,7 @@ if a.loss:
         kept = [min(v[i:i + 3], key=lambda r: r["final_loss"]) for i in range(0, len(v) - 2, 3)]
         print(f"| {m} | {d} | {len(v)} | {rho:+.2f} | {100 * st.mean(r['auroc'] for r in v):.3f} | {100 * st.mean(r['auroc'] for r in kept):.3f} |")
 elif a.against:
-    old = load(a.against)
+    old = load([a.against])
     common = [k for k in runs if (k[0] == a.method if a.method else k[0] != "imdad") and k in old]
     diff = [abs(runs[k] - old[k]) for k in common if runs[k] != old[k]]
     print(f"{len(diff)} of {len(common)} runs differ; largest |ΔAUROC| {max(diff, default=0) / 100:.2g}")
@@ -85,8 +86,15 @@ elif a.paired:
         x = [st.mean(runs[(a.paired, d, s)] - runs[(a.reference, d, s)] for d in sets) for s in seeds]
         print(f"| mean of the {len(sets)} | {st.mean(x):+.3f} ± {st.stdev(x) / math.sqrt(len(x)):.3f} | {sum(v > 0 for v in x)} of {len(x)} |")
 else:
-    print(f"| method | mean AUROC over {len(sets)} sets | sets ≥ {a.reference} |\n|---|---|---|")
+    seconds = {}  # of the runs counted above: RUNS, and the reference method's runs from --reference-runs
+    for r in records(a.runs):
+        seconds.setdefault(r["method"], []).append(r["train_seconds"])
+    if a.reference_runs:
+        seconds[a.reference] = [r["train_seconds"] for r in records(a.reference_runs) if r["method"] == reference_method]
+    print(f"| method | mean AUROC over {len(sets)} sets | sets ≥ {a.reference} | training s per run |\n|---|---|---|---|")
     for m in methods:
         v = [mean(m, d) for d in sets]
-        ahead = sum(x >= mean(a.reference, d) for x, d in zip(v, sets))
-        print(f"| {m} | {st.mean(v):.2f} | {ahead} |")
+        refs = [mean(a.reference, d) for d in sets]
+        ahead = sum(x >= r for x, r in zip(v, refs)) if None not in refs else "—"
+        s = seconds.get(m)
+        print(f"| {m} | {st.mean(v):.2f} | {ahead} | {f'{st.mean(s):.2f}' if s else '—'} |")
