@@ -33,6 +33,34 @@ final class ReproducibilityTests: CLITestCase {
         XCTAssertFalse(exists("p3.imdad"))
     }
 
+    /// `--no-scaling`: the model stores no scaler and scores the rows as given, so multiplying a
+    /// feature by 1000 moves the unscaled model's scores while the scaled model refits that away.
+    func testNoScalingStoresNoScalerAndScoresTheValuesAsGiven() throws {
+        try write("data.csv", labeledCSV(rows: 200, columns: 4))
+        let rows = try String(contentsOf: path("data.csv"), encoding: .utf8).split(separator: "\n").map(String.init)
+        let stretched = [rows[0]] + rows.dropFirst().map { line -> String in
+            var cells = line.split(separator: ",").map(String.init)
+            cells[0] = String((Double(cells[0]) ?? .nan) * 1000)
+            return cells.joined(separator: ",")
+        }
+        try write("stretched.csv", stretched.joined(separator: "\n") + "\n")
+        var scores: [String: [String]] = [:]
+        for (name, flags) in [("raw", ["--no-scaling"]), ("scaled", [])] {
+            for data in ["data", "stretched"] {
+                let r = try imdad(["train", "\(data).csv", "--label-column", "label", "-o", "\(name)-\(data).imdad", "--seed", "1",
+                                   "--threads", "1", "--epochs", "2", "--quiet"] + flags)
+                XCTAssertEqual(r.status, 0, r.stderr)
+                let s = try imdad("score", "\(name)-\(data).imdad", "\(data).csv", "--label-column", "label")
+                XCTAssertEqual(s.status, 0, s.stderr)
+                scores["\(name)-\(data)"] = s.stdout.split(separator: "\n").dropFirst().map(String.init)
+            }
+        }
+        XCTAssertNil(try TrainedModel.read(contentsOf: path("raw-data.imdad")).metadata.scaler)
+        XCTAssertNotNil(try TrainedModel.read(contentsOf: path("scaled-data.imdad")).metadata.scaler)
+        XCTAssertNotEqual(scores["raw-data"], scores["raw-stretched"])
+        XCTAssertEqual(scores["scaled-data"], scores["scaled-stretched"])
+    }
+
     /// `--radius-nu` (default 0.1): stored in the model file, which reloads to the refit sphere; the
     /// same seed with `--keep-trained-radius` gives the same center and a different R²; a value
     /// outside (0, 1], or both options at once, is refused.

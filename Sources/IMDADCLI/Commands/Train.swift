@@ -11,7 +11,7 @@ struct Train: ParsableCommand {
         abstract: "Train a detector on a CSV/NPY/NPZ file and save the model.",
         discussion: """
         Labels: 1 = confirmed anomaly, 0 = normal or unlabeled. Features are standardized, then
-        min-max scaled (fitted on this file, stored in the model).
+        min-max scaled (fitted on this file, stored in the model), unless --no-scaling.
 
         Example: imdad train data.csv --label-column label --output model.imdad --seed 1
         """)
@@ -23,6 +23,8 @@ struct Train: ParsableCommand {
     @Flag(help: "Replace an existing output file.") var force = false
     @Option(help: "Random seed (same seed and threads ⇒ same model).") var seed: UInt64 = 0
     @Flag(help: "No progress output.") var quiet = false
+    @Flag(help: "Use the features as they are, without the standardize-then-min-max scaling (for data scaled beforehand; the model then stores no scaler).")
+    var noScaling = false
     @OptionGroup var choice: MethodChoice
     @OptionGroup var method: MethodOptions
 
@@ -39,8 +41,8 @@ struct Train: ParsableCommand {
             guard let labels = table.labels else {
                 throw ValidationError("\(data) has no labels: name the 0/1 label column with --label-column")
             }
-            let scaler = try StandardMinMaxScaler.fit(table)
-            let x = Tensor(shape: [table.rows, table.columns], scalars: try scaler.transform(table))
+            let scaler = noScaling ? nil : try StandardMinMaxScaler.fit(table)
+            let x = Tensor(shape: [table.rows, table.columns], scalars: try scaler?.transform(table) ?? table.features.map(Float.init))
             let train = try LabeledData(features: x, labels: labels)
             var rng = RandomGenerator(seed: seed)
             let progress = ProgressPrinter(label: choice.method.displayName, totalEpochs: method.epochs,
