@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Our methods on the PyTorch reference's own splits, so that the two implementations can be
+compared seed by seed on identical data (`scripts/peer-agreement.py --paired`).
+
+For each data set and seed: the reference's data exactly as it trains on them (its `tabular_setup`:
+scikit-learn's stratified 60/40 split, the standardize-then-min-max scaler fitted on the whole
+training split, its draw of the labeled anomalies, at random_state = seed), written as train.npz
+(normals + labeled anomalies) and test.npz; then `imdad train` with the same seed, `imdad score`,
+and the AUROC by scikit-learn. `imdad train --no-scaling` trains on these values as they are, so
+both implementations see the same numbers. One JSON line per run, appended to --out; runs
+already there are skipped.
+
+    ~/torchenv/bin/python results/peer/ours_on_peer_splits.py --imdad /tmp/imdad --seeds 10
+
+--split S trains every seed on the split of seed S (as `run_peer.py --split S`).
+"""
+import argparse, csv, importlib.util, json, os, subprocess, tempfile
+
+import numpy as np
+from sklearn.metrics import roc_auc_score
+
+# label (as in the reference's runs) → our `imdad train` arguments
+METHODS = {
+    'deepsad-balanced': ['--method', 'deepsad-balanced'],
+    'deepsad': ['--method', 'deepsad'],
+    'deepsvdd': ['--method', 'deepsvdd'],
+    'imdad-nu0.1-kappa1': ['--method', 'imdad', '--nu', '0.1', '--kappa', '1'],
+}
+ODDS = ['arrhythmia', 'cardio', 'satellite', 'satimage-2', 'shuttle', 'thyroid']
+
+p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+p.add_argument('--imdad', default='.build/release/imdad')
+p.add_argument('--peer', default='../shared/peers/imdad_torch.py')
+p.add_argument('--out', default='results/peer/ours-on-peer-splits.jsonl')
+p.add_argument('--seeds', type=int, default=10)
+p.add_argument('--methods', default=','.join(METHODS))
+p.add_argument('--datasets', default=','.join(ODDS))
+p.add_argument('--split', type=int, help='the split of this seed for every run')
+a = p.parse_args()
+spec = importlib.util.spec_from_file_location('imdad_torch', a.peer)
+peer = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(peer)
+
+done = set()
+if os.path.exists(a.out):
+    with open(a.out) as f:
+        done = {(r['label'], r['dataset'], r['seed']) for r in map(json.loads, f)}
+
+def export(name, seed, folder):
+    data = peer.tabular_setup(name, seed)
+    normals, labeled = data['x_norm'].numpy(), data['x_anom'].numpy()
+    np.savez(f'{folder}/train.npz', X=np.concatenate([normals, labeled]),
+             y=np.r_[np.zeros(len(normals)), np.ones(len(labeled))].astype(np.int64))
+    np.savez(f'{folder}/test.npz', X=data['x_test'].numpy(), y=data['y_test'].astype(np.int64))
+
+with tempfile.TemporaryDirectory() as tmp:
+    for seed in range(a.seeds):
+        for d in a.datasets.split(','):
+            todo = [m for m in a.methods.split(',') if (m, d, seed) not in done]
+            if not todo:
+                continue
+            export(d, seed if a.split is None else a.split, tmp)
+            for m in todo:
+                model, scores = f'{tmp}/{m}.imdad', f'{tmp}/{m}.csv'
+                subprocess.run([a.imdad, 'train', f'{tmp}/train.npz', '--no-scaling', *METHODS[m], '--seed', str(seed), '--threads', '1',
+                                '--quiet', '--force', '-o', model], check=True, stdout=subprocess.DEVNULL)
+                subprocess.run([a.imdad, 'score', model, f'{tmp}/test.npz', '--label-column', 'y', '--force', '-o', scores], check=True)
+                with open(scores) as f:
+                    rows = list(csv.DictReader(line for line in f if not line.startswith('#')))
+                auroc = roc_auc_score([float(r['label']) for r in rows], [float(r['score']) for r in rows])
+                with open(a.out, 'a') as f:
+                    f.write(json.dumps({'label': m, 'dataset': d, 'seed': seed, 'auroc': auroc, 'splits': 'peer',
+                                        **({} if a.split is None else {'split': a.split})}) + '\n')
+                print(f'{m} {d} seed {seed}: AUROC {100 * auroc:.2f}', flush=True)
