@@ -36,6 +36,7 @@ p.add_argument('--seeds', type=int, default=10)
 p.add_argument('--methods', default=','.join(METHODS))
 p.add_argument('--datasets', default=','.join(ODDS))
 p.add_argument('--split', type=int, help='the split of this seed for every run')
+p.add_argument('--extra', default='', help='more training options for every run, e.g. "--epochs 50"')
 a = p.parse_args()
 spec = importlib.util.spec_from_file_location('imdad_torch', a.peer)
 peer = importlib.util.module_from_spec(spec)
@@ -63,12 +64,12 @@ with tempfile.TemporaryDirectory() as tmp:
             for m in todo:
                 model, scores = f'{tmp}/{m}.imdad', f'{tmp}/{m}.csv'
                 subprocess.run([a.imdad, 'train', f'{tmp}/train.npz', '--no-scaling', *METHODS[m], '--seed', str(seed), '--threads', '1',
-                                '--quiet', '--force', '-o', model], check=True, stdout=subprocess.DEVNULL)
+                                '--quiet', '--force', '-o', model, *a.extra.split()], check=True, stdout=subprocess.DEVNULL)
                 subprocess.run([a.imdad, 'score', model, f'{tmp}/test.npz', '--label-column', 'y', '--force', '-o', scores], check=True)
                 with open(scores) as f:
                     rows = list(csv.DictReader(line for line in f if not line.startswith('#')))
                 auroc = roc_auc_score([float(r['label']) for r in rows], [float(r['score']) for r in rows])
                 with open(a.out, 'a') as f:
                     f.write(json.dumps({'label': m, 'dataset': d, 'seed': seed, 'auroc': auroc, 'splits': 'peer',
-                                        **({} if a.split is None else {'split': a.split})}) + '\n')
+                                        **({} if a.split is None else {'split': a.split}), **({'extra': a.extra} if a.extra else {})}) + '\n')
                 print(f'{m} {d} seed {seed}: AUROC {100 * auroc:.2f}', flush=True)

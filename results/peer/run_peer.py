@@ -38,6 +38,7 @@ def main():
     p.add_argument('--datasets', default=','.join(ODDS))
     p.add_argument('--shard', default='0/1', help='i/n: this process runs every n-th run, from the i-th')
     p.add_argument('--split', type=int, help='the split of this seed for every run')
+    p.add_argument('--extra', default='', help='more training options for every run, e.g. "--epochs 50"')
     a = p.parse_args()
     spec = importlib.util.spec_from_file_location('imdad_torch', a.peer)
     peer = importlib.util.module_from_spec(spec)
@@ -55,10 +56,12 @@ def main():
     for j, (m, d, s) in enumerate(todo):
         if j % n != i or (m, d, s) in done:
             continue
-        r = peer.run(peer.parse_args(METHODS[m] + ['--dataset', d, '--seed', str(s), '--threads', '1']))
+        r = peer.run(peer.parse_args(METHODS[m] + ['--dataset', d, '--seed', str(s), '--threads', '1'] + a.extra.split()))
         r['label'] = m
         if a.split is not None:
             r['split'] = a.split
+        if a.extra:
+            r['extra'] = a.extra
         with open(a.out, 'a') as f:
             f.write(json.dumps(r) + '\n')
         print(f"{m} {d} seed {s}: AUROC {100 * r['auroc']:.2f} ({r['train_s']} s)", flush=True)
