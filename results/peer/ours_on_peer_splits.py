@@ -14,10 +14,12 @@ already there are skipped.
 
 --split S trains every seed on the split of seed S (as `run_peer.py --split S`).
 """
-import argparse, csv, importlib.util, json, os, subprocess, tempfile
+import csv, subprocess, tempfile
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
+
+from peer_runs import done_runs, load_peer, parser, record
 
 # label (as in the reference's runs) → our `imdad train` arguments
 METHODS = {
@@ -26,26 +28,12 @@ METHODS = {
     'deepsvdd': ['--method', 'deepsvdd'],
     'imdad-nu0.1-kappa1': ['--method', 'imdad', '--nu', '0.1', '--kappa', '1'],
 }
-ODDS = ['arrhythmia', 'cardio', 'satellite', 'satimage-2', 'shuttle', 'thyroid']
 
-p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+p = parser(__doc__, METHODS, 'results/peer/ours-on-peer-splits.jsonl')
 p.add_argument('--imdad', default='.build/release/imdad')
-p.add_argument('--peer', default='../shared/peers/imdad_torch.py')
-p.add_argument('--out', default='results/peer/ours-on-peer-splits.jsonl')
-p.add_argument('--seeds', type=int, default=10)
-p.add_argument('--methods', default=','.join(METHODS))
-p.add_argument('--datasets', default=','.join(ODDS))
-p.add_argument('--split', type=int, help='the split of this seed for every run')
-p.add_argument('--extra', default='', help='more training options for every run, e.g. "--epochs 50"')
 a = p.parse_args()
-spec = importlib.util.spec_from_file_location('imdad_torch', a.peer)
-peer = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(peer)
-
-done = set()
-if os.path.exists(a.out):
-    with open(a.out) as f:
-        done = {(r['label'], r['dataset'], r['seed']) for r in map(json.loads, f)}
+peer = load_peer(a)
+done = done_runs(a.out)
 
 def export(name, seed, folder):
     data = peer.tabular_setup(name, seed)
@@ -60,7 +48,7 @@ with tempfile.TemporaryDirectory() as tmp:
             todo = [m for m in a.methods.split(',') if (m, d, seed) not in done]
             if not todo:
                 continue
-            export(d, seed if a.split is None else a.split, tmp)
+            export(d, seed, tmp)  # with --split, load_peer fixed the split
             for m in todo:
                 model, scores = f'{tmp}/{m}.imdad', f'{tmp}/{m}.csv'
                 subprocess.run([a.imdad, 'train', f'{tmp}/train.npz', '--no-scaling', *METHODS[m], '--seed', str(seed), '--threads', '1',
@@ -69,7 +57,5 @@ with tempfile.TemporaryDirectory() as tmp:
                 with open(scores) as f:
                     rows = list(csv.DictReader(line for line in f if not line.startswith('#')))
                 auroc = roc_auc_score([float(r['label']) for r in rows], [float(r['score']) for r in rows])
-                with open(a.out, 'a') as f:
-                    f.write(json.dumps({'label': m, 'dataset': d, 'seed': seed, 'auroc': auroc, 'splits': 'peer',
-                                        **({} if a.split is None else {'split': a.split}), **({'extra': a.extra} if a.extra else {})}) + '\n')
+                record(a, {'label': m, 'dataset': d, 'seed': seed, 'auroc': auroc, 'splits': 'peer'})
                 print(f'{m} {d} seed {seed}: AUROC {100 * auroc:.2f}', flush=True)

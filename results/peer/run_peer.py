@@ -13,10 +13,7 @@ two samples of splits, `scripts/peer-agreement.py` does it.
 --split S holds every run on the split of seed S, so that the seeds vary only the training
 (initialization and batch order): the training noise, measured on one split.
 """
-import argparse
-import importlib.util
-import json
-import os
+from peer_runs import done_runs, load_peer, parser, record
 
 # (label in the runs file, the peer's arguments): label matches our `--methods` names
 METHODS = {
@@ -26,31 +23,14 @@ METHODS = {
     # the peer's own IMD-AD defaults (nu 0.1, kappa 1): compared with ours at --nu 0.1 --kappa 1
     'imdad-nu0.1-kappa1': ['--method', 'imdad'],
 }
-ODDS = ['arrhythmia', 'cardio', 'satellite', 'satimage-2', 'shuttle', 'thyroid']
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--peer', default='../shared/peers/imdad_torch.py')
-    p.add_argument('--out', default='results/peer/runs.jsonl')
-    p.add_argument('--seeds', type=int, default=10)
-    p.add_argument('--methods', default=','.join(METHODS))
-    p.add_argument('--datasets', default=','.join(ODDS))
+    p = parser(__doc__, METHODS, 'results/peer/runs.jsonl')
     p.add_argument('--shard', default='0/1', help='i/n: this process runs every n-th run, from the i-th')
-    p.add_argument('--split', type=int, help='the split of this seed for every run')
-    p.add_argument('--extra', default='', help='more training options for every run, e.g. "--epochs 50"')
     a = p.parse_args()
-    spec = importlib.util.spec_from_file_location('imdad_torch', a.peer)
-    peer = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(peer)
-    if a.split is not None:
-        setup = peer.tabular_setup
-        peer.tabular_setup = lambda name, seed, gamma_l=0.01, data_file=None: setup(name, a.split, gamma_l, data_file)
-
-    done = set()
-    if os.path.exists(a.out):
-        with open(a.out) as f:
-            done = {(r['label'], r['dataset'], r['seed']) for r in map(json.loads, f)}
+    peer = load_peer(a)
+    done = done_runs(a.out)
     i, n = (int(v) for v in a.shard.split('/'))
     todo = [(m, d, s) for s in range(a.seeds) for d in a.datasets.split(',') for m in a.methods.split(',')]
     for j, (m, d, s) in enumerate(todo):
@@ -58,12 +38,7 @@ def main():
             continue
         r = peer.run(peer.parse_args(METHODS[m] + ['--dataset', d, '--seed', str(s), '--threads', '1'] + a.extra.split()))
         r['label'] = m
-        if a.split is not None:
-            r['split'] = a.split
-        if a.extra:
-            r['extra'] = a.extra
-        with open(a.out, 'a') as f:
-            f.write(json.dumps(r) + '\n')
+        record(a, r)
         print(f"{m} {d} seed {s}: AUROC {100 * r['auroc']:.2f} ({r['train_s']} s)", flush=True)
 
 
