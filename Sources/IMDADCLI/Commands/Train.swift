@@ -42,7 +42,7 @@ struct Train: ParsableCommand {
                 throw ValidationError("\(data) has no labels: name the 0/1 label column with --label-column")
             }
             let scaler = noScaling ? nil : try StandardMinMaxScaler.fit(table)
-            let x = Tensor(shape: [table.rows, table.columns], scalars: try scaler?.transform(table) ?? table.features.map(Float.init))
+            let x = try TrainedModel.input(table.features, rows: table.rows, columns: table.columns, scaler: scaler)
             let train = try LabeledData(features: x, labels: labels)
             var rng = RandomGenerator(seed: seed)
             let progress = ProgressPrinter(label: choice.method.displayName, totalEpochs: method.epochs,

@@ -94,7 +94,13 @@ public struct TrainedModel: Sendable {
         guard columns == metadata.featureNames.count else {
             throw DetectorError.featureMismatch(expected: metadata.featureNames.count, found: columns)
         }
-        let x = try metadata.scaler.map { try $0.transform(rawFeatures, columns: columns) } ?? rawFeatures.map(Float.init)
+        return try Self.input(rawFeatures, rows: rows, columns: columns, scaler: metadata.scaler)
+    }
+
+    /// The detector's input tensor for raw rows: scaled by `scaler`, or as given when there is none
+    /// (`imdad train --no-scaling`). Training and scoring both go through here.
+    public static func input(_ rawFeatures: [Double], rows: Int, columns: Int, scaler: StandardMinMaxScaler?) throws -> Tensor {
+        let x = try scaler.map { try $0.transform(rawFeatures, columns: columns) } ?? rawFeatures.map(Float.init)
         return Tensor(shape: [rows, columns], scalars: x)
     }
 }
