@@ -14,12 +14,12 @@ already there are skipped.
 
 --split S trains every seed on the split of seed S (as `run_peer.py --split S`).
 """
-import csv, subprocess, tempfile
+import subprocess, tempfile
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from peer_runs import done_runs, load_peer, parser, record
+from peer_runs import done_runs, load_peer, parser, record, scores_csv, train_ours
 
 # label (as in the reference's runs) → our `imdad train` arguments
 METHODS = {
@@ -32,7 +32,7 @@ METHODS = {
 p = parser(__doc__, METHODS, 'results/peer/ours-on-peer-splits.jsonl')
 p.add_argument('--imdad', default='.build/release/imdad')
 a = p.parse_args()
-peer = load_peer(a)
+peer = load_peer(a.peer, a.split)
 done = done_runs(a.out)
 
 def export(name, seed, folder):
@@ -51,11 +51,8 @@ with tempfile.TemporaryDirectory() as tmp:
             export(d, seed, tmp)  # with --split, load_peer fixed the split
             for m in todo:
                 model, scores = f'{tmp}/{m}.imdad', f'{tmp}/{m}.csv'
-                subprocess.run([a.imdad, 'train', f'{tmp}/train.npz', '--no-scaling', *METHODS[m], '--seed', str(seed), '--threads', '1',
-                                '--quiet', '--force', '-o', model, *a.extra.split()], check=True, stdout=subprocess.DEVNULL)
+                train_ours(a.imdad, f'{tmp}/train.npz', model, *METHODS[m], '--seed', str(seed), *a.extra.split())
                 subprocess.run([a.imdad, 'score', model, f'{tmp}/test.npz', '--label-column', 'y', '--force', '-o', scores], check=True)
-                with open(scores) as f:
-                    rows = list(csv.DictReader(line for line in f if not line.startswith('#')))
-                auroc = roc_auc_score([float(r['label']) for r in rows], [float(r['score']) for r in rows])
+                auroc = roc_auc_score(*scores_csv(scores))
                 record(a, {'label': m, 'dataset': d, 'seed': seed, 'auroc': auroc, 'splits': 'peer'})
                 print(f'{m} {d} seed {seed}: AUROC {100 * auroc:.2f}', flush=True)

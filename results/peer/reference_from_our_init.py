@@ -7,41 +7,32 @@ initial weights, not the code, make the difference.
 
     ~/torchenv/bin/python results/peer/reference_from_our_init.py --imdad <binary> --seeds 20
 """
-import argparse, subprocess, tempfile
+import argparse, tempfile
 
 import numpy as np
 import torch
 from sklearn.metrics import roc_auc_score
 
-from peer_runs import load_peer
-from same_weights import tensors
+from peer_runs import PEER, load_peer, svdd_center, svdd_net_from, train_ours
 
 p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 p.add_argument('--imdad', default='.build/release/imdad')
-p.add_argument('--peer', default='../shared/peers/imdad_torch.py')
+p.add_argument('--peer', default=PEER)
 p.add_argument('--seeds', type=int, default=20)
 a = p.parse_args()
-a.split = None
-peer = load_peer(a)
+peer = load_peer(a.peer)
 data = peer.tabular_setup('cardio', 0)
 normals, test, labels = data['x_norm'], data['x_test'], data['y_test']
 scores = []
 with tempfile.TemporaryDirectory() as tmp:
     np.savez(f'{tmp}/train.npz', X=normals.numpy(), y=np.zeros(len(normals), dtype=np.int64))
     for seed in range(a.seeds):
-        subprocess.run([a.imdad, 'train', f'{tmp}/train.npz', '--no-scaling', '--method', 'deepsvdd', '--seed', str(seed),
-                        '--threads', '1', '--quiet', '--force', '-o', f'{tmp}/init.imdad', '--epochs', '1', '--lr', '1e-30'],
-                       check=True, stdout=subprocess.DEVNULL)
-        w, _ = tensors(f'{tmp}/init.imdad')
+        initial, _ = train_ours(a.imdad, f'{tmp}/train.npz', f'{tmp}/init.imdad', '--method', 'deepsvdd', '--seed', str(seed),
+                                '--epochs', '1', '--lr', '1e-30')
         torch.manual_seed(seed)
         batches = torch.Generator().manual_seed(seed)
-        net = peer.MLP(normals.shape[1], [32, 16], 8, bias=False)
-        with torch.no_grad():
-            for k, v in [('0.weight', net.hidden[0].linear.weight), ('3.weight', net.hidden[1].linear.weight), ('6.weight', net.code.weight)]:
-                v.copy_(torch.from_numpy(w[k].copy()))
-        c = peer.init_forward(net, normals).mean(0)
-        c[(c.abs() < 0.1) & (c < 0)] = -0.1
-        c[(c.abs() < 0.1) & (c >= 0)] = 0.1
+        net, _ = svdd_net_from(peer, initial, normals.shape[1])
+        c = svdd_center(peer, net, normals)
         opt = torch.optim.Adam([{'params': net.parameters(), 'weight_decay': 0.5e-6}], lr=1e-3)
         schedule = torch.optim.lr_scheduler.MultiStepLR(opt, milestones=[50], gamma=0.1)
         for epoch in range(150):
