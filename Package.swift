@@ -26,14 +26,16 @@ let package = Package(
         .target(name: "IMDADData", dependencies: ["CZlib"]),
         .target(name: "IMDADDetectors", dependencies: ["IMDADEngine", "IMDADData"]),
         .target(name: "IMDADReports", dependencies: ["IMDADEngine", "IMDADData", "IMDADDetectors", "CZlib"]),
+        .target(name: "IMDADExperiments", dependencies: ["IMDADEngine", "IMDADData", "IMDADDetectors"]),
         .executableTarget(name: "IMDADCLI", dependencies: [
-            "IMDADEngine", "IMDADData", "IMDADDetectors", "IMDADReports",
+            "IMDADEngine", "IMDADData", "IMDADDetectors", "IMDADReports", "IMDADExperiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], resources: [.copy("Resources/thyroid.npz")]),
         .testTarget(name: "IMDADEngineTests", dependencies: ["IMDADEngine"]),
         .testTarget(name: "IMDADDataTests", dependencies: ["IMDADData"], exclude: ["Fixtures"]),
         .testTarget(name: "IMDADDetectorsTests", dependencies: ["IMDADDetectors", "IMDADEngine", "IMDADData"]),
+        .testTarget(name: "IMDADExperimentsTests", dependencies: ["IMDADExperiments", "IMDADDetectors", "IMDADEngine", "IMDADData"]),
         .testTarget(name: "IMDADReportsTests", dependencies: ["IMDADReports", "IMDADDetectors", "IMDADEngine", "IMDADData"]),
-        .testTarget(name: "IMDADCLITests", dependencies: ["IMDADCLI", "IMDADData", "IMDADDetectors", "IMDADReports"]),
+        .testTarget(name: "IMDADCLITests", dependencies: ["IMDADCLI", "IMDADData", "IMDADDetectors", "IMDADReports", "IMDADExperiments"]),
     ]
 )

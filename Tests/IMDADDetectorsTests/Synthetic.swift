@@ -23,12 +23,19 @@ func syntheticData(normals n: Int = 600, labeled: Int = 12, testNormals: Int = 3
             Tensor(shape: [testNormals + testAnomalies, d], scalars: xt), yt)
 }
 
-func quickSettings(epochs: Int = 40) -> MethodSettings {
-    var s = MethodSettings()
-    s.training.epochs = epochs
-    s.training.batchSize = 64
-    s.training.milestones = [30]
-    return s
+/// `kind` at its defaults on `encoder`, trained briefly: `epochs`, batches of 64, lr ÷10 at 30.
+func quick(_ kind: MethodKind, epochs: Int = 40, encoder: EncoderArchitecture = smallMLP) -> DetectorConfiguration {
+    var c = DetectorConfiguration.defaults(for: kind, encoder: encoder)
+    c.training?.epochs = epochs
+    c.training?.batchSize = 64
+    c.training?.milestones = [30]
+    return c
+}
+
+/// IMD-AD at its defaults on `encoder`, trained briefly (``quick(_:epochs:encoder:)``).
+func quickIMDAD(epochs: Int = 40, encoder: EncoderArchitecture = smallMLP) -> IMDADConfiguration {
+    guard case .imdad(let c) = quick(.imdad, epochs: epochs, encoder: encoder) else { preconditionFailure("IMD-AD's defaults") }
+    return c
 }
 
 let smallMLP = EncoderArchitecture.mlp(input: 6, hidden: [16], representation: 4)

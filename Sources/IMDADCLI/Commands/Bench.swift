@@ -1,10 +1,11 @@
 // `imdad bench`: engine speed figures (not timed tests: machines are noisy; compare ratios
-// measured side by side in one run, see scripts/compare_speed.py).
+// measured side by side in one run, see experiments/speed/compare_speed.py).
 
 import ArgumentParser
 import Foundation
 import IMDADDetectors
 import IMDADEngine
+import IMDADExperiments
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,21 +23,16 @@ struct Bench: ParsableCommand {
 
         func run() throws {
             BLAS.setThreadCount(threads)
-            let encoders: [(EncoderArchitecture, Int)] = [
-                (.mlp(input: 21, hidden: [32, 16], representation: 8), 1000),
-                (.mlp(input: 274, hidden: [128, 64], representation: 32), 1000),
-                (.fashionMNISTLeNet, 40), (.mnistLeNet, 100), (.cifar10LeNet, 20),
-            ]
             var rows: [[String: Any]] = []
-            let gflops = sgemmGFLOPS(n: 1024)
+            let gflops = SpeedBenchmark.sgemmGFLOPS(n: 1024)
             if !json {
                 print("BLAS: \(BLAS.backend)")
                 print("sgemm 1024³ through the engine: \(fmt(gflops, 1)) GFLOP/s, \(threads) threads\n")
                 print("| encoder | train step (ms) | train samples/s | forward (ms) | forward samples/s |")
                 print("|---|---|---|---|---|")
             }
-            for (enc, iters) in encoders where only.map({ enc.name.contains($0) }) ?? true {
-                let r = benchmark(enc, iterations: iters, trials: trials)
+            for (enc, iters) in SpeedBenchmark.encoders where only.map({ enc.name.contains($0) }) ?? true {
+                let r = SpeedBenchmark.engine(enc, iterations: iters, trials: trials)
                 if json {
                     rows.append(["arch": enc.name, "batch": 128, "train_step_ms": r.train * 1e3, "train_samples_per_s": 128 / r.train,
                                  "forward_ms": r.forward * 1e3, "forward_samples_per_s": 128 / r.forward])
@@ -50,38 +46,6 @@ struct Bench: ParsableCommand {
                 print(String(decoding: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]), as: UTF8.self))
             }
         }
-
-        /// Median seconds of a training step and of a forward pass.
-        func benchmark(_ enc: EncoderArchitecture, iterations: Int, trials: Int) -> (train: Double, forward: Double) {
-            var rng = RandomGenerator(seed: 0)
-            let config = IMDADConfiguration(encoder: enc)
-            var net = Network(IMDAD.body(config), using: &rng)
-            let batch = 128, anomalies = 8
-            let x = Tensor(shape: [batch, enc.inputSize], scalars: (0..<(batch * enc.inputSize)).map { _ in rng.nextUnitFloat() })
-            var adam = Adam(learningRate: 1e-4, weightDecay: 0.5e-6,
-                            groups: [ParameterGroup(prefix: "sphere.", weightDecay: 0)])
-            let objective = IMDADObjective(config)
-            let wi = net.parameters.index(of: "sphere.w")!, bi = net.parameters.index(of: "sphere.b")!
-            func trainStep() {
-                let tape = Tape()
-                let bound = net.bind(on: tape, differentiable: true)
-                let (s, updates) = net.forward(tape.constant(x), bound: bound, mode: .training)
-                let loss = objective.batchLoss(scores: s, anomalyCount: anomalies, w: bound[wi], b: bound[bi]).loss
-                tape.backward(from: loss)
-                adam.update(&net.parameters, gradients: net.gradients(on: tape, bound: bound))
-                net.apply(updates)
-            }
-            func forward() { _ = net.infer(x, batchSize: batch) }
-            func median(_ f: () -> Void) -> Double {
-                let clock = ContinuousClock()
-                for _ in 0..<max(5, iterations / 5) { f() }
-                var times: [Double] = []
-                for _ in 0..<(trials * iterations) { times.append(seconds(clock.measure(f))) }
-                times.sort()
-                return times[times.count / 2]
-            }
-            return (median(trainStep), median(forward))
-        }
     }
 
     struct SGEMM: ParsableCommand {
@@ -93,8 +57,8 @@ struct Bench: ParsableCommand {
 
         func run() throws {
             BLAS.setThreadCount(threads)
-            if raw { print(fmt(sgemmGFLOPS(n: 1024), 2)); return }
-            let engine = sgemmGFLOPS(n: 1024)
+            if raw { print(fmt(SpeedBenchmark.sgemmGFLOPS(n: 1024), 2)); return }
+            let engine = SpeedBenchmark.sgemmGFLOPS(n: 1024)
             print("engine: \(BLAS.backend.kernel): \(fmt(engine, 1)) GFLOP/s (\(threads) threads)")
             var best = 0.0, bestName = ""
             let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))

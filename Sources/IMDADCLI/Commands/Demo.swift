@@ -5,6 +5,7 @@ import Foundation
 import IMDADData
 import IMDADDetectors
 import IMDADEngine
+import IMDADExperiments
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,13 +25,12 @@ struct Demo: ParsableCommand {
             let split = try TabularProtocol.split(data, seed: seed, labeledRatio: 0.01)
             print("protocol (spec §7): 60/40 stratified split, seed \(seed): \(split.train.normalRows.count) training normals, "
                   + "\(split.train.anomalyRows.count) labeled anomalies (γ_l = 0.01); \(split.testLabels.count) test rows\n")
-            var settings = MethodSettings()
-            settings.training.epochs = epochs
+            var configuration = IMDADConfiguration(encoder: .tabular(inputs: data.columns))
+            configuration.training.epochs = epochs
             var rng = RandomGenerator(seed: seed)
             let progress = ProgressPrinter(label: "IMD-AD", totalEpochs: epochs)
             let start = Date()
-            guard case .imdad(let model) = try fitDetector(.imdad, encoder: .tabular(inputs: data.columns), settings: settings,
-                                                          data: split.train, using: &rng, progress: { progress($0) }) else { return }
+            let model = try IMDAD.fit(configuration, data: split.train, using: &rng, progress: { progress($0) })
             let t = Date().timeIntervalSince(start)
             for e in model.log where e.epoch == 1 || e.epoch % 30 == 0 {
                 print("epoch \(e.epoch): loss \(fmt(e.loss, 4))  R² \(fmt(e.values["R²"] ?? 0, 4))  active hinges normal \(fmt(100 * (e.values["active normal"] ?? 0), 1))%  anomalous \(fmt(100 * (e.values["active anomalous"] ?? 0), 1))%")

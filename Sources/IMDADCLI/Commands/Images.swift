@@ -6,6 +6,7 @@ import Foundation
 import IMDADData
 import IMDADDetectors
 import IMDADEngine
+import IMDADExperiments
 
 extension ImageDataset: ExpressibleByArgument {}
 
@@ -31,7 +32,7 @@ struct Images: ParsableCommand {
         Examples:
           imdad images --dataset fmnist --classes 0 --methods imdad --epochs 3
           imdad images --dataset mnist fmnist --methods imdad,deepsad --resume
-          imdad images --summary --results results/images/runs.jsonl
+          imdad images --summary --results experiments/images/runs.jsonl
         """)
 
     @Option(parsing: .upToNextOption, help: "Data sets: \(ImageDataset.names).") var dataset: [ImageDataset] = [.mnist]
@@ -45,7 +46,7 @@ struct Images: ParsableCommand {
     @Option(help: "Comma-separated methods: imdad, deepsad, deepsvdd (or any of \(MethodKind.allCases.map(\.rawValue).joined(separator: ", "))).")
     var methods: String = "imdad,deepsad,deepsvdd"
     @Option(parsing: .upToNextOption, help: "Seeds (split and training).") var seed: [UInt64] = [0]
-    /// In the working directory, not the repository's committed `results/images/runs.jsonl`: a check
+    /// In the working directory, not the repository's committed `experiments/images/runs.jsonl`: a check
     /// run without `--results` must not append to a results file that someone keeps (it did, stop 12).
     @Option(help: "Results file (JSON lines, appended).") var results = "imdad-images.jsonl"
     @Flag(help: "Skip runs already in the results file.") var resume = false
@@ -86,10 +87,12 @@ struct Images: ParsableCommand {
                 return
             }
             method.prepareEngine()
-            let sweep = ImageSweep(datasets: dataset, roots: try roots(), classes: classes, knownClass: knownClass, gammaL: gammaL,
-                                   gammaP: gammaP, kinds: try methodKinds(methods), seeds: seed, method: method, results: results, resume: resume,
-                                   quiet: quiet)
-            _ = try sweep.run()
+            var sweep = ImageSweep(datasets: dataset, roots: try roots(), classes: classes, knownClass: knownClass, gammaL: gammaL,
+                                   gammaP: gammaP, methods: try methodKinds(methods), seeds: seed,
+                                   configure: { kind, encoder in try checked { try method.configuration(kind, encoder: encoder) } })
+            sweep.results = results
+            sweep.resume = resume
+            _ = try sweep.run(observer: .terminal(quiet: quiet))
         }
     }
 }

@@ -45,13 +45,13 @@ struct Train: ParsableCommand {
             let x = try TrainedModel.input(table.features, rows: table.rows, columns: table.columns, scaler: scaler)
             let train = try LabeledData(features: x, labels: labels)
             var rng = RandomGenerator(seed: seed)
-            let progress = ProgressPrinter(label: choice.method.displayName, totalEpochs: method.epochs,
-                                             pretrainingEpochs: method.pretrainEpochs, quiet: quiet)
+            let configuration = try checked { try method.configuration(choice.method, encoder: .tabular(inputs: table.columns)) }
+            let progress = ProgressPrinter(label: choice.method.displayName, totalEpochs: configuration.training?.epochs ?? 0,
+                                           pretrainingEpochs: configuration.pretraining?.epochs ?? 0, quiet: quiet)
             let start = Date()
             let fitted: FittedDetector
             do {
-                fitted = try fitDetector(choice.method, encoder: .tabular(inputs: table.columns), settings: method.settings(),
-                                         data: train, using: &rng, progress: { progress($0) })
+                fitted = try fitDetector(configuration, data: train, using: &rng, progress: { progress($0) })
             } catch let e as DetectorError {
                 throw labelProblem(e, file: data, column: labelColumn ?? "y", rows: table.rows)
             }

@@ -2,6 +2,7 @@
 
 import Foundation
 import IMDADDetectors
+import IMDADExperiments
 
 /// Prints one updating line per epoch on a terminal: epoch (autoencoder pretraining first, if
 /// any), loss, R², active hinges, time left.
@@ -41,3 +42,13 @@ func fmt(_ x: Float, _ digits: Int) -> String { fmt(Double(x), digits) }
 
 /// Writes a line to standard error.
 func note(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+
+extension ExperimentObserver {
+    /// Notes on standard error (none when `quiet`) and a progress line per training run on a terminal.
+    static func terminal(quiet: Bool) -> ExperimentObserver {
+        ExperimentObserver(note: { if !quiet { IMDADCLI.note($0) } }, run: { label, epochs, pretraining in
+            let printer = ProgressPrinter(label: label, totalEpochs: epochs, pretrainingEpochs: pretraining, quiet: quiet)
+            return { printer($0) }
+        })
+    }
+}

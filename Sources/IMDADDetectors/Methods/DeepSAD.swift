@@ -53,6 +53,23 @@ public struct DeepSVDDConfiguration: Sendable, Equatable, Codable {
         self.method = method
         if case .deepSAD = method { training.sampler = .uniform }
     }
+
+    /// Checks every setting; the error names the parameter (`method.eta`, `contamination`, …).
+    public func validate() throws(DetectorError) {
+        switch method {
+        case .deepSAD(let eta, let epsilon):
+            try check("method.eta", eta, eta > 0 && eta.isFinite, "> 0")
+            try check("method.epsilon", epsilon, epsilon > 0 && epsilon.isFinite, "> 0")
+        case .deepSVDDSoftBoundary(let nu, let warmUp):
+            try check("method.nu", nu, nu > 0 && nu <= 1, "in (0, 1]")
+            try check("method.warmUpEpochs", warmUp, warmUp >= 0, "≥ 0")
+        case .deepSVDDOneClass:
+            break
+        }
+        try check("contamination", contamination, contamination > 0 && contamination < 1, "in (0, 1)")
+        try training.validate()
+        try pretraining?.validate()
+    }
 }
 
 /// A trained Deep SAD or Deep SVDD model.
@@ -71,6 +88,7 @@ public struct DeepSVDD: AnomalyDetector {
     public static func fit(_ configuration: DeepSVDDConfiguration, data: LabeledData, using rng: inout RandomGenerator,
                            progress: ((EpochLog) -> Void)? = nil) throws -> DeepSVDD {
         let c = configuration
+        try c.validate()
         let d = data.features.count / max(data.features.shape[0], 1)
         guard d == c.encoder.inputSize else { throw DetectorError.featureMismatch(expected: c.encoder.inputSize, found: d) }
         let normals = data.normals
@@ -84,7 +102,7 @@ public struct DeepSVDD: AnomalyDetector {
         var network = Network(c.encoder.layers(bias: false), using: &rng)
         if let p = c.pretraining {
             let rows = anomalies == nil ? normals : data.features  // Deep SVDD never sees the labeled rows
-            network.load(try pretrainEncoder(c.encoder, bias: false, rows: rows, configuration: p, training: c.training,
+            try network.load(try pretrainEncoder(c.encoder, bias: false, rows: rows, configuration: p, training: c.training,
                                              using: &rng, progress: progress).encoder)
         }
         let all = anomalies.map { Tensor.concatenateRows([normals, $0]) } ?? normals

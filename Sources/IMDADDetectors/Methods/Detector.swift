@@ -48,6 +48,21 @@ extension AnomalyDetector {
     public func flags(_ scores: [Float]) -> [Bool] { scores.map { $0 > threshold } }
 }
 
+/// Scores `x` in chunks of `batchSize` rows (bounded memory for large test sets).
+public func batchedScores(_ detector: any AnomalyDetector, _ x: Tensor, batchSize: Int = 500) -> [Float] {
+    let n = x.shape[0]
+    guard n > batchSize else { return detector.scores(x) }
+    var out: [Float] = []
+    out.reserveCapacity(n)
+    var start = 0
+    while start < n {
+        let end = min(n, start + batchSize)
+        out += detector.scores(x.rows(start..<end))
+        start = end
+    }
+    return out
+}
+
 /// Invalid training data or configuration.
 public enum DetectorError: Error, CustomStringConvertible, Equatable {
     case invalidData(String)
@@ -55,6 +70,9 @@ public enum DetectorError: Error, CustomStringConvertible, Equatable {
     case noLabeledAnomalies(method: String)
     case featureMismatch(expected: Int, found: Int)
     case invalidConfiguration(String)
+    /// A configuration parameter out of its range; `name` is its path in the configuration
+    /// (`nu`, `training.learningRate`, `ablation.anomalyPush`), which front ends map to their options.
+    case invalidParameter(name: String, value: String, expected: String)
 
     public var description: String {
         switch self {
@@ -62,9 +80,10 @@ public enum DetectorError: Error, CustomStringConvertible, Equatable {
         case .noNormalSamples: return "the training data has no normal (label 0) samples"
         case .noLabeledAnomalies(let m):
             return "\(m) needs at least one labeled anomaly (label 1) in the training data. "
-                + "HINT: label a few confirmed anomalies, or pass --one-class to train without them."
+                + "HINT: label a few confirmed anomalies, or allow training without them (allowOneClass)."
         case .featureMismatch(let e, let f): return "the model expects \(e) features per sample, the data has \(f)"
         case .invalidConfiguration(let s): return "invalid configuration: \(s)"
+        case .invalidParameter(let name, let value, let expected): return "\(name) must be \(expected), got \(value)"
         }
     }
 }

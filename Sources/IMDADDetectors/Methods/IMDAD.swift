@@ -18,7 +18,12 @@
 
 import IMDADEngine
 
-/// Configuration of IMD-AD (what to train); the fitted model is ``IMDAD``.
+/// Configuration of IMD-AD (what to train); the fitted model is ``IMDAD``. The one source of truth
+/// for IMD-AD's settings: the command line's options build it, ``validate()`` checks it, and the
+/// model file stores it as it is.
+///
+/// The spec's parameters sit at the top level (ν, κ, ρ², ν_R, λ in ``training``); the switches of
+/// this project's objective study, off by default, sit in ``Ablation``.
 public struct IMDADConfiguration: Sendable, Equatable, Codable {
     public enum Hinge: Sendable, Equatable, Codable {
         /// `[z]₊ = max(0, z)` (default).
@@ -26,7 +31,7 @@ public struct IMDADConfiguration: Sendable, Equatable, Codable {
         /// `softplus_β(z)`; inflates R² by about ln(1/ν − 1)/β (spec §4).
         case softplus(beta: Float)
     }
-    public enum Initialization: String, Sendable, Equatable, Codable {
+    public enum Initialization: String, Sendable, Equatable, Codable, CaseIterable {
         /// `c` = mean representation of the normals, `R² = 0` (spec §4 decision).
         case centerZeroRadius
         /// `c` = mean, `R²` = (1 − ν) quantile of the squared distances (stalls; ablation only).
@@ -35,76 +40,158 @@ public struct IMDADConfiguration: Sendable, Equatable, Codable {
 
     /// The defaults: ν = 0.7, κ = 10, and `R²` refit at ν_R = 0.1. Chosen by the objective study:
     /// against ν = 0.1, κ = 1 they raise the ODDS mean AUROC from 93.86 to 94.64 (Deep SAD,
-    /// balanced: 94.43; `results/ablation/README.md`) and put IMD-AD ahead of Deep SAD in 7 of the 8
-    /// MNIST/Fashion-MNIST γ_l cells (`results/images/README.md`), while the refit keeps `s > 0` flagging about 10 % of the
-    /// training normals (ν = 0.7 alone would flag about 70 %).
+    /// balanced: 94.43) and put IMD-AD ahead of Deep SAD in 7 of the 8 MNIST/Fashion-MNIST γ_l
+    /// cells (the ablation and images studies under `experiments/`), while the refit keeps `s > 0`
+    /// flagging about 10 % of the training normals (ν = 0.7 alone would flag about 70 %).
     public static let defaultNu: Float = 0.7
     public static let defaultKappa: Float = 10
     public static let defaultRadiusNu: Float = 0.1
 
     public var encoder: EncoderArchitecture
+    /// ν ∈ (0, 1]: bound on the fraction of training normals outside the sphere (spec §3).
     public var nu: Float = defaultNu
+    /// κ > 0: weight of the labeled anomalies' hinge.
     public var kappa: Float = defaultKappa
+    /// ρ² > 0: the margin, fixed to 1 (spec §3 decision).
     public var marginSquared: Float = 1
-    public var hinge: Hinge = .hinge
-    /// The labeled anomalies' hinge when it differs from the normals' (nil: `hinge`). A softplus
-    /// here keeps pushing anomalies beyond the margin (its gradient never vanishes, like Deep SAD's
-    /// `1/dist`) while the normals keep the hinge and with it the ν-property and `s > 0`.
-    public var anomalyHinge: Hinge? = nil
-    /// μ ≥ 0: weight of the compactness term μ/n Σ_normal ‖φ(xᵢ) − c‖².
-    public var compactness: Float = 0
-    /// π ≥ 0: weight of Deep SAD's push on the labeled anomalies, π/m Σ_anomalous 1/(‖φ(x̃ⱼ) − c‖² + ε),
-    /// added to their hinge so that anomalies beyond the margin keep moving out (ablation).
-    public var anomalyPush: Float = 0
-    /// Ramp cap τ (in units of ρ²): the normal hinge becomes min([s]₊, τ·ρ²), so normals beyond
-    /// the cap (likely unlabeled anomalies) stop pulling the sphere. nil = plain hinge.
-    public var normalCap: Float? = nil
-    public var initialization: Initialization = .centerZeroRadius
-    /// Biases in the encoder (allowed: collapse is never optimal under J, spec §3).
-    public var encoderBias = false
-    /// Learning-rate multiplier of the sphere layer (w, b).
-    public var sphereLearningRateScale: Float = 1
-    /// Further multiplier for the center alone (`w = 2c`): below 1 the center stays nearer the
-    /// normals' mean while `R²` (through `b`) keeps its pace.
-    public var centerLearningRateScale: Float = 1
-    /// Train without labeled anomalies (then J is soft-boundary Deep SVDD with a free center).
-    public var allowOneClass = false
-    public var training = TrainingConfiguration()
-    /// Optional autoencoder pretraining of the encoder before the sphere is initialized (nil: none).
-    public var pretraining: PretrainingConfiguration? = nil
     /// ν_R ∈ (0, 1]: after training, refit `R²` alone by `J` with ν_R in place of ν (encoder and `c`
     /// fixed; ``fittedRadiusSquared(normalDistances:anomalyDistances:nu:kappa:marginSquared:)``), so
     /// that `s > 0` flags about ν_R of the training normals while the ranking keeps what training
     /// at ν gave it. nil: `R²` as trained (model files written before the refit existed decode so).
     public var radiusNu: Float? = defaultRadiusNu
+    /// Train without labeled anomalies (then J is soft-boundary Deep SVDD with a free center).
+    public var allowOneClass = false
+    /// The optimization (λ is `training.weightDecay`); IMD-AD always samples balanced batches.
+    public var training = TrainingConfiguration()
+    /// Optional autoencoder pretraining of the encoder before the sphere is initialized (nil: none).
+    public var pretraining: PretrainingConfiguration? = nil
+    /// The objective study's switches (``Ablation``); their defaults are the spec's objective.
+    public var ablation = Ablation()
 
-    public init(encoder: EncoderArchitecture) { self.encoder = encoder }
-}
+    /// Switches of the objective study: variants of the spec's objective, all off by default. Adding
+    /// one touches this type (a field with its default, a line in ``init(from:)``, one in
+    /// ``words``, a check in ``IMDADConfiguration/validate()`` if it has a range) and its
+    /// command-line option.
+    public struct Ablation: Sendable, Equatable, Codable {
+        /// The normals' `[·]₊`: the hinge or softplus_β.
+        public var hinge: Hinge = .hinge
+        /// The labeled anomalies' hinge when it differs from the normals' (nil: `hinge`). A softplus
+        /// here keeps pushing anomalies beyond the margin (its gradient never vanishes, like Deep SAD's
+        /// `1/dist`) while the normals keep the hinge and with it the ν-property and `s > 0`.
+        public var anomalyHinge: Hinge? = nil
+        /// μ ≥ 0: weight of the compactness term μ/n Σ_normal ‖φ(xᵢ) − c‖².
+        public var compactness: Float = 0
+        /// π ≥ 0: weight of Deep SAD's push on the labeled anomalies, π/m Σ_anomalous 1/(‖φ(x̃ⱼ) − c‖² + ε),
+        /// added to their hinge so that anomalies beyond the margin keep moving out.
+        public var anomalyPush: Float = 0
+        /// Ramp cap τ (in units of ρ²): the normal hinge becomes min([s]₊, τ·ρ²), so normals beyond
+        /// the cap (likely unlabeled anomalies) stop pulling the sphere. nil = plain hinge.
+        public var normalCap: Float? = nil
+        public var initialization: Initialization = .centerZeroRadius
+        /// Biases in the encoder (allowed: collapse is never optimal under J, spec §3).
+        public var encoderBias = false
+        /// Learning-rate multiplier of the sphere layer (w, b).
+        public var sphereLearningRateScale: Float = 1
+        /// Further multiplier for the center alone (`w = 2c`): below 1 the center stays nearer the
+        /// normals' mean while `R²` (through `b`) keeps its pace.
+        public var centerLearningRateScale: Float = 1
 
-extension IMDADConfiguration {
-    /// Decodes every field; `anomalyHinge`, `compactness`, `normalCap`, `centerLearningRateScale`, `pretraining` and `radiusNu`
-    /// (added after format version 1 first shipped) read as their defaults when absent, so earlier
-    /// model files keep loading with the objective they were trained with.
+        public init() {}
+
+        /// Every switch that differs from the default, in words ("push π 0.1", "center lr ×0.1").
+        public var words: [String] {
+            func g(_ x: Float) -> String { String(format: "%g", Double(x)) }
+            func words(_ h: Hinge) -> String {
+                if case .softplus(let b) = h { return "softplus β \(g(b))" }
+                return "hinge"
+            }
+            let d = Ablation()
+            var parts: [String] = []
+            if hinge != d.hinge { parts.append(words(hinge)) }
+            // The anomalies' term only when it differs from the normals' (nil and `hinge` are one objective).
+            if let a = anomalyHinge, a != hinge { parts.append("anomaly " + words(a)) }
+            if compactness != d.compactness { parts.append("μ \(g(compactness))") }
+            if anomalyPush != d.anomalyPush { parts.append("push π \(g(anomalyPush))") }
+            if let t = normalCap { parts.append("cap \(g(t))") }
+            if centerLearningRateScale != d.centerLearningRateScale { parts.append("center lr ×\(g(centerLearningRateScale))") }
+            if sphereLearningRateScale != d.sphereLearningRateScale { parts.append("sphere lr ×\(g(sphereLearningRateScale))") }
+            if initialization != d.initialization { parts.append("\(initialization.rawValue) init") }
+            if encoderBias != d.encoderBias { parts.append("encoder bias") }
+            return parts
+        }
+
+        /// Reads every switch, absent ones as their defaults, so that model files written before a
+        /// switch existed keep loading with the objective they were trained with.
+        public init(from decoder: any Decoder) throws {
+            let k = try decoder.container(keyedBy: CodingKeys.self)
+            hinge = try k.decodeIfPresent(Hinge.self, forKey: .hinge) ?? hinge
+            anomalyHinge = try k.decodeIfPresent(Hinge.self, forKey: .anomalyHinge)
+            compactness = try k.decodeIfPresent(Float.self, forKey: .compactness) ?? compactness
+            anomalyPush = try k.decodeIfPresent(Float.self, forKey: .anomalyPush) ?? anomalyPush
+            normalCap = try k.decodeIfPresent(Float.self, forKey: .normalCap)
+            initialization = try k.decodeIfPresent(Initialization.self, forKey: .initialization) ?? initialization
+            encoderBias = try k.decodeIfPresent(Bool.self, forKey: .encoderBias) ?? encoderBias
+            sphereLearningRateScale = try k.decodeIfPresent(Float.self, forKey: .sphereLearningRateScale) ?? sphereLearningRateScale
+            centerLearningRateScale = try k.decodeIfPresent(Float.self, forKey: .centerLearningRateScale) ?? centerLearningRateScale
+        }
+    }
+
+    public init(encoder: EncoderArchitecture) {
+        self.encoder = encoder
+        training.sampler = .balanced
+    }
+
+    /// Checks every setting; the error names the parameter (`nu`, `ablation.anomalyPush`, …).
+    public func validate() throws(DetectorError) {
+        try check("nu", nu, nu > 0 && nu <= 1, "in (0, 1]")
+        try check("kappa", kappa, kappa > 0 && kappa.isFinite, "> 0")
+        try check("marginSquared", marginSquared, marginSquared > 0 && marginSquared.isFinite, "> 0")
+        if let v = radiusNu { try check("radiusNu", v, v > 0 && v <= 1, "in (0, 1]") }
+        try training.validate()
+        try pretraining?.validate()
+        let a = ablation
+        for (name, h) in [("ablation.hinge", a.hinge), ("ablation.anomalyHinge", a.anomalyHinge ?? .hinge)] {
+            if case .softplus(let b) = h { try check(name, b, b > 0 && b.isFinite, "a softplus β > 0") }
+        }
+        try check("ablation.compactness", a.compactness, a.compactness >= 0 && a.compactness.isFinite, "≥ 0")
+        try check("ablation.anomalyPush", a.anomalyPush, a.anomalyPush >= 0 && a.anomalyPush.isFinite, "≥ 0")
+        if let t = a.normalCap { try check("ablation.normalCap", t, t > 0 && t.isFinite, "> 0") }
+        try check("ablation.sphereLearningRateScale", a.sphereLearningRateScale,
+                  a.sphereLearningRateScale >= 0 && a.sphereLearningRateScale.isFinite, "≥ 0")
+        try check("ablation.centerLearningRateScale", a.centerLearningRateScale,
+                  a.centerLearningRateScale >= 0 && a.centerLearningRateScale.isFinite, "≥ 0")
+    }
+
+    /// The settings that shape the ranking, in words: "ν 0.7, κ 10" and every ablation switch.
+    public var objectiveWords: [String] {
+        func g(_ x: Float) -> String { String(format: "%g", Double(x)) }
+        return ["ν \(g(nu))", "κ \(g(kappa))"] + ablation.words
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case encoder, nu, kappa, marginSquared, radiusNu, allowOneClass, training, pretraining, ablation
+    }
+
+    /// Decodes every field. Model files written before the ablation switches had their own object
+    /// hold them beside the spec's parameters; those read from there. `pretraining` and `radiusNu`
+    /// (added after format version 1 first shipped) read as absent when missing.
     public init(from decoder: any Decoder) throws {
         let k = try decoder.container(keyedBy: CodingKeys.self)
         encoder = try k.decode(EncoderArchitecture.self, forKey: .encoder)
         nu = try k.decode(Float.self, forKey: .nu)
         kappa = try k.decode(Float.self, forKey: .kappa)
         marginSquared = try k.decode(Float.self, forKey: .marginSquared)
-        hinge = try k.decode(Hinge.self, forKey: .hinge)
-        anomalyHinge = try k.decodeIfPresent(Hinge.self, forKey: .anomalyHinge)
-        compactness = try k.decodeIfPresent(Float.self, forKey: .compactness) ?? 0
-        anomalyPush = try k.decodeIfPresent(Float.self, forKey: .anomalyPush) ?? 0
-        normalCap = try k.decodeIfPresent(Float.self, forKey: .normalCap)
-        initialization = try k.decode(Initialization.self, forKey: .initialization)
-        encoderBias = try k.decode(Bool.self, forKey: .encoderBias)
-        sphereLearningRateScale = try k.decode(Float.self, forKey: .sphereLearningRateScale)
-        centerLearningRateScale = try k.decodeIfPresent(Float.self, forKey: .centerLearningRateScale) ?? 1
+        radiusNu = try k.decodeIfPresent(Float.self, forKey: .radiusNu)
         allowOneClass = try k.decode(Bool.self, forKey: .allowOneClass)
         training = try k.decode(TrainingConfiguration.self, forKey: .training)
         pretraining = try k.decodeIfPresent(PretrainingConfiguration.self, forKey: .pretraining)
-        radiusNu = try k.decodeIfPresent(Float.self, forKey: .radiusNu)
+        ablation = try k.decodeIfPresent(Ablation.self, forKey: .ablation) ?? Ablation(from: decoder)
     }
+}
+
+/// Throws ``DetectorError/invalidParameter(name:value:expected:)`` unless `ok`.
+func check<T>(_ name: String, _ value: T, _ ok: Bool, _ expected: String) throws(DetectorError) {
+    guard ok else { throw .invalidParameter(name: name, value: "\(value)", expected: expected) }
 }
 
 /// A trained IMD-AD model: encoder + hypersphere layer.
@@ -121,31 +208,28 @@ public struct IMDAD: AnomalyDetector {
 
     /// The network of a configuration: the encoder followed by the sphere layer.
     public static func body(_ c: IMDADConfiguration) -> Sequential {
-        Sequential([c.encoder.layers(bias: c.encoderBias), HypersphereLayer(dimension: c.encoder.representationSize)],
+        Sequential([c.encoder.layers(bias: c.ablation.encoderBias), HypersphereLayer(dimension: c.encoder.representationSize)],
                    names: ["encoder", "sphere"])
+    }
+
+    /// The positions of the sphere layer's `w` and `b` in a network of ``body(_:)``: its second
+    /// layer's two tensors, found by structure.
+    public static func sphereIndices(_ network: Network) -> (w: Int, b: Int) {
+        let r = network.parameterIndices(ofLayer: 1)
+        return (r.lowerBound, r.lowerBound + 1)
     }
 
     /// The sphere read off the final layer.
     public var sphere: Sphere {
-        Sphere(w: network.parameters["sphere.w"]!, b: network.parameters["sphere.b"]!,
-               marginSquared: configuration.marginSquared)
+        let (w, b) = Self.sphereIndices(network)
+        return Sphere(w: network.parameters.values[w], b: network.parameters.values[b], marginSquared: configuration.marginSquared)
     }
 
     /// Trains IMD-AD on `data`.
     public static func fit(_ configuration: IMDADConfiguration, data: LabeledData, using rng: inout RandomGenerator,
                            progress: ((EpochLog) -> Void)? = nil) throws -> IMDAD {
         let c = configuration
-        guard c.nu > 0 && c.nu <= 1 else { throw DetectorError.invalidConfiguration("ν must be in (0, 1], got \(c.nu)") }
-        guard c.kappa > 0 else { throw DetectorError.invalidConfiguration("κ must be > 0, got \(c.kappa)") }
-        if let nuR = c.radiusNu, !(nuR > 0 && nuR <= 1) {
-            throw DetectorError.invalidConfiguration("ν_R (radius ν) must be in (0, 1], got \(nuR)")
-        }
-        guard c.compactness >= 0, c.compactness.isFinite else {
-            throw DetectorError.invalidConfiguration("μ must be ≥ 0 and finite, got \(c.compactness)")
-        }
-        guard c.anomalyPush >= 0, c.anomalyPush.isFinite else {
-            throw DetectorError.invalidConfiguration("π (anomaly push) must be ≥ 0 and finite, got \(c.anomalyPush)")
-        }
+        try c.validate()
         guard data.features.count / max(data.features.shape[0], 1) == c.encoder.inputSize else {
             throw DetectorError.featureMismatch(expected: c.encoder.inputSize,
                                                 found: data.features.count / max(data.features.shape[0], 1))
@@ -156,24 +240,25 @@ public struct IMDAD: AnomalyDetector {
 
         var network = Network(body(c), using: &rng)
         if let p = c.pretraining {
-            let pre = try pretrainEncoder(c.encoder, bias: c.encoderBias, rows: data.features, configuration: p,
+            let pre = try pretrainEncoder(c.encoder, bias: c.ablation.encoderBias, rows: data.features, configuration: p,
                                           training: c.training, using: &rng, progress: progress)
-            network.load(pre.encoder, prefix: "encoder.")
+            try network.load(pre.encoder, prefix: "encoder.")
         }
         // Initialization (spec §4): one forward pass over the normals; c = mean, R² = 0 (or quantile).
         let z = initialForward(&network, normals, layers: 0..<1)
         let center = columnMeans(z)
         var r2: Float = 0
-        if c.initialization == .quantile {
+        if c.ablation.initialization == .quantile {
             r2 = quantile(Sphere(center: center, radiusSquared: 0).distancesSquared(rows: z), 1 - Double(c.nu))
         }
         let (w, b) = Sphere(center: center, radiusSquared: r2).layerWeights
-        network.parameters["sphere.w"] = w
-        network.parameters["sphere.b"] = b
+        let (wIndex, bIndex) = sphereIndices(network)
+        try network.parameters.set(at: wIndex, to: w)
+        try network.parameters.set(at: bIndex, to: b)
 
-        let wIndex = network.parameters.index(of: "sphere.w")!, bIndex = network.parameters.index(of: "sphere.b")!
-        let groups = [ParameterGroup(prefix: "sphere.w", learningRateScale: c.sphereLearningRateScale * c.centerLearningRateScale, weightDecay: 0),
-                      ParameterGroup(prefix: "sphere.", learningRateScale: c.sphereLearningRateScale, weightDecay: 0)]
+        let a = c.ablation
+        let groups = [ParameterGroup(prefix: "sphere.w", learningRateScale: a.sphereLearningRateScale * a.centerLearningRateScale, weightDecay: 0),
+                      ParameterGroup(prefix: "sphere.", learningRateScale: a.sphereLearningRateScale, weightDecay: 0)]
         let objective = IMDADObjective(c)
         let log = try train(network: &network, normals: normals, anomalies: anomalies, configuration: c.training,
                             groups: groups, using: &rng,
@@ -204,8 +289,8 @@ public struct IMDAD: AnomalyDetector {
                                      nu: nu, kappa: configuration.kappa, marginSquared: configuration.marginSquared)
         let reach = old.center.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot() + max(r2, 0).squareRoot()
         let guardBand = 64 * Float.ulpOfOne * reach * reach
-        network.parameters["sphere.b"] = Sphere(center: old.center, radiusSquared: r2 + guardBand,
-                                                marginSquared: old.marginSquared).layerWeights.b
+        network.parameters.values[Self.sphereIndices(network).b] =
+            Sphere(center: old.center, radiusSquared: r2 + guardBand, marginSquared: old.marginSquared).layerWeights.b
     }
 
     /// Representations `φ(x)` (N, d).
@@ -262,7 +347,7 @@ public func fittedRadiusSquared(normalDistances d: [Float], anomalyDistances a: 
 /// (`anomalyHinge`: a softplus there keeps pushing anomalies beyond the margin).
 /// The last two terms are ablations of this project, not the spec's, and are off by default:
 /// - μ: a Deep SAD-style pull of every normal towards `c`, computed as `μ·(mean s + R²)`. It does
-///   not move the ν-property (its derivative in `b` is zero). Measured in `results/ablation/`: it
+///   not move the ν-property (its derivative in `b` is zero). Measured in the ablation study (`experiments/`): it
 ///   does not help.
 /// - π: Deep SAD's push on the labeled anomalies, with `‖φ − c‖² = s + R²` clamped at 0 against
 ///   rounding and ε = 1e-6: beyond the margin the hinge stops and the push goes on. Measured
@@ -274,9 +359,10 @@ public struct IMDADObjective: Sendable {
     public var anomalyHinge: IMDADConfiguration.Hinge
 
     public init(_ c: IMDADConfiguration) {
-        nu = c.nu; kappa = c.kappa; marginSquared = c.marginSquared; hinge = c.hinge; compactness = c.compactness; normalCap = c.normalCap
-        anomalyPush = c.anomalyPush
-        anomalyHinge = c.anomalyHinge ?? c.hinge
+        let a = c.ablation
+        nu = c.nu; kappa = c.kappa; marginSquared = c.marginSquared; hinge = a.hinge; compactness = a.compactness; normalCap = a.normalCap
+        anomalyPush = a.anomalyPush
+        anomalyHinge = a.anomalyHinge ?? a.hinge
     }
 
     func act(_ v: Variable, _ hinge: IMDADConfiguration.Hinge) -> Variable {

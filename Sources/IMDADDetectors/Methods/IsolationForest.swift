@@ -49,11 +49,34 @@ public struct IsolationForest: Sendable, Codable, Equatable {
     public var subsampleSize: Int
     /// Height limit per tree; `nil` means the paper's default ceil(log2 ψ).
     public var maxDepth: Int?
+    /// Fraction of the training rows the detector's threshold flags (the (1 − contamination)
+    /// quantile of their scores).
+    public var contamination: Float = 0.1
 
-    public init(treeCount: Int = 100, subsampleSize: Int = 256, maxDepth: Int? = nil) {
+    public init(treeCount: Int = 100, subsampleSize: Int = 256, maxDepth: Int? = nil, contamination: Float = 0.1) {
         self.treeCount = treeCount
         self.subsampleSize = subsampleSize
         self.maxDepth = maxDepth
+        self.contamination = contamination
+    }
+
+    private enum CodingKeys: String, CodingKey { case treeCount, subsampleSize, maxDepth, contamination }
+
+    /// Model files written before `contamination` was stored here read it as 0.1 (their threshold
+    /// is stored beside and stays as trained).
+    public init(from decoder: any Decoder) throws {
+        let k = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(treeCount: try k.decode(Int.self, forKey: .treeCount), subsampleSize: try k.decode(Int.self, forKey: .subsampleSize),
+                  maxDepth: try k.decodeIfPresent(Int.self, forKey: .maxDepth),
+                  contamination: try k.decodeIfPresent(Float.self, forKey: .contamination) ?? 0.1)
+    }
+
+    /// Checks every setting; the error names the parameter (`treeCount`, …).
+    public func validate() throws(DetectorError) {
+        try check("treeCount", treeCount, treeCount >= 1, "≥ 1")
+        try check("subsampleSize", subsampleSize, subsampleSize >= 2, "≥ 2")
+        if let h = maxDepth { try check("maxDepth", h, h >= 1, "≥ 1") }
+        try check("contamination", contamination, contamination > 0 && contamination < 1, "in (0, 1)")
     }
 
     /// Average path length of an unsuccessful binary-search-tree search among n points, used

@@ -12,13 +12,14 @@ public struct IsolationForestDetector: AnomalyDetector {
     public var featureCount: Int { model.columns }
 
     /// Fits on every training row (labels are not used: Isolation Forest is unsupervised).
-    public static func fit(_ forest: IsolationForest = IsolationForest(), data: LabeledData, contamination: Double = 0.1,
+    public static func fit(_ forest: IsolationForest = IsolationForest(), data: LabeledData,
                            using rng: inout RandomGenerator) throws -> IsolationForestDetector {
+        try forest.validate()
         let n = data.features.shape[0], d = data.features.count / max(n, 1)
         let x = data.features.scalars.map(Double.init)
         let model = try forest.fit(features: x, rows: n, columns: d, using: &rng)
         let train = model.scores(features: x, rows: n, columns: d).map(Float.init)
-        return IsolationForestDetector(forest: forest, model: model, threshold: quantile(train, 1 - contamination))
+        return IsolationForestDetector(forest: forest, model: model, threshold: quantile(train, 1 - Double(forest.contamination)))
     }
 
     public func scores(_ x: Tensor) -> [Float] {

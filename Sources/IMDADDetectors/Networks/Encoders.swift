@@ -61,6 +61,9 @@ public enum EncoderArchitecture: Sendable, Equatable, Codable {
         return total
     }
 
+    /// Whether this is one of the convolutional image encoders.
+    public var isImage: Bool { imageShape != nil }
+
     /// Image geometry (channels, height, width) for the convolutional encoders.
     public var imageShape: [Int]? {
         switch self {

@@ -19,6 +19,13 @@ public struct PretrainingConfiguration: Sendable, Equatable, Codable {
     public init(epochs: Int, learningRate: Float? = nil, weightDecay: Float = 0.5e-3) {
         self.epochs = epochs; self.learningRate = learningRate; self.weightDecay = weightDecay
     }
+
+    /// Checks every setting; the error names the parameter (`pretraining.epochs`, …).
+    public func validate() throws(DetectorError) {
+        try check("pretraining.epochs", epochs, epochs >= 1, "≥ 1")
+        if let lr = learningRate { try check("pretraining.learningRate", lr, lr > 0 && lr.isFinite, "a positive number") }
+        try check("pretraining.weightDecay", weightDecay, weightDecay >= 0 && weightDecay.isFinite, "≥ 0")
+    }
 }
 
 /// The autoencoder's epochs are reported through `progress` with this key in `values` (its value
@@ -54,11 +61,9 @@ func pretrainEncoder(_ architecture: EncoderArchitecture, bias: Bool, rows: Tens
 }
 
 extension Network {
-    /// Replaces the tensors named `prefix + name` by those of `source` (shapes must agree).
-    mutating func load(_ source: Parameters, prefix: String = "") {
-        for (name, value) in zip(source.names, source.values) {
-            precondition(parameters.index(of: prefix + name) != nil, "no tensor \(prefix + name)")
-            parameters[prefix + name] = value
-        }
+    /// Replaces the tensors named `prefix + name` by those of `source`; a name the network lacks
+    /// or another shape is an error.
+    mutating func load(_ source: Parameters, prefix: String = "") throws(ParameterError) {
+        for (name, value) in zip(source.names, source.values) { try parameters.set(prefix + name, to: value) }
     }
 }

@@ -17,6 +17,19 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var anomaliesPerBatch: Int? = nil
 
     public init() {}
+
+    /// Deep SAD's learning rate for the data kind: 1e-4 for the image encoders, 1e-3 for MLPs.
+    public static func defaultLearningRate(for encoder: EncoderArchitecture) -> Float { encoder.isImage ? 1e-4 : 1e-3 }
+
+    /// Checks every setting; the error names the parameter (`training.epochs`, …).
+    public func validate() throws(DetectorError) {
+        try check("training.epochs", epochs, epochs >= 1, "≥ 1")
+        try check("training.batchSize", batchSize, batchSize >= 2, "≥ 2")
+        try check("training.learningRate", learningRate, learningRate > 0 && learningRate.isFinite, "a positive number")
+        try check("training.weightDecay", weightDecay, weightDecay >= 0 && weightDecay.isFinite, "≥ 0")
+        try check("training.milestones", milestones, milestones.allSatisfy { $0 >= 0 }, "epochs ≥ 0")
+        if let k = anomaliesPerBatch { try check("training.anomaliesPerBatch", k, k >= 1 && k < batchSize, "in 1..<batchSize") }
+    }
 }
 
 /// One line of the training log.

@@ -25,21 +25,45 @@ public struct Parameters: Sendable, Equatable {
     }
 
     public var count: Int { names.count }
-    public func index(of name: String) -> Int? { names.firstIndex(of: name) }
 
-    /// The tensor called `name`, if any.
-    public subscript(name: String) -> Tensor? {
-        get { index(of: name).map { values[$0] } }
-        set {
-            guard let i = index(of: name), let newValue else { return }
-            precondition(newValue.shape == values[i].shape, "\(name): shape \(newValue.shape) ≠ \(values[i].shape)")
-            values[i] = newValue
+    /// The position of the tensor called `name`; an unknown name is an error that lists the known ones.
+    public func index(of name: String) throws(ParameterError) -> Int {
+        guard let i = names.firstIndex(of: name) else { throw .unknownName(name, known: names) }
+        return i
+    }
+
+    /// Replaces the tensor called `name`; an unknown name or another shape is an error, never a
+    /// silent no-op.
+    public mutating func set(_ name: String, to value: Tensor) throws(ParameterError) {
+        try set(at: index(of: name), to: value)
+    }
+
+    /// Replaces the tensor at `index` (from ``index(of:)`` or a layer's position in its
+    /// ``Sequential``); another shape is an error.
+    public mutating func set(at index: Int, to value: Tensor) throws(ParameterError) {
+        guard value.shape == values[index].shape else {
+            throw .shapeMismatch(names[index], expected: values[index].shape, found: value.shape)
         }
+        values[index] = value
     }
 
     /// Total number of trainable scalars.
     public var trainableScalarCount: Int {
         zip(values, isTrainable).reduce(0) { $0 + ($1.1 ? $1.0.count : 0) }
+    }
+}
+
+/// A parameter looked up or set by a name the model does not have, or with the wrong shape.
+public enum ParameterError: Error, Equatable, CustomStringConvertible {
+    case unknownName(String, known: [String])
+    case shapeMismatch(String, expected: [Int], found: [Int])
+
+    public var description: String {
+        switch self {
+        case .unknownName(let n, let known):
+            return "no parameter '\(n)'; the model has \(known.map { "'\($0)'" }.joined(separator: ", "))"
+        case .shapeMismatch(let n, let e, let f): return "parameter '\(n)' has shape \(e), not \(f)"
+        }
     }
 }
 

@@ -86,6 +86,12 @@ public struct Network: Sendable {
         return (y, ctx.stateUpdates)
     }
 
+    /// The positions in ``parameters`` of the tensors of `layer` (an index into ``Sequential/layers``),
+    /// in the order the layer makes them: found by the network's structure, not by name.
+    public func parameterIndices(ofLayer layer: Int) -> Range<Int> {
+        body.offsets[layer]..<(body.offsets[layer] + body.layers[layer].parameterCount)
+    }
+
     /// Applies the running-statistics updates of a training forward pass.
     public mutating func apply(_ updates: [(index: Int, value: Tensor)]) {
         for u in updates { parameters.values[u.index] = u.value }

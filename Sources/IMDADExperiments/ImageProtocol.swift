@@ -3,6 +3,7 @@
 
 import Foundation
 import IMDADData
+import IMDADDetectors
 import IMDADEngine
 
 /// The image benchmarks and where their IDX files live by default.
@@ -32,7 +33,7 @@ public enum ImageDataset: String, Sendable, Codable, CaseIterable {
     /// Default folder of the data set's files (relative paths are relative to the working
     /// directory): the four IDX files of MNIST and Fashion-MNIST, CIFAR-10's six binary batches.
     public var defaultRoot: String {
-        sharedFolder.map { "../shared/datasets/" + $0 } ?? "/usr/share/datasets/fashion-mnist"
+        sharedFolder.map { BenchmarkDataset.defaultRoot + "/" + $0 } ?? "/usr/share/datasets/fashion-mnist"
     }
 
     /// The command-line names of every image data set, for help texts: "mnist, fmnist, cifar10".
@@ -258,19 +259,4 @@ public struct ImageProtocol: Sendable {
                           testLabels: test.labels.map { $0 == normalClass ? 0 : 1 }, testClasses: test.labels,
                           normalCount: normals.count, labeledCount: m, pollutionCount: u, trainRows: rows)
     }
-}
-
-/// Scores `x` in chunks of `batchSize` rows (bounded memory for large test sets).
-public func batchedScores(_ detector: any AnomalyDetector, _ x: Tensor, batchSize: Int = 500) -> [Float] {
-    let n = x.shape[0]
-    guard n > batchSize else { return detector.scores(x) }
-    var out: [Float] = []
-    out.reserveCapacity(n)
-    var start = 0
-    while start < n {
-        let end = min(n, start + batchSize)
-        out += detector.scores(x.rows(start..<end))
-        start = end
-    }
-    return out
 }

@@ -2,6 +2,7 @@
 
 import Foundation
 import IMDADData
+import IMDADDetectors
 import IMDADEngine
 
 /// One seeded train/test split under the Deep SAD protocol.
@@ -29,7 +30,7 @@ public enum TabularProtocol {
     /// can run at all.
     public static func split(_ data: TabularData, seed: UInt64, labeledRatio gamma: Double = 0.01) throws -> TabularSplit {
         guard let labels = data.labels else {
-            throw DetectorError.invalidData("\(data.source) has no labels; the benchmark protocol needs them")
+            throw ExperimentError("\(data.source) has no labels; the benchmark protocol needs them")
         }
         var rng = RandomGenerator(seed: seed)
         let normalRows = labels.indices.filter { labels[$0] == 0 }, anomalyRows = labels.indices.filter { labels[$0] == 1 }
@@ -61,8 +62,11 @@ public enum TabularProtocol {
 
 /// The Deep SAD paper's six ODDS sets, and where they live in the shared data folder.
 public struct BenchmarkDataset: Sendable, Equatable {
+    /// The shared data folder, relative to the repository: `odds/`, `adbench/`, `mnist/`, `cifar10/`.
+    public static let defaultRoot = "../shared/datasets"
+
     public var name: String
-    /// Path relative to the data root (`../shared/datasets`).
+    /// Path relative to the data root (``defaultRoot``).
     public var relativePath: String
     /// Published Deep SAD AUROC (%), γ_l = 0.01, for reference only.
     public var publishedDeepSAD: Double?

@@ -3,6 +3,7 @@
 
 import Foundation
 import IMDADData
+import IMDADDetectors
 
 /// One finished run of the image protocol, as stored in a results file (one JSON object a line):
 /// the run's identity (``ImageRunKey``, readable as `record.dataset`, `record.seed`, …) and what it
@@ -99,7 +100,7 @@ public struct ImageRunKey: Hashable, Sendable, Codable {
     public var batchSize: Int
     /// Autoencoder pretraining epochs; nil (absent from the file) when the encoder was not pretrained.
     public var pretrainEpochs: Int?
-    /// The method's objective settings (``MethodSettings/objective(of:)``, e.g. "ν 0.7, κ 10" for
+    /// The method's objective settings (``DetectorConfiguration/objective``, e.g. "ν 0.7, κ 10" for
     /// IMD-AD); nil (absent) for a baseline at its defaults, and in records written before the
     /// field existed, which then never match a run that has one (`--resume` reruns them).
     public var objective: String?
@@ -136,7 +137,7 @@ public enum ImageRunLog {
                 out.append(try d.decode(ImageRunRecord.self, from: Data(line.utf8)))
             } catch {
                 if i == lines.count - 1 && !text.hasSuffix("\n") { continue }
-                throw DetectorError.invalidData("\(path), line \(i + 1): not an image run record (\(error))")
+                throw ExperimentError("\(path), line \(i + 1): not an image run record (\(error))")
             }
         }
         return out
@@ -173,12 +174,8 @@ public enum ImageRunLog {
         func name(_ m: String) -> String { MethodKind(rawValue: m)?.displayName ?? m }
         func pct(_ x: Double) -> String { String(format: "%.1f", 100 * x) }
         func secs(_ x: Double) -> String { x >= 100 ? String(format: "%.0f", x) : String(format: "%.1f", x) }
-        func mean(_ x: [Double]) -> Double { x.reduce(0, +) / Double(x.count) }
-        func std(_ x: [Double]) -> Double {
-            guard x.count > 1 else { return 0 }
-            let m = mean(x)
-            return (x.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(x.count - 1)).squareRoot()
-        }
+        func mean(_ x: [Double]) -> Double { meanAndStandardDeviation(x).mean }
+        func std(_ x: [Double]) -> Double { meanAndStandardDeviation(x).standardDeviation }
         var out = ""
         let sortedGroups = groups.keys.sorted {
             ($0.dataset, $0.gammaP, $0.epochs, $0.lr, $0.milestones.description) < ($1.dataset, $1.gammaP, $1.epochs, $1.lr, $1.milestones.description)
