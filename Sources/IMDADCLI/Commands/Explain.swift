@@ -6,6 +6,7 @@ import Foundation
 import IMDADData
 import IMDADDetectors
 import IMDADEngine
+import IMDADCharts
 import IMDADReports
 
 struct Explain: ParsableCommand {

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import IMDADData
 import IMDADDetectors
 import IMDADEngine
 
@@ -12,7 +13,7 @@ struct Info: ParsableCommand {
         print("imdad \(IMDADVersion.library) (model format \(IMDADVersion.modelFormat))")
         print("BLAS: \(BLAS.backend)")
         print("Threads: \(BLAS.threadCount)")
-        print("sgemm 1024³ through the engine: \(fmt(sgemmGFLOPS(n: 1024), 1)) GFLOP/s")
+        print("sgemm 1024³ through the engine: \(Format.fixed(sgemmGFLOPS(n: 1024), digits: 1)) GFLOP/s")
     }
 }
 

@@ -95,9 +95,9 @@ struct ImageSweep {
             finishedSeconds.append(trainSeconds + testSeconds)
             if !quiet {
                 let left = finishedSeconds.reduce(0, +) / Double(finishedSeconds.count) * Double(plan.count - i - 1)
-                note("\(label): AUROC \(fmt(100 * auc, 2)) AP \(fmt(100 * ap, 2)) (n \(split.normalCount), m \(split.labeledCount), "
-                     + "u \(split.pollutionCount); train \(fmt(trainSeconds, 1)) s, test \(fmt(testSeconds, 1)) s; "
-                     + "sweep ~\(fmt(left / 60, 0)) min left)")
+                note("\(label): AUROC \(Format.fixed(100 * auc, digits: 2)) AP \(Format.fixed(100 * ap, digits: 2)) (n \(split.normalCount), m \(split.labeledCount), "
+                     + "u \(split.pollutionCount); train \(Format.fixed(trainSeconds, digits: 1)) s, test \(Format.fixed(testSeconds, digits: 1)) s; "
+                     + "sweep ~\(Format.fixed(left / 60, digits: 0)) min left)")
             }
         }
         return records

@@ -1,0 +1,59 @@
+// The one number formatter: every printed or rendered number (CLI progress and tables, report
+// text, chart labels and SVG attributes) is spelled by these functions, which are thin,
+// locale-independent wrappers over C's printf conversions.
+
+import Foundation
+
+/// Number formatting shared by the CLI, the reports and the charts.
+public enum Format {
+    /// `x` with exactly `digits` decimals, as printf `%.<digits>f` ("0.950", "-0.0", "nan", "inf").
+    public static func fixed(_ x: Double, digits: Int) -> String {
+        String(format: "%.\(Swift.max(0, digits))f", x)
+    }
+
+    /// `x` with exactly `digits` decimals (a `Float` widened to `Double` first).
+    public static func fixed(_ x: Float, digits: Int) -> String {
+        fixed(Double(x), digits: digits)
+    }
+
+    /// `x` in exponent notation with `digits` mantissa decimals, as printf `%.<digits>e` ("2.50e-05").
+    public static func exponent(_ x: Double, digits: Int) -> String {
+        String(format: "%.\(Swift.max(0, digits))e", x)
+    }
+
+    /// `x` with `digits` significant digits in fixed notation (decimals = digits − 1 − ⌊log₁₀|x|⌋,
+    /// at least 0), trailing zeros and a trailing point removed, "-0" written "0". Callers choose
+    /// the magnitudes for which fixed notation is right; `x` should be finite and nonzero.
+    public static func significant(_ x: Double, digits: Int) -> String {
+        let decimals = Swift.max(0, digits - 1 - Int(floor(log10(abs(x)))))
+        let s = trimmingZeros(fixed(x, digits: decimals))
+        return s == "-0" ? "0" : s
+    }
+
+    /// Removes trailing zeros after a decimal point, then the point itself: "1.500" → "1.5",
+    /// "2.000" → "2"; strings without a point are returned unchanged.
+    public static func trimmingZeros(_ s: String) -> String {
+        guard s.contains(".") else { return s }
+        var t = s
+        while t.hasSuffix("0") { t.removeLast() }
+        if t.hasSuffix(".") { t.removeLast() }
+        return t
+    }
+
+    /// Turns printf exponent notation into its shortest form: `2.50e-05` → `2.5e-5`, `1.0e+09` → `1e9`.
+    public static func cleanExponent(_ s: String) -> String {
+        guard let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) else { return s }
+        let mantissa = trimmingZeros(String(s[..<e]))
+        var exponent = String(s[s.index(after: e)...])
+        var sign = ""
+        if exponent.hasPrefix("+") { exponent.removeFirst() } else if exponent.hasPrefix("-") { sign = "-"; exponent.removeFirst() }
+        while exponent.count > 1 && exponent.hasPrefix("0") { exponent.removeFirst() }
+        return "\(mantissa)e\(sign)\(exponent)"
+    }
+
+    /// `v` as `width` lower-case hexadecimal digits, zero-padded, as printf `%0<width>x`.
+    public static func hex<T: BinaryInteger>(_ v: T, width: Int) -> String {
+        let s = String(v, radix: 16)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+}
