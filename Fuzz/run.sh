@@ -40,7 +40,9 @@ for m in IMDADEngine IMDADData IMDADDetectors; do
   fi
 done
 objs=(); for m in $modules; do objs+=("$lib/$m.o"); done
-swiftc "${flags[@]}" -module-name "${harness}" Fuzz/Targets/Common.swift "Fuzz/Targets/$harness.swift" \
+# The npy round trip needs the NPY writer, which lives with the tests (the library only reads).
+extra=(); [[ $target == npy ]] && extra=(Tests/IMDADTestSupport/NPYWriter.swift)
+swiftc "${flags[@]}" -module-name "${harness}" Fuzz/Targets/Common.swift "Fuzz/Targets/$harness.swift" "${extra[@]}" \
   "${objs[@]}" -lz -o "$out/$target/fuzz"
 cp -n Fuzz/corpus/"$target"/* "$out/$target/corpus/" 2>/dev/null || true
 cd "$out/$target"

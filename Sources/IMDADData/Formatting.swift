@@ -16,6 +16,13 @@ public enum Format {
         fixed(Double(x), digits: digits)
     }
 
+    /// `x` in the shortest of fixed and exponent notation with up to six significant digits, as
+    /// printf `%g` ("0.7", "10", "1e-05").
+    public static func general(_ x: Double) -> String { String(format: "%g", x) }
+
+    /// `x` (a `Float` widened to `Double` first) as ``general(_:)`` spells it.
+    public static func general(_ x: Float) -> String { general(Double(x)) }
+
     /// `x` in exponent notation with `digits` mantissa decimals, as printf `%.<digits>e` ("2.50e-05").
     public static func exponent(_ x: Double, digits: Int) -> String {
         String(format: "%.\(Swift.max(0, digits))e", x)

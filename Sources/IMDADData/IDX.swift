@@ -105,12 +105,12 @@ public struct IDXArray: Equatable, Sendable {
         guard magic[0] == 0, magic[1] == 0 else {
             throw DataError(.badMagic, file: file, position: "\(where_) 0",
                             expected: "an IDX magic number starting with two zero bytes",
-                            found: String(format: "%02x %02x", magic[0], magic[1]),
+                            found: "\(Format.hex(magic[0], width: 2)) \(Format.hex(magic[1], width: 2))",
                             hint: "is this an MNIST-style idx file?")
         }
         guard let type = DataType(rawValue: magic[2]) else {
             throw DataError(.unsupportedDType, file: file, position: "\(where_) 2",
-                            expected: "an IDX type code 08, 09, 0b, 0c, 0d or 0e", found: String(format: "%02x", magic[2]))
+                            expected: "an IDX type code 08, 09, 0b, 0c, 0d or 0e", found: Format.hex(magic[2], width: 2))
         }
         let ndim = Int(magic[3])
         guard ndim >= 1 else {

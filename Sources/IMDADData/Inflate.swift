@@ -1,22 +1,13 @@
-import CZlib
 import Foundation
 
 /// CRC-32 (IEEE, as used by ZIP and gzip), computed with zlib.
 public func crc32Checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-    var crc: uLong = crc32(0, nil, 0)
-    guard let base = bytes.baseAddress else { return UInt32(crc) }
-    var offset = 0
-    while offset < bytes.count {
-        let chunk = Swift.min(bytes.count - offset, 1 << 30)
-        crc = crc32(crc, base.advanced(by: offset).assumingMemoryBound(to: Bytef.self), uInt(chunk))
-        offset += chunk
-    }
-    return UInt32(truncatingIfNeeded: crc)
+    Zlib.crc32(bytes)
 }
 
 /// CRC-32 of a byte array.
 public func crc32Checksum(_ bytes: [UInt8]) -> UInt32 {
-    bytes.withUnsafeBytes { crc32Checksum($0) }
+    Zlib.crc32(bytes)
 }
 
 /// Deflate can expand data at most ~1032:1; a claimed size beyond this bound cannot
@@ -31,7 +22,7 @@ func maxInflatedSize(compressedSize: Int) -> Int {
 final class InflateStream {
     enum Format { case raw, gzip }
 
-    private var stream = z_stream()
+    private let stream: Zlib.Inflater
     private let input: UnsafeMutableRawBufferPointer
     private var fed = 0
     private let format: Format
@@ -47,28 +38,26 @@ final class InflateStream {
         self.format = format
         self.file = file
         self.label = label
+        do {
+            stream = try Zlib.Inflater(framing: format == .raw ? .raw : .gzip)
+        } catch {
+            throw DataError(.decompression, file: file, position: label, expected: "zlib to initialise",
+                            found: "error code \(error.code)")
+        }
         input = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(compressed.count, 1), alignment: 1)
         if compressed.count > 0 { input.copyMemory(from: compressed) }
-        let bits: Int32 = format == .raw ? -15 : 15 + 16
-        let rc = inflateInit2_(&stream, bits, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
-        guard rc == Z_OK else {
-            input.deallocate()
-            throw DataError(.decompression, file: file, position: label, expected: "zlib to initialise",
-                            found: "error code \(rc)")
-        }
         inputCount = compressed.count
     }
     private var inputCount = 0
 
     deinit {
-        inflateEnd(&stream)
         input.deallocate()
     }
 
-    private var remainingInput: Int { Int(stream.avail_in) + (inputCount - fed) }
+    private var remainingInput: Int { stream.availableInput + (inputCount - fed) }
 
     private func error(_ kind: DataError.Kind, _ expected: String, found: String? = nil) -> DataError {
-        DataError(kind, file: file, position: "\(label), compressed byte \(stream.total_in)",
+        DataError(kind, file: file, position: "\(label), compressed byte \(stream.totalIn)",
                   expected: expected, found: found)
     }
 
@@ -78,55 +67,50 @@ final class InflateStream {
         var written = 0
         guard let outBase = out.baseAddress else { return 0 }
         while written < out.count, !ended {
-            if stream.avail_in == 0, fed < inputCount {
-                let chunk = Swift.min(inputCount - fed, 1 << 30)
-                stream.next_in = input.baseAddress!.advanced(by: fed).assumingMemoryBound(to: Bytef.self)
-                stream.avail_in = uInt(chunk)
-                fed += chunk
-            }
+            feedIfEmpty()
             let want = Swift.min(out.count - written, 1 << 30)
-            stream.next_out = outBase.advanced(by: written).assumingMemoryBound(to: Bytef.self)
-            stream.avail_out = uInt(want)
-            let inBefore = stream.avail_in
-            let rc = inflate(&stream, Z_NO_FLUSH)
-            let got = want - Int(stream.avail_out)
+            let inBefore = stream.availableInput
+            let (status, got) = stream.inflate(into: UnsafeMutableRawBufferPointer(start: outBase.advanced(by: written), count: want))
             written += got
             produced += got
-            switch rc {
-            case Z_STREAM_END:
+            switch status {
+            case .streamEnd:
                 if format == .gzip, remainingInput >= 2 {
                     // Possibly another gzip member (concatenated .gz files).
-                    if stream.avail_in == 0, fed < inputCount {
-                        let chunk = Swift.min(inputCount - fed, 1 << 30)
-                        stream.next_in = input.baseAddress!.advanced(by: fed).assumingMemoryBound(to: Bytef.self)
-                        stream.avail_in = uInt(chunk)
-                        fed += chunk
-                    }
-                    if stream.avail_in >= 2, stream.next_in[0] == 0x1F, stream.next_in[1] == 0x8B {
-                        inflateReset(&stream)
+                    feedIfEmpty()
+                    if stream.availableInput >= 2, stream.peekInput(2) == [0x1F, 0x8B] {
+                        stream.reset()
                         continue
                     }
                 }
                 ended = true
-            case Z_OK:
-                if got == 0, inBefore == stream.avail_in, remainingInput == 0 {
+            case .ok:
+                if got == 0, inBefore == stream.availableInput, remainingInput == 0 {
                     throw error(.truncated, "more compressed data", found: "end of input")
                 }
-            case Z_BUF_ERROR:
+            case .bufferError:
                 if remainingInput == 0 {
                     throw error(.truncated, "more compressed data", found: "end of input")
                 }
                 throw error(.decompression, "a valid deflate stream", found: "no progress possible")
-            case Z_DATA_ERROR:
-                let msg = stream.msg.map { String(cString: $0) } ?? "corrupt data"
+            case .dataError(let message):
+                let msg = message ?? "corrupt data"
                 throw error(.decompression, "a valid \(format == .gzip ? "gzip" : "deflate") stream", found: quoted(msg))
-            case Z_MEM_ERROR:
+            case .memoryError:
                 throw error(.decompression, "enough memory for zlib")
-            default:
+            case .other(let rc):
                 throw error(.decompression, "a valid compressed stream", found: "zlib error \(rc)")
             }
         }
         return written
+    }
+
+    /// Hands zlib the next piece (≤ 1 GiB) of input once it has consumed the last one.
+    private func feedIfEmpty() {
+        guard stream.availableInput == 0, fed < inputCount, let base = input.baseAddress else { return }
+        let chunk = Swift.min(inputCount - fed, 1 << 30)
+        stream.setInput(base.advanced(by: fed), count: chunk)
+        fed += chunk
     }
 
     /// Reads exactly `count` bytes; throws `.truncated` if the stream ends first.
@@ -192,40 +176,5 @@ public enum Inflate {
             }
             return out
         }
-    }
-
-    /// Compresses with gzip framing (for tests and fixtures).
-    public static func gzip(_ bytes: [UInt8]) -> [UInt8] {
-        var stream = z_stream()
-        guard deflateInit2_(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
-                            zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return [] }
-        defer { deflateEnd(&stream) }
-        return deflateAll(&stream, bytes)
-    }
-
-    /// Compresses as a raw deflate stream (ZIP method 8; for tests and fixtures).
-    public static func deflateRaw(_ bytes: [UInt8]) -> [UInt8] {
-        var stream = z_stream()
-        guard deflateInit2_(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY,
-                            zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return [] }
-        defer { deflateEnd(&stream) }
-        return deflateAll(&stream, bytes)
-    }
-
-    private static func deflateAll(_ stream: inout z_stream, _ bytes: [UInt8]) -> [UInt8] {
-        var input = bytes
-        let bound = Int(deflateBound(&stream, uLong(bytes.count))) + 64
-        var out = [UInt8](repeating: 0, count: bound)
-        let produced: Int = input.withUnsafeMutableBytes { inp in
-            out.withUnsafeMutableBytes { o in
-                stream.next_in = inp.baseAddress?.assumingMemoryBound(to: Bytef.self)
-                stream.avail_in = uInt(inp.count)
-                stream.next_out = o.baseAddress?.assumingMemoryBound(to: Bytef.self)
-                stream.avail_out = uInt(o.count)
-                _ = deflate(&stream, Z_FINISH)
-                return o.count - Int(stream.avail_out)
-            }
-        }
-        return Array(out[0..<produced])
     }
 }

@@ -65,11 +65,4 @@ public struct NPZArchive: Sendable {
     public static func read(contentsOf url: URL) throws -> [String: NPYArray] {
         try NPZArchive(contentsOf: url).readAll()
     }
-
-    /// Serializes arrays as an `.npz` (ZIP, stored or deflated) with entries `name.npy`.
-    public static func encode(_ arrays: [(name: String, array: NPYArray)],
-                              as encoding: NPYArray.Encoding = .float64, compressed: Bool = false) -> [UInt8] {
-        ZipArchive.build(arrays.map { (name: $0.name + ".npy", bytes: $0.array.encode(as: encoding)) },
-                         deflate: compressed)
-    }
 }

@@ -218,63 +218,10 @@ public struct ZipArchive: Sendable {
             }
             let crc = crc32Checksum(out)
             guard crc == entry.crc32 else {
-                throw err(.checksum, "CRC-32 \(String(format: "%08x", entry.crc32))",
-                          found: String(format: "%08x", crc), hint: "the file is corrupt")
+                throw err(.checksum, "CRC-32 \(Format.hex(entry.crc32, width: 8))",
+                          found: Format.hex(crc, width: 8), hint: "the file is corrupt")
             }
             return out
         }
-    }
-
-    /// Builds a ZIP archive of stored (uncompressed) entries, or deflated ones when
-    /// `deflate` is true. With `zip64`, sizes and offsets go in ZIP64 extra fields and a
-    /// ZIP64 end record is written (as for archives over 4 GiB). Used for `.npz` output and
-    /// test fixtures.
-    public static func build(_ files: [(name: String, bytes: [UInt8])], deflate: Bool = false,
-                             zip64: Bool = false) -> [UInt8] {
-        var out: [UInt8] = []
-        var central: [UInt8] = []
-        func u16(_ v: Int, _ a: inout [UInt8]) { a += [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
-        func u32(_ v: UInt32, _ a: inout [UInt8]) { withUnsafeBytes(of: v.littleEndian) { a += $0 } }
-        func u64(_ v: Int, _ a: inout [UInt8]) { withUnsafeBytes(of: UInt64(v).littleEndian) { a += $0 } }
-        let ff: UInt32 = 0xFFFF_FFFF
-        for f in files {
-            let name = Array(f.name.utf8)
-            let crc = crc32Checksum(f.bytes)
-            let payload = deflate ? Inflate.deflateRaw(f.bytes) : f.bytes
-            let method = deflate ? 8 : 0
-            let offset = out.count
-            u32(localSignature, &out); u16(zip64 ? 45 : 20, &out); u16(0, &out); u16(method, &out)
-            u16(0, &out); u16(0x21, &out) // time, date (1980-01-01)
-            u32(crc, &out)
-            u32(zip64 ? ff : UInt32(payload.count), &out); u32(zip64 ? ff : UInt32(f.bytes.count), &out)
-            u16(name.count, &out); u16(zip64 ? 20 : 0, &out)
-            out += name
-            if zip64 { u16(1, &out); u16(16, &out); u64(f.bytes.count, &out); u64(payload.count, &out) }
-            out += payload
-            u32(centralSignature, &central); u16(zip64 ? 45 : 20, &central); u16(zip64 ? 45 : 20, &central)
-            u16(0, &central); u16(method, &central); u16(0, &central); u16(0x21, &central)
-            u32(crc, &central)
-            u32(zip64 ? ff : UInt32(payload.count), &central); u32(zip64 ? ff : UInt32(f.bytes.count), &central)
-            u16(name.count, &central); u16(zip64 ? 28 : 0, &central); u16(0, &central); u16(0, &central); u16(0, &central)
-            u32(0, &central); u32(zip64 ? ff : UInt32(offset), &central)
-            central += name
-            if zip64 {
-                u16(1, &central); u16(24, &central)
-                u64(f.bytes.count, &central); u64(payload.count, &central); u64(offset, &central)
-            }
-        }
-        let cdOffset = out.count
-        out += central
-        if zip64 {
-            let z64 = out.count
-            u32(zip64EOCDSignature, &out); u64(44, &out); u16(45, &out); u16(45, &out)
-            u32(0, &out); u32(0, &out); u64(files.count, &out); u64(files.count, &out)
-            u64(central.count, &out); u64(cdOffset, &out)
-            u32(zip64LocatorSignature, &out); u32(0, &out); u64(z64, &out); u32(1, &out)
-        }
-        u32(eocdSignature, &out); u16(0, &out); u16(0, &out)
-        u16(zip64 ? 0xFFFF : files.count, &out); u16(zip64 ? 0xFFFF : files.count, &out)
-        u32(zip64 ? ff : UInt32(central.count), &out); u32(zip64 ? ff : UInt32(cdOffset), &out); u16(0, &out)
-        return out
     }
 }

@@ -172,8 +172,8 @@ public enum ImageRunLog {
         let methodOrder = ["imdad", "deepsad-balanced", "deepsad", "deepsvdd", "deepsvdd-soft", "iforest"]
         func methodRank(_ m: String) -> Int { methodOrder.firstIndex(of: m) ?? methodOrder.count }
         func name(_ m: String) -> String { MethodKind(rawValue: m)?.displayName ?? m }
-        func pct(_ x: Double) -> String { String(format: "%.1f", 100 * x) }
-        func secs(_ x: Double) -> String { x >= 100 ? String(format: "%.0f", x) : String(format: "%.1f", x) }
+        func pct(_ x: Double) -> String { Format.fixed(100 * x, digits: 1) }
+        func secs(_ x: Double) -> String { Format.fixed(x, digits: x >= 100 ? 0 : 1) }
         func mean(_ x: [Double]) -> Double { meanAndStandardDeviation(x).mean }
         func std(_ x: [Double]) -> Double { meanAndStandardDeviation(x).standardDeviation }
         var out = ""

@@ -7,6 +7,7 @@
 // its running statistics), so one backward pass from Σᵢ s(xᵢ) yields ∂s(xᵢ)/∂xᵢ for every row i.
 
 import IMDADEngine
+import IMDADCharts
 import IMDADDetectors
 
 /// An attribution method.

@@ -1,6 +1,7 @@
 // Attributions of image inputs as heat maps.
 
 import Foundation
+import IMDADCharts
 
 /// Input attributions laid out as an image.
 struct AttributionImage {

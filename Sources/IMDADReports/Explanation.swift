@@ -11,6 +11,7 @@
 // network consumes; raw feature values are attached when a scaler or raw rows are supplied.
 
 import IMDADEngine
+import IMDADCharts
 import IMDADData
 import IMDADDetectors
 

@@ -1,6 +1,8 @@
 // The plain-text form of an explanation (what `imdad explain` prints).
 
 import Foundation
+import IMDADData
+import IMDADCharts
 import IMDADDetectors
 
 /// Number formatting shared by the text and HTML renderings: 4 significant digits, no exponent
@@ -12,15 +14,9 @@ enum ReportFormat {
         if x == 0 { return "0" }
         let a = abs(x)
         if a >= 1e-4 && a < 1e7 {
-            let decimals = max(0, digits - 1 - Int(floor(log10(a))))
-            var s = String(format: "%.\(decimals)f", x)
-            if s.contains(".") {
-                while s.hasSuffix("0") { s.removeLast() }
-                if s.hasSuffix(".") { s.removeLast() }
-            }
-            return s == "-0" ? "0" : s
+            return Format.significant(x, digits: digits)
         }
-        return String(format: "%.\(digits - 1)e", x)
+        return Format.exponent(x, digits: digits - 1)
     }
 
     static func signed<T: BinaryFloatingPoint>(_ v: T, digits: Int = 4) -> String {

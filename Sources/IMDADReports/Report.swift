@@ -9,6 +9,7 @@
 // well-formed XML (void elements self-closed), so tests can parse the whole page.
 
 import Foundation
+import IMDADCharts
 import IMDADDetectors
 
 /// Builds the HTML report. All numbers come from a ``ReportSummary``.

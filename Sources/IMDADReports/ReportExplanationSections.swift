@@ -3,6 +3,7 @@
 // normality (the training sample nearest c).
 
 import Foundation
+import IMDADCharts
 import IMDADDetectors
 
 extension ReportSections {

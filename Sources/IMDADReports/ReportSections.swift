@@ -2,6 +2,7 @@
 // representation, training. Every number comes from the `ReportSummary`.
 
 import Foundation
+import IMDADCharts
 import IMDADDetectors
 
 enum ReportSections {

@@ -5,6 +5,7 @@
 // `IMDAD.representations`, `IMDAD.sphere`, `Metrics`, `Explainer`), so a test can compare them.
 
 import Foundation
+import IMDADCharts
 import IMDADEngine
 import IMDADData
 import IMDADDetectors

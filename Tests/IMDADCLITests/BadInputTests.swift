@@ -4,6 +4,7 @@
 import Foundation
 import XCTest
 import IMDADData
+import IMDADTestSupport
 import IMDADDetectors
 
 final class BadCSVInputTests: CLITestCase {

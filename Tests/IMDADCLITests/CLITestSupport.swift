@@ -3,6 +3,7 @@
 import Foundation
 import XCTest
 import IMDADData
+import IMDADTestSupport
 
 /// The `imdad` executable next to the test bundle (the build products directory), or `$IMDAD_BINARY`.
 enum IMDADBinary {

@@ -3,6 +3,7 @@
 import Foundation
 import XCTest
 import IMDADData
+import IMDADTestSupport
 import IMDADDetectors
 
 final class ImageEvaluateTests: CLITestCase {

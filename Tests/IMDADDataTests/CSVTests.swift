@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import IMDADData
+import IMDADTestSupport
 
 final class CSVTests: XCTestCase {
     func parse(_ text: String, label: String? = nil, delimiter: Character = ",") throws -> TabularData {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import IMDADData
+import IMDADTestSupport
 
 final class IDXTests: XCTestCase {
     func testGzipFromPython() throws {

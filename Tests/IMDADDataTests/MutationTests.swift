@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import IMDADData
+import IMDADTestSupport
 
 /// Cheap in-process fuzzing: mutated valid inputs must produce a value or a DataError —
 /// never a crash, hang or another error type.

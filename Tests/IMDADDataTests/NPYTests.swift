@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import IMDADData
+import IMDADTestSupport
 
 final class NPYTests: XCTestCase {
     let base: [Double] = [1.5, -2.0, 3.25, 4.0, 0.0, -6.5]

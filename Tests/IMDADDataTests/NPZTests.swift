@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import IMDADData
+import IMDADTestSupport
 
 final class NPZTests: XCTestCase {
     let X: [Double] = [0.5, 1.0, -1.0, 2.0, 3.0, 4.0, 5.5, -6.0, 7.0, 8.0, 9.0, 10.0]

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import IMDADData
+import IMDADTestSupport
 
 final class TabularDataTests: XCTestCase {
     func npz(_ arrays: [(String, NPYArray)]) throws -> NPZArchive {

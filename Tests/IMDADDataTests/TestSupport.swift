@@ -35,22 +35,6 @@ func assertThrowsDataError<T>(file: StaticString = #filePath, line: UInt = #line
     }
 }
 
-/// A temporary directory removed at deinit.
-final class TempDir {
-    let url: URL
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("imdad-data-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    func write(_ name: String, _ bytes: [UInt8]) throws -> URL {
-        let u = url.appendingPathComponent(name)
-        try Data(bytes).write(to: u)
-        return u
-    }
-    func write(_ name: String, _ text: String) throws -> URL { try write(name, Array(text.utf8)) }
-    deinit { try? FileManager.default.removeItem(at: url) }
-}
-
 /// Deterministic PRNG (SplitMix64) for mutation tests.
 struct SplitMix: RandomNumberGenerator {
     var state: UInt64

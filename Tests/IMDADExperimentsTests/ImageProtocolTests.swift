@@ -2,6 +2,7 @@
 import Foundation
 import XCTest
 @testable import IMDADDetectors
+import IMDADTestSupport
 import IMDADData
 import IMDADEngine
 

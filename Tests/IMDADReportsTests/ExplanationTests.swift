@@ -3,6 +3,8 @@ import Foundation
 import IMDADEngine
 import IMDADData
 import IMDADDetectors
+import IMDADCharts
+import IMDADTestSupport
 @testable import IMDADReports
 
 /// The numbers of an explanation agree with the model, and its renderings are sound.

@@ -2,6 +2,8 @@ import XCTest
 import Foundation
 import IMDADEngine
 import IMDADDetectors
+import IMDADCharts
+import IMDADTestSupport
 @testable import IMDADReports
 
 /// The HTML report: its numbers equal the library's, its markup is well-formed and self-contained,

@@ -1,5 +1,7 @@
 import XCTest
 import Foundation
+import IMDADCharts
+import IMDADTestSupport
 @testable import IMDADReports
 
 /// Renders the report in a real browser (headless Chromium) at 1200 px and 380 px.

@@ -3,7 +3,8 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import CZlib
+import IMDADCharts
+import IMDADTestSupport
 import IMDADEngine
 import IMDADDetectors
 @testable import IMDADReports

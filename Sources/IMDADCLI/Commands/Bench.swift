@@ -3,6 +3,7 @@
 
 import ArgumentParser
 import Foundation
+import IMDADData
 import IMDADDetectors
 import IMDADEngine
 import IMDADExperiments
@@ -27,7 +28,7 @@ struct Bench: ParsableCommand {
             let gflops = SpeedBenchmark.sgemmGFLOPS(n: 1024)
             if !json {
                 print("BLAS: \(BLAS.backend)")
-                print("sgemm 1024³ through the engine: \(fmt(gflops, 1)) GFLOP/s, \(threads) threads\n")
+                print("sgemm 1024³ through the engine: \(Format.fixed(gflops, digits: 1)) GFLOP/s, \(threads) threads\n")
                 print("| encoder | train step (ms) | train samples/s | forward (ms) | forward samples/s |")
                 print("|---|---|---|---|---|")
             }
@@ -37,7 +38,7 @@ struct Bench: ParsableCommand {
                     rows.append(["arch": enc.name, "batch": 128, "train_step_ms": r.train * 1e3, "train_samples_per_s": 128 / r.train,
                                  "forward_ms": r.forward * 1e3, "forward_samples_per_s": 128 / r.forward])
                 } else {
-                    print("| \(enc.name) | \(fmt(r.train * 1e3, 3)) | \(fmt(128 / r.train, 0)) | \(fmt(r.forward * 1e3, 3)) | \(fmt(128 / r.forward, 0)) |")
+                    print("| \(enc.name) | \(Format.fixed(r.train * 1e3, digits: 3)) | \(Format.fixed(128 / r.train, digits: 0)) | \(Format.fixed(r.forward * 1e3, digits: 3)) | \(Format.fixed(128 / r.forward, digits: 0)) |")
                 }
             }
             if json {
@@ -57,9 +58,9 @@ struct Bench: ParsableCommand {
 
         func run() throws {
             BLAS.setThreadCount(threads)
-            if raw { print(fmt(SpeedBenchmark.sgemmGFLOPS(n: 1024), 2)); return }
+            if raw { print(Format.fixed(SpeedBenchmark.sgemmGFLOPS(n: 1024), digits: 2)); return }
             let engine = SpeedBenchmark.sgemmGFLOPS(n: 1024)
-            print("engine: \(BLAS.backend.kernel): \(fmt(engine, 1)) GFLOP/s (\(threads) threads)")
+            print("engine: \(BLAS.backend.kernel): \(Format.fixed(engine, digits: 1)) GFLOP/s (\(threads) threads)")
             var best = 0.0, bestName = ""
             let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))
                 .flatMap { $0.split(separator: "\n").first { $0.hasPrefix("flags") } }
@@ -83,10 +84,10 @@ struct Bench: ParsableCommand {
                 guard p.terminationStatus == 0, let g = Double(out.trimmingCharacters(in: .whitespacesAndNewlines)) else {
                     print("OPENBLAS_CORETYPE=\(family): failed"); continue
                 }
-                print("OPENBLAS_CORETYPE=\(family): \(fmt(g, 1)) GFLOP/s")
+                print("OPENBLAS_CORETYPE=\(family): \(Format.fixed(g, digits: 1)) GFLOP/s")
                 if g > best { best = g; bestName = family }
             }
-            if best > 0 { print("engine / best (\(bestName)): \(fmt(100 * engine / best, 1)) %") }
+            if best > 0 { print("engine / best (\(bestName)): \(Format.fixed(100 * engine / best, digits: 1)) %") }
         }
     }
 }

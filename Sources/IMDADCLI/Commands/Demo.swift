@@ -33,23 +33,23 @@ struct Demo: ParsableCommand {
             let model = try IMDAD.fit(configuration, data: split.train, using: &rng, progress: { progress($0) })
             let t = Date().timeIntervalSince(start)
             for e in model.log where e.epoch == 1 || e.epoch % 30 == 0 {
-                print("epoch \(e.epoch): loss \(fmt(e.loss, 4))  R² \(fmt(e.values["R²"] ?? 0, 4))  active hinges normal \(fmt(100 * (e.values["active normal"] ?? 0), 1))%  anomalous \(fmt(100 * (e.values["active anomalous"] ?? 0), 1))%")
+                print("epoch \(e.epoch): loss \(Format.fixed(e.loss, digits: 4))  R² \(Format.fixed(e.values["R²"] ?? 0, digits: 4))  active hinges normal \(Format.fixed(100 * (e.values["active normal"] ?? 0), digits: 1))%  anomalous \(Format.fixed(100 * (e.values["active anomalous"] ?? 0), digits: 1))%")
             }
             let scores = model.scores(split.testFeatures)
             let auroc = try Metrics.auroc(scores: scores.map(Double.init), labels: split.testLabels)
             let ap = try Metrics.averagePrecision(scores: scores.map(Double.init), labels: split.testLabels)
             let c = try Metrics.confusion(predictions: model.flags(scores), labels: split.testLabels)
-            print("\ntrained in \(fmt(t, 1)) s")
+            print("\ntrained in \(Format.fixed(t, digits: 1)) s")
             print(describe(model))
-            print("\ntest set: AUROC \(fmt(100 * auroc, 1)) %, average precision \(fmt(100 * ap, 1)) %")
-            print("threshold s > 0 (the sphere itself): precision \(fmt(100 * c.precision, 1)) %, recall \(fmt(100 * c.recall, 1)) %, F1 \(fmt(100 * c.f1, 1)) %")
+            print("\ntest set: AUROC \(Format.fixed(100 * auroc, digits: 1)) %, average precision \(Format.fixed(100 * ap, digits: 1)) %")
+            print("threshold s > 0 (the sphere itself): precision \(Format.fixed(100 * c.precision, digits: 1)) %, recall \(Format.fixed(100 * c.recall, digits: 1)) %, F1 \(Format.fixed(100 * c.f1, digits: 1)) %")
             let sphere = model.sphere
             let order = scores.indices.sorted { scores[$0] > scores[$1] }
             print("\nmost anomalous test rows:")
             print("  row    score s   ‖φ − c‖   zone          label")
             for i in order.prefix(5) + order.suffix(2) {
                 let d = (scores[i] + sphere.radiusSquared).squareRoot()
-                print("  \(String(i).padding(toLength: 5, withPad: " ", startingAt: 0))  \(fmt(scores[i], 4).leftPad(8))  \(fmt(d, 4).leftPad(8))   \(sphere.zone(score: scores[i]).rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))  \(split.testLabels[i] == 1 ? "anomaly" : "normal")")
+                print("  \(String(i).padding(toLength: 5, withPad: " ", startingAt: 0))  \(Format.fixed(scores[i], digits: 4).leftPad(8))  \(Format.fixed(d, digits: 4).leftPad(8))   \(sphere.zone(score: scores[i]).rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))  \(split.testLabels[i] == 1 ? "anomaly" : "normal")")
             }
         }
     }

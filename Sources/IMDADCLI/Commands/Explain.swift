@@ -6,33 +6,8 @@ import Foundation
 import IMDADData
 import IMDADDetectors
 import IMDADEngine
+import IMDADCharts
 import IMDADReports
-
-extension AttributionBaseline: ExpressibleByArgument {}
-
-/// Loads an IMD-AD model and a data file, scaled with the model's scaler.
-struct ModelAndData {
-    var trained: TrainedModel
-    var model: IMDAD
-    var table: TabularData
-    var x: Tensor
-
-    init(modelPath: String, dataPath: String, labelColumn: String?) throws {
-        trained = try TrainedModel.read(contentsOf: URL(fileURLWithPath: modelPath))
-        guard case .imdad(let m) = trained.fitted else {
-            throw ValidationError("\(modelPath) holds a \(trained.metadata.method.displayName) model; explanations need an IMD-AD model")
-        }
-        model = m
-        table = try TabularData.load(url: URL(fileURLWithPath: dataPath), labelColumn: labelColumn)
-        x = try trained.prepare(rawFeatures: table.features, rows: table.rows, columns: table.columns)
-    }
-
-    /// Training rows standing in for the baseline (stored in the model at training time).
-    func baselineRows(_ kind: AttributionBaseline) -> Tensor? {
-        let row: [Float]? = kind == .mean ? trained.metadata.trainingMean : kind == .nearestNormal ? trained.metadata.prototype : nil
-        return row.map { Tensor(shape: [1, $0.count], scalars: $0) }
-    }
-}
 
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -95,50 +70,4 @@ struct Explain: ParsableCommand {
             }
         }
     }
-}
-
-struct Report: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Write a self-contained HTML report (inline SVG, no JavaScript, no network) for an IMD-AD model and a data file.",
-        discussion: "Example: imdad report model.imdad test.csv --label-column label --output report.html")
-
-    @Argument(help: "IMD-AD model file.") var model: String
-    @Argument(help: "Data file (labeled or not).") var data: String
-    @Option(help: "Label column/array: adds ROC/PR curves and normal-vs-anomalous histograms.") var labelColumn: String?
-    @Option(name: .shortAndLong, help: "Where to write the HTML.") var output: String
-    @Flag(help: "Replace an existing output file.") var force = false
-    @Option(help: "Most anomalous samples explained in the report.") var top = 10
-    @Option(help: "Attribution baseline: nearestNormal, mean or zeros.") var baseline: AttributionBaseline = .nearestNormal
-    @Option(help: "Image shape C,H,W for image data (e.g. 1,28,28) to draw heat maps.") var imageShape: String?
-
-    func run() throws {
-        try IMDADCLI.run {
-            let out = URL(fileURLWithPath: output)
-            if !force && FileManager.default.fileExists(atPath: out.path) { throw OutputExistsError(path: out.path) }
-            let md = try ModelAndData(modelPath: model, dataPath: data, labelColumn: labelColumn)
-            let shape = try imageShape.map(parseImageShape) ?? md.model.configuration.encoder.imageShape
-            if let shape, shape.reduce(1, *) != md.table.columns {
-                throw ValidationError("image shape \(shape) does not multiply to the \(md.table.columns) features")
-            }
-            var options = ReportOptions()
-            options.topK = top
-            options.baseline = baseline
-            options.title = "IMD-AD report: \(URL(fileURLWithPath: data).lastPathComponent)"
-            let reportData = ReportData(features: md.x, labels: md.table.labels, featureNames: md.trained.metadata.featureNames,
-                                        imageShape: shape, training: md.baselineRows(baseline),
-                                        rawRows: nil, scaler: md.trained.metadata.scaler, name: md.table.source)
-            let html = try HTMLReport.build(model: md.model, data: reportData, options: options)
-            try writeAtomically(Array(html.utf8), to: out, overwrite: force)
-            note("report written to \(output) (\(html.utf8.count / 1024) KiB)")
-        }
-    }
-}
-
-/// "C,H,W" → [C, H, W].
-func parseImageShape(_ text: String) throws -> [Int] {
-    let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-    guard parts.count == 3, let c = parts[0], let h = parts[1], let w = parts[2], c > 0, h > 0, w > 0 else {
-        throw ValidationError("--image-shape \(text): expected three positive integers C,H,W such as 1,28,28")
-    }
-    return [c, h, w]
 }

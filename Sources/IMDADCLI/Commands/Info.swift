@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import IMDADData
 import IMDADDetectors
 import IMDADEngine
 import IMDADExperiments
@@ -13,6 +14,6 @@ struct Info: ParsableCommand {
         print("imdad \(IMDADVersion.library) (model format \(IMDADVersion.modelFormat))")
         print("BLAS: \(BLAS.backend)")
         print("Threads: \(BLAS.threadCount)")
-        print("sgemm 1024³ through the engine: \(fmt(SpeedBenchmark.sgemmGFLOPS(n: 1024), 1)) GFLOP/s")
+        print("sgemm 1024³ through the engine: \(Format.fixed(SpeedBenchmark.sgemmGFLOPS(n: 1024), digits: 1)) GFLOP/s")
     }
 }

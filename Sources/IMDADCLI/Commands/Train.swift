@@ -63,8 +63,8 @@ struct Train: ParsableCommand {
             let scores = fitted.detector.scores(x)
             let normalScores = zip(scores, labels).filter { $0.1 == 0 }.map(\.0)
             print("\(choice.method.displayName) trained on \(table.rows) rows × \(table.columns) features "
-                  + "(\(train.anomalyRows.count) labeled anomalies) in \(fmt(seconds, 1)) s; model written to \(output)")
-            print(String(format: "flagged: %.1f%% of the normal training rows", 100 * Double(fitted.detector.flags(normalScores).filter { $0 }.count) / Double(max(normalScores.count, 1))))
+                  + "(\(train.anomalyRows.count) labeled anomalies) in \(Format.fixed(seconds, digits: 1)) s; model written to \(output)")
+            print("flagged: \(Format.fixed(100 * Double(fitted.detector.flags(normalScores).filter { $0 }.count) / Double(max(normalScores.count, 1)), digits: 1))% of the normal training rows")
             if case .imdad(let d) = fitted { print(describe(d)) }
         }
     }
@@ -73,10 +73,10 @@ struct Train: ParsableCommand {
 /// A model's sphere as a user reads it.
 func describe(_ model: IMDAD) -> String {
     let s = model.sphere, nu = model.configuration.nu, radiusNu = model.configuration.radiusNu
-    let c = s.center.prefix(8).map { fmt($0, 3) }.joined(separator: ", ") + (s.center.count > 8 ? ", …" : "")
+    let c = s.center.prefix(8).map { Format.fixed($0, digits: 3) }.joined(separator: ", ") + (s.center.count > 8 ? ", …" : "")
     return """
-    sphere: c = [\(c)]  (‖c‖ = \(fmt(s.center.reduce(0) { $0 + $1 * $1 }.squareRoot(), 3)))
-            R = \(fmt(s.radius, 4))  (R² = \(fmt(s.radiusSquared, 4)))   ρ = \(fmt(s.margin, 3))   relative margin ρ²/R² = \(fmt(s.relativeMargin, 3))   ν = \(nu)\(radiusNu.map { "   R² refit at ν_R = \($0)" } ?? "")
+    sphere: c = [\(c)]  (‖c‖ = \(Format.fixed(s.center.reduce(0) { $0 + $1 * $1 }.squareRoot(), digits: 3)))
+            R = \(Format.fixed(s.radius, digits: 4))  (R² = \(Format.fixed(s.radiusSquared, digits: 4)))   ρ = \(Format.fixed(s.margin, digits: 3))   relative margin ρ²/R² = \(Format.fixed(s.relativeMargin, digits: 3))   ν = \(nu)\(radiusNu.map { "   R² refit at ν_R = \($0)" } ?? "")
             zones: inside s ≤ 0 | margin band 0 < s < ρ² | outside s ≥ ρ²   (s = ‖φ − c‖² − R²)
     """
 }

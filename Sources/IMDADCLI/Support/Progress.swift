@@ -1,6 +1,7 @@
 // Progress lines for long work: shown on a terminal (stderr), silent in pipes.
 
 import Foundation
+import IMDADData
 import IMDADDetectors
 import IMDADExperiments
 
@@ -26,19 +27,16 @@ struct ProgressPrinter {
         let done = e.epoch + (pretraining ? 0 : pretrainingEpochs)
         let elapsed = Date().timeIntervalSince(start)
         let left = elapsed / Double(done) * Double(pretrainingEpochs + totalEpochs - done)
-        var line = pretraining ? "\(label) autoencoder epoch \(e.epoch)/\(pretrainingEpochs)  reconstruction \(fmt(e.loss, 4))"
-                               : "\(label) epoch \(e.epoch)/\(totalEpochs)  loss \(fmt(e.loss, 4))"
-        if let r2 = e.values["R²"] { line += "  R² \(fmt(r2, 4))" }
-        if let a = e.values["active normal"] { line += "  active hinges: normal \(fmt(100 * a, 1))%" }
-        if let a = e.values["active anomalous"] { line += " anomalous \(fmt(100 * a, 1))%" }
-        line += "  \(fmt(elapsed, 1))s, ~\(fmt(left, 0))s left"
+        var line = pretraining ? "\(label) autoencoder epoch \(e.epoch)/\(pretrainingEpochs)  reconstruction \(Format.fixed(e.loss, digits: 4))"
+                               : "\(label) epoch \(e.epoch)/\(totalEpochs)  loss \(Format.fixed(e.loss, digits: 4))"
+        if let r2 = e.values["R²"] { line += "  R² \(Format.fixed(r2, digits: 4))" }
+        if let a = e.values["active normal"] { line += "  active hinges: normal \(Format.fixed(100 * a, digits: 1))%" }
+        if let a = e.values["active anomalous"] { line += " anomalous \(Format.fixed(100 * a, digits: 1))%" }
+        line += "  \(Format.fixed(elapsed, digits: 1))s, ~\(Format.fixed(left, digits: 0))s left"
         let end = !pretraining && e.epoch == totalEpochs ? "\n" : ""
         FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line + end).utf8))
     }
 }
-
-func fmt(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
-func fmt(_ x: Float, _ digits: Int) -> String { fmt(Double(x), digits) }
 
 /// Writes a line to standard error.
 func note(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }

@@ -16,6 +16,7 @@
 //
 // Reference: arXiv 2603.07073 (2026); the project's reading is ../shared/spec/IMD-AD.md.
 
+import IMDADData
 import IMDADEngine
 
 /// Configuration of IMD-AD (what to train); the fitted model is ``IMDAD``. The one source of truth
@@ -100,9 +101,8 @@ public struct IMDADConfiguration: Sendable, Equatable, Codable {
 
         /// Every switch that differs from the default, in words ("push π 0.1", "center lr ×0.1").
         public var words: [String] {
-            func g(_ x: Float) -> String { String(format: "%g", Double(x)) }
             func words(_ h: Hinge) -> String {
-                if case .softplus(let b) = h { return "softplus β \(g(b))" }
+                if case .softplus(let b) = h { return "softplus β \(Format.general(b))" }
                 return "hinge"
             }
             let d = Ablation()
@@ -110,11 +110,11 @@ public struct IMDADConfiguration: Sendable, Equatable, Codable {
             if hinge != d.hinge { parts.append(words(hinge)) }
             // The anomalies' term only when it differs from the normals' (nil and `hinge` are one objective).
             if let a = anomalyHinge, a != hinge { parts.append("anomaly " + words(a)) }
-            if compactness != d.compactness { parts.append("μ \(g(compactness))") }
-            if anomalyPush != d.anomalyPush { parts.append("push π \(g(anomalyPush))") }
-            if let t = normalCap { parts.append("cap \(g(t))") }
-            if centerLearningRateScale != d.centerLearningRateScale { parts.append("center lr ×\(g(centerLearningRateScale))") }
-            if sphereLearningRateScale != d.sphereLearningRateScale { parts.append("sphere lr ×\(g(sphereLearningRateScale))") }
+            if compactness != d.compactness { parts.append("μ \(Format.general(compactness))") }
+            if anomalyPush != d.anomalyPush { parts.append("push π \(Format.general(anomalyPush))") }
+            if let t = normalCap { parts.append("cap \(Format.general(t))") }
+            if centerLearningRateScale != d.centerLearningRateScale { parts.append("center lr ×\(Format.general(centerLearningRateScale))") }
+            if sphereLearningRateScale != d.sphereLearningRateScale { parts.append("sphere lr ×\(Format.general(sphereLearningRateScale))") }
             if initialization != d.initialization { parts.append("\(initialization.rawValue) init") }
             if encoderBias != d.encoderBias { parts.append("encoder bias") }
             return parts
@@ -164,8 +164,7 @@ public struct IMDADConfiguration: Sendable, Equatable, Codable {
 
     /// The settings that shape the ranking, in words: "ν 0.7, κ 10" and every ablation switch.
     public var objectiveWords: [String] {
-        func g(_ x: Float) -> String { String(format: "%g", Double(x)) }
-        return ["ν \(g(nu))", "κ \(g(kappa))"] + ablation.words
+        return ["ν \(Format.general(nu))", "κ \(Format.general(kappa))"] + ablation.words
     }
 
     private enum CodingKeys: String, CodingKey {

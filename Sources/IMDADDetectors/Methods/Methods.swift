@@ -1,5 +1,6 @@
 // The catalogue of methods users and benchmarks can pick, fitted through one function.
 
+import IMDADData
 import IMDADEngine
 
 /// Every detector the project offers, as named on the command line.
@@ -112,20 +113,19 @@ public enum DetectorConfiguration: Sendable, Equatable {
     /// refit (ν_R) and the contamination move only the threshold, not the scores' ranking, and are
     /// left out.
     public var objective: String? {
-        func g(_ x: Float) -> String { String(format: "%g", Double(x)) }
         var parts: [String] = []
         switch self {
         case .imdad(let c): parts = c.objectiveWords
         case .hypersphere(let c):
             switch c.method {
-            case .deepSAD(let eta, _): if eta != 1 { parts.append("η \(g(eta))") }
-            case .deepSVDDSoftBoundary(let nu, _): if nu != Self.softBoundaryNu { parts.append("ν \(g(nu))") }
+            case .deepSAD(let eta, _): if eta != 1 { parts.append("η \(Format.general(eta))") }
+            case .deepSVDDSoftBoundary(let nu, _): if nu != Self.softBoundaryNu { parts.append("ν \(Format.general(nu))") }
             case .deepSVDDOneClass: break
             }
         case .isolationForest: break
         }
         if let t = training {
-            if t.weightDecay != TrainingConfiguration().weightDecay { parts.append("λ \(g(t.weightDecay))") }
+            if t.weightDecay != TrainingConfiguration().weightDecay { parts.append("λ \(Format.general(t.weightDecay))") }
             // The balanced sampler's anomalies per batch (the uniform sampler ignores it).
             if kind == .imdad || kind == .deepSADBalanced, let k = t.anomaliesPerBatch {
                 parts.append("\(k) anomalies per batch")

@@ -1,5 +1,5 @@
 import Foundation
-import CZlib
+import IMDADData
 
 /// Errors from `PNGEncoder`.
 public enum PNGError: Error, Equatable {
@@ -12,7 +12,7 @@ public enum PNGError: Error, Equatable {
 }
 
 /// A minimal PNG writer: 8-bit grayscale, RGB or RGBA, non-interlaced, one IDAT chunk compressed
-/// with zlib (`compress2`), per-row adaptive filtering, CRC-32 per chunk.
+/// with zlib (`compress2` settings), per-row adaptive filtering, CRC-32 per chunk.
 public enum PNGEncoder {
     /// Pixel layout of the input buffer (row-major, top row first, 8 bits per sample).
     public enum ColorType: UInt8, Sendable {
@@ -78,9 +78,7 @@ public enum PNGEncoder {
 
     /// CRC-32 (ISO-HDLC, as used by PNG) of `bytes`, via zlib.
     public static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        bytes.withUnsafeBufferPointer { buf in
-            UInt32(CZlib.crc32(0, buf.baseAddress, uInt(buf.count)))
-        }
+        Zlib.crc32(bytes)
     }
 
     // MARK: internals
@@ -96,17 +94,13 @@ public enum PNGEncoder {
         out.append(contentsOf: bigEndian(crc32(typed)))
     }
 
+    /// zlib-framed deflate at `level` (clamped to 0…9), byte for byte what `compress2` writes.
     private static func deflate(_ bytes: [UInt8], level: Int32) throws -> [UInt8] {
-        var destLen = compressBound(uLong(bytes.count))
-        var dest = [UInt8](repeating: 0, count: Int(destLen))
-        let rc = dest.withUnsafeMutableBufferPointer { d in
-            bytes.withUnsafeBufferPointer { s in
-                compress2(d.baseAddress, &destLen, s.baseAddress, uLong(s.count), max(0, min(9, level)))
-            }
+        do {
+            return try Zlib.deflate(bytes, framing: .zlib, level: max(0, min(9, level)))
+        } catch {
+            throw PNGError.compressionFailed(error.code)
         }
-        guard rc == Z_OK else { throw PNGError.compressionFailed(rc) }
-        dest.removeSubrange(Int(destLen)...)
-        return dest
     }
 
     /// Prefixes each row with a filter byte, choosing per row the filter (None, Sub, Up, Average,

@@ -3,7 +3,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import IMDADReports
+@testable import IMDADCharts
 
 /// Collects element names and all character data; records the first parse error.
 private final class XMLCollector: NSObject, XMLParserDelegate {

@@ -1,4 +1,5 @@
 import Foundation
+import IMDADData
 
 // MARK: - Escaping and formatting
 
@@ -51,32 +52,9 @@ public enum SVGText {
         if value == 0 { return "0" }
         let mag = abs(value)
         if mag >= 1e6 || mag < 1e-4 {
-            return cleanExponent(String(format: "%.\(max(0, digits - 1))e", value))
+            return Format.cleanExponent(Format.exponent(value, digits: max(0, digits - 1)))
         }
-        let intDigits = Int(floor(log10(mag))) + 1
-        let decimals = max(0, digits - intDigits)
-        var s = String(format: "%.\(decimals)f", value)
-        if s.contains(".") {
-            while s.hasSuffix("0") { s.removeLast() }
-            if s.hasSuffix(".") { s.removeLast() }
-        }
-        if s == "-0" { s = "0" }
-        return s
-    }
-
-    /// Turns `2.50e-05` into `2.5e-5`.
-    static func cleanExponent(_ s: String) -> String {
-        guard let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) else { return s }
-        var mantissa = String(s[..<e])
-        var exponent = String(s[s.index(after: e)...])
-        if mantissa.contains(".") {
-            while mantissa.hasSuffix("0") { mantissa.removeLast() }
-            if mantissa.hasSuffix(".") { mantissa.removeLast() }
-        }
-        var sign = ""
-        if exponent.hasPrefix("+") { exponent.removeFirst() } else if exponent.hasPrefix("-") { sign = "-"; exponent.removeFirst() }
-        while exponent.count > 1 && exponent.hasPrefix("0") { exponent.removeFirst() }
-        return "\(mantissa)e\(sign)\(exponent)"
+        return Format.significant(value, digits: digits)
     }
 
     /// Estimated rendered width of `text` in a sans-serif font of `fontSize` pixels.

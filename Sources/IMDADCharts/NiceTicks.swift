@@ -1,4 +1,5 @@
 import Foundation
+import IMDADData
 
 /// "Nice" axis ticks: steps of 1, 2 or 5 × 10ⁿ covering a data range, with labels formatted
 /// to just as many decimals as the step needs.
@@ -99,10 +100,10 @@ public struct NiceTicks: Sendable, Equatable {
             if value == 0 { return "0" }
             let valueExp = Int(floor(log10(abs(value))))
             let digits = Swift.max(0, Swift.min(12, valueExp - stepExp))
-            return SVGText.cleanExponent(String(format: "%.\(digits)e", value))
+            return Format.cleanExponent(Format.exponent(value, digits: digits))
         }
         let decimals = Swift.max(0, -stepExp)
-        var s = String(format: "%.\(decimals)f", value)
+        var s = Format.fixed(value, digits: decimals)
         if s.hasPrefix("-") && Double(s) == 0 { s.removeFirst() }
         return s
     }
