@@ -18,6 +18,11 @@ enum IMDADBinary {
     static let url: URL? = candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
 }
 
+/// The `imdad` executable is missing: fails the test.
+struct MissingExecutable: Error, CustomStringConvertible {
+    var description: String
+}
+
 struct RunResult {
     var status: Int32
     var stdout: String
@@ -28,10 +33,12 @@ class CLITestCase: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
+        // `swift build --build-tests` builds it: its absence is a failure (thrown, so the test body
+        // does not run), never a skip.
         guard IMDADBinary.url != nil else {
-            XCTFail("the imdad executable was not found (looked at \(IMDADBinary.candidates.map(\.path).joined(separator: ", "))); "
-                    + "build it first with `swift build --build-tests`, or set IMDAD_BINARY")
-            throw XCTSkip("imdad executable missing")
+            throw MissingExecutable(description: "the imdad executable was not found (looked at "
+                + "\(IMDADBinary.candidates.map(\.path).joined(separator: ", "))); "
+                + "build it first with `swift build --build-tests`, or set IMDAD_BINARY")
         }
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("imdad-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

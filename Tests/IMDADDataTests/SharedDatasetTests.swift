@@ -2,15 +2,33 @@ import Foundation
 import XCTest
 @testable import IMDADData
 
-/// Reads the real shared datasets. Skips (never silently passes) when a file is absent;
-/// the fixture-based tests cover the parsing logic.
+/// Reads the real shared datasets. They are expected (they live at `../shared/datasets` next to
+/// the repository, and CI always has them), so a missing file FAILS the test; set
+/// `IMDAD_SKIP_SHARED_DATASETS=1` to skip these tests on a machine without them. The
+/// fixture-based tests cover the parsing logic.
 final class SharedDatasetTests: XCTestCase {
-    static let root = ProcessInfo.processInfo.environment["IMDAD_DATASETS"] ?? "/work/shared/datasets"
+    /// The repository root, from this file's path (Tests/IMDADDataTests/SharedDatasetTests.swift).
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    /// `$IMDAD_DATASETS`, else the first of `../shared/datasets` (next to the repository),
+    /// `shared/datasets` (inside it) and `/work/shared/datasets` that exists.
+    static let candidates: [String] = {
+        if let env = ProcessInfo.processInfo.environment["IMDAD_DATASETS"] { return [env] }
+        return [repository.deletingLastPathComponent().appendingPathComponent("shared/datasets").path,
+                repository.appendingPathComponent("shared/datasets").path, "/work/shared/datasets"]
+    }()
+    static let root = candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[0]
 
+    /// The dataset file, or a thrown error (a failure) when it is absent.
     func url(_ path: String) throws -> URL {
         let u = URL(fileURLWithPath: SharedDatasetTests.root).appendingPathComponent(path)
         guard FileManager.default.fileExists(atPath: u.path) else {
-            throw XCTSkip("shared dataset \(u.path) not present (set IMDAD_DATASETS)")
+            let message = "shared dataset \(u.path) not present (looked for the datasets at "
+                + "\(SharedDatasetTests.candidates.joined(separator: ", "))); set IMDAD_DATASETS to their folder"
+            if ProcessInfo.processInfo.environment["IMDAD_SKIP_SHARED_DATASETS"] == "1" {
+                throw XCTSkip(message + " (skipped: IMDAD_SKIP_SHARED_DATASETS=1)")
+            }
+            throw MissingDataset(description: message + ", or IMDAD_SKIP_SHARED_DATASETS=1 to skip")
         }
         return u
     }
@@ -53,4 +71,9 @@ final class SharedDatasetTests: XCTestCase {
         XCTAssertEqual(a.shape, [10000, 28, 28])
         XCTAssertEqual(a.payload.count, 7_840_000)
     }
+}
+
+/// A shared dataset file is missing: fails the test.
+struct MissingDataset: Error, CustomStringConvertible {
+    var description: String
 }

@@ -7,10 +7,7 @@ final class IMDADTests: XCTestCase {
     func fit(seed: UInt64 = 0, epochs: Int = 40) throws -> (IMDAD, LabeledData, Tensor, [Int]) {
         let (train, test, labels) = try syntheticData()
         var rng = RandomGenerator(seed: seed)
-        guard case .imdad(let m) = try fitDetector(.imdad, encoder: smallMLP, settings: quickSettings(epochs: epochs), data: train, using: &rng) else {
-            throw XCTSkip("unreachable")
-        }
-        return (m, train, test, labels)
+        return (try fitIMDAD(settings: quickSettings(epochs: epochs), data: train, using: &rng), train, test, labels)
     }
 
     func testLearnsWithoutCollapse() throws {
@@ -47,9 +44,7 @@ final class IMDADTests: XCTestCase {
         var settings = quickSettings(epochs: 20)
         settings.centerLearningRateScale = 0
         var rng2 = RandomGenerator(seed: 0)
-        guard case .imdad(let fixed) = try fitDetector(.imdad, encoder: smallMLP, settings: settings, data: train, using: &rng2) else {
-            throw XCTSkip("unreachable")
-        }
+        let fixed = try fitIMDAD(settings: settings, data: train, using: &rng2)
         for (a, b) in zip(c0, fixed.sphere.center) { XCTAssertEqual(a, b, accuracy: 1e-6) }
         XCTAssertGreaterThan(abs(fixed.sphere.radiusSquared), 1e-4)
     }
@@ -75,9 +70,15 @@ final class IMDADTests: XCTestCase {
     }
 
     func testRejectsBadDataAndConfiguration() throws {
-        XCTAssertThrowsError(try LabeledData(features: Tensor(shape: [2, 1], scalars: [0, .nan]), labels: [0, 0]))
-        XCTAssertThrowsError(try LabeledData(features: Tensor(shape: [2, 1], scalars: [0, 1]), labels: [0, 2]))
-        XCTAssertThrowsError(try LabeledData(features: Tensor(shape: [2, 1], scalars: [0, 1]), labels: [0]))
+        XCTAssertThrowsError(try LabeledData(features: Tensor(shape: [2, 1], scalars: [0, .nan]), labels: [0, 0])) {
+            XCTAssertEqual($0 as? DetectorError, .invalidData("row 1, feature 0 is nan; expected a finite number"))
+        }
+        XCTAssertThrowsError(try LabeledData(features: Tensor(shape: [2, 1], scalars: [0, 1]), labels: [0, 2])) {
+            XCTAssertEqual($0 as? DetectorError, .invalidData("label of row 1 is 2; expected 0 (normal/unlabeled) or 1 (anomaly)"))
+        }
+        XCTAssertThrowsError(try LabeledData(features: Tensor(shape: [2, 1], scalars: [0, 1]), labels: [0])) {
+            XCTAssertEqual($0 as? DetectorError, .invalidData("2 rows of features but 1 labels"))
+        }
         let (train, _, _) = try syntheticData()
         var rng = RandomGenerator(seed: 0)
         XCTAssertThrowsError(try fitDetector(.imdad, encoder: .mlp(input: 7, hidden: [4], representation: 2),
@@ -97,7 +98,7 @@ final class IMDADTests: XCTestCase {
         var rng = RandomGenerator(seed: 0)
         XCTAssertThrowsError(try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng)) { error in
             XCTAssertTrue(error is TrainingError, "\(error)")
-            XCTAssertTrue("\(error)".contains("HINT"))
+            XCTAssertTrue("\(error)".contains("HINT"), "\(error)")
         }
     }
 
@@ -109,9 +110,7 @@ final class IMDADTests: XCTestCase {
             var s = quickSettings(epochs: 30)
             s.compactness = mu
             var rng = RandomGenerator(seed: 3)
-            guard case .imdad(let m) = try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng) else {
-                throw XCTSkip("unreachable")
-            }
+            let m = try fitIMDAD(settings: s, data: train, using: &rng)
             let scores = m.scores(train.normals)
             return scores.reduce(0, +) / Float(scores.count) + m.sphere.radiusSquared
         }
@@ -119,7 +118,9 @@ final class IMDADTests: XCTestCase {
         var rng = RandomGenerator(seed: 0)
         var s = quickSettings(epochs: 1)
         s.compactness = -1
-        XCTAssertThrowsError(try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng))
+        XCTAssertThrowsError(try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng)) {
+            XCTAssertEqual($0 as? DetectorError, .invalidConfiguration("μ must be ≥ 0 and finite, got -1.0"))
+        }
 
         var c = IMDADConfiguration(encoder: smallMLP)
         c.compactness = 2
@@ -159,7 +160,9 @@ final class IMDADTests: XCTestCase {
         var settings = quickSettings(epochs: 1)
         settings.anomalyPush = -1
         var rng = RandomGenerator(seed: 0)
-        XCTAssertThrowsError(try fitDetector(.imdad, encoder: smallMLP, settings: settings, data: train, using: &rng))
+        XCTAssertThrowsError(try fitDetector(.imdad, encoder: smallMLP, settings: settings, data: train, using: &rng)) {
+            XCTAssertEqual($0 as? DetectorError, .invalidConfiguration("π (anomaly push) must be ≥ 0 and finite, got -1.0"))
+        }
         XCTAssertEqual(settings.objective(of: .imdad), "ν 0.7, κ 10, push π -1")
 
         c.anomalyPush = 2
@@ -203,14 +206,10 @@ final class IMDADTests: XCTestCase {
         s.nu = 0.7
         s.radiusNu = nil   // R² as trained
         var rng = RandomGenerator(seed: 2)
-        guard case .imdad(let plain) = try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng) else {
-            throw XCTSkip("unreachable")
-        }
+        let plain = try fitIMDAD(settings: s, data: train, using: &rng)
         s.radiusNu = 0.1
         var rng2 = RandomGenerator(seed: 2)
-        guard case .imdad(let refit) = try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng2) else {
-            throw XCTSkip("unreachable")
-        }
+        let refit = try fitIMDAD(settings: s, data: train, using: &rng2)
         XCTAssertEqual(plain.sphere.center, refit.sphere.center)
         XCTAssertGreaterThan(refit.sphere.radiusSquared, plain.sphere.radiusSquared)
         let shift = refit.sphere.radiusSquared - plain.sphere.radiusSquared
@@ -226,7 +225,9 @@ final class IMDADTests: XCTestCase {
         XCTAssertGreaterThan(outsideFraction(refit), 0.05)
         // bad ν_R is refused
         s.radiusNu = 0
-        XCTAssertThrowsError(try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng2))
+        XCTAssertThrowsError(try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng2)) {
+            XCTAssertEqual($0 as? DetectorError, .invalidConfiguration("ν_R (radius ν) must be in (0, 1], got 0.0"))
+        }
     }
 
     /// The defaults are the objective study's (ν 0.7, κ 10, R² refit at 0.1), and an unset ν leaves

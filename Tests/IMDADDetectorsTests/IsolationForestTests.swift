@@ -170,7 +170,10 @@ final class IsolationForestTests: XCTestCase {
         right[internalNode] = internalNode
         object["rightChild"] = right
         let corrupt = try JSONSerialization.data(withJSONObject: object)
-        XCTAssertThrowsError(try JSONDecoder().decode(IsolationForest.Model.self, from: corrupt))
+        XCTAssertThrowsError(try JSONDecoder().decode(IsolationForest.Model.self, from: corrupt)) {
+            guard case .dataCorrupted(let context) = $0 as? DecodingError else { return XCTFail("not a corrupt-data error: \($0)") }
+            XCTAssertTrue(context.debugDescription.hasPrefix("Invalid IsolationForest.Model: "), context.debugDescription)
+        }
 
         let config = IsolationForest(treeCount: 7, subsampleSize: 64, maxDepth: 3)
         XCTAssertEqual(try JSONDecoder().decode(IsolationForest.self, from: JSONEncoder().encode(config)), config)

@@ -88,12 +88,19 @@ final class ModelFileTests: XCTestCase {
                 XCTAssertTrue("\($0)".contains(expected) && "\($0)".contains("s.imdad") && "\($0)".contains("scaler"), "\($0)")
             }
             // and the scaler itself refuses to transform instead of trapping
-            XCTAssertThrowsError(try scaler.transform([Double](repeating: 1, count: 6), columns: 6))
+            XCTAssertThrowsError(try scaler.transform([Double](repeating: 1, count: 6), columns: 6)) {
+                // an inconsistent scaler is refused as such; the consistent 1-column one for the 6 columns
+                let kind: DataError.Kind = expected == "fitted on 1 columns" ? .shapeMismatch : .malformedHeader
+                XCTAssertEqual(($0 as? DataError)?.kind, kind, "\($0)")
+            }
         }
         // JSON cannot carry NaN, but a scaler built in code can: refused too
         var nan = good; nan.mean[2] = .nan
         XCTAssertEqual(nan.inconsistency, "'mean'[2] is nan; expected a finite number")
-        XCTAssertThrowsError(try nan.transform([Double](repeating: 1, count: 6), columns: 6))
+        XCTAssertThrowsError(try nan.transform([Double](repeating: 1, count: 6), columns: 6)) {
+            XCTAssertEqual(($0 as? DataError)?.kind, .malformedHeader, "\($0)")
+            XCTAssertTrue("\($0)".contains("'mean'[2] is nan"), "\($0)")
+        }
     }
 
     /// Found by the `model` fuzz target: an encoder in the header with a negative layer size

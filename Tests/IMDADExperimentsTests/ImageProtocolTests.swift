@@ -96,9 +96,16 @@ final class ImageProtocolTests: XCTestCase {
         XCTAssertTrue(k.trainRows[20...].allSatisfy { proto.train.labels[$0] == 7 })
         // More labeled anomalies than the known class holds: capped.
         XCTAssertEqual(try proto.split(normalClass: 2, labeledRatio: 0.9, seed: 0).labeledCount, 20)
-        XCTAssertThrowsError(try proto.split(normalClass: 2, knownClass: 2, seed: 0))
-        XCTAssertThrowsError(try proto.split(normalClass: 10, seed: 0))
-        XCTAssertThrowsError(try proto.split(normalClass: 1, labeledRatio: 1, seed: 0))
+        XCTAssertThrowsError(try proto.split(normalClass: 2, knownClass: 2, seed: 0)) {
+            XCTAssertEqual($0 as? DetectorError,
+                           .invalidConfiguration("known anomaly class 2 must be in 0…9 and differ from the normal class 2"))
+        }
+        XCTAssertThrowsError(try proto.split(normalClass: 10, seed: 0)) {
+            XCTAssertEqual($0 as? DetectorError, .invalidConfiguration("normal class 10 is outside 0…9"))
+        }
+        XCTAssertThrowsError(try proto.split(normalClass: 1, labeledRatio: 1, seed: 0)) {
+            XCTAssertEqual($0 as? DetectorError, .invalidConfiguration("γ_l must be in [0, 1), got 1.0"))
+        }
     }
 
     func testMissingFilesNameTheFolderAndTheFix() throws {
@@ -113,7 +120,10 @@ final class ImageProtocolTests: XCTestCase {
         let lab = IDXArray(shape: [3], dataType: .uint8, payload: [0, 1, 2]).encode()
         try Data(img).write(to: dir.appendingPathComponent("i"))
         try Data(lab).write(to: dir.appendingPathComponent("l"))
-        XCTAssertThrowsError(try LabeledImages.read(images: dir.appendingPathComponent("i"), labels: dir.appendingPathComponent("l")))
+        XCTAssertThrowsError(try LabeledImages.read(images: dir.appendingPathComponent("i"), labels: dir.appendingPathComponent("l"))) {
+            XCTAssertEqual(($0 as? DataError)?.kind, .shapeMismatch, "\($0)")
+            XCTAssertTrue("\($0)".contains("2 labels, one per image of i"), "\($0)")
+        }
     }
 
     /// CIFAR-10 from its binary batches: (C, H, W) pixels as they lie in the records, the spec §6
@@ -229,7 +239,10 @@ final class ImageProtocolTests: XCTestCase {
         XCTAssertEqual(try ImageRunLog.read(path: path).count, 2)
         let c = record("imdad", 1, 0.7)
         try ImageRunLog.append(c, to: path)
-        XCTAssertThrowsError(try ImageRunLog.read(path: path)) // the broken line is now in the middle
+        XCTAssertThrowsError(try ImageRunLog.read(path: path)) { // the broken line is now in the middle
+            guard case .invalidData(let message) = $0 as? DetectorError else { return XCTFail("\($0)") }
+            XCTAssertTrue(message.hasPrefix("\(path), line 3: not an image run record"), message)
+        }
         let text = try String(contentsOfFile: path, encoding: .utf8)
         try text.split(separator: "\n").filter { $0.hasSuffix("}") }
             .joined(separator: "\n").appending("\n").write(toFile: path, atomically: true, encoding: .utf8)

@@ -80,9 +80,15 @@ final class ExplanationTests: XCTestCase {
         XCTAssertThrowsError(try Explainer(model: fx.model, baseline: .nearestNormal)) {
             XCTAssertEqual($0 as? ExplanationError, .baselineNeedsTrainingData(.nearestNormal))
         }
-        XCTAssertThrowsError(try Explainer(model: fx.model, baseline: .zeros, steps: 1))
-        XCTAssertThrowsError(try Explainer(model: fx.model, baseline: .zeros, featureNames: ["a"]))
-        XCTAssertThrowsError(try zeros.explain(fx.test, rows: [10_000]))
+        XCTAssertThrowsError(try Explainer(model: fx.model, baseline: .zeros, steps: 1)) {
+            XCTAssertEqual($0 as? ExplanationError, .invalidSteps(1))
+        }
+        XCTAssertThrowsError(try Explainer(model: fx.model, baseline: .zeros, featureNames: ["a"])) {
+            XCTAssertEqual($0 as? ExplanationError, .featureNamesMismatch(expected: 8, found: 1))
+        }
+        XCTAssertThrowsError(try zeros.explain(fx.test, rows: [10_000])) {
+            XCTAssertEqual($0 as? ExplanationError, .rowOutOfRange(10_000, rows: fx.test.shape[0]))
+        }
     }
 
     func testRawValuesFromScalerAndFromRows() throws {
@@ -139,7 +145,9 @@ final class ExplanationTests: XCTestCase {
         let patch = [0, 1, 4, 5].reduce(Float(0)) { $0 + ig[$1] }, total = ig.reduce(0, +)
         print("image IG mass on the patch: \(patch / total)")
         XCTAssertGreaterThan(patch / total, 0.5)
-        XCTAssertThrowsError(try attributionHeatMapPNG(e, imageShape: [1, 28, 28]))
-        XCTAssertEqual(try attributionHeatMapPNG(e, imageShape: [4, 4], scale: 1).count > 0, true)
+        XCTAssertThrowsError(try attributionHeatMapPNG(e, imageShape: [1, 28, 28])) {
+            XCTAssertEqual($0 as? ReportError, .imageShapeMismatch(shape: [1, 28, 28], features: 16))
+        }
+        XCTAssertEqual(try decodeScreenshot(try attributionHeatMapPNG(e, imageShape: [4, 4], scale: 1)).width, 4)
     }
 }

@@ -144,7 +144,9 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertTrue(html.contains("Integrated gradients of row"))
         XCTAssertTrue(html.contains("<img class=\"pixel\""))
         XCTAssertGreaterThanOrEqual(html.components(separatedBy: "data:image/png;base64,").count - 1, 3 * 2 * 2 + 1)
-        XCTAssertThrowsError(try HTMLReport.build(model: im.model, data: ReportData(features: im.test, imageShape: [1, 28, 28])))
+        XCTAssertThrowsError(try HTMLReport.build(model: im.model, data: ReportData(features: im.test, imageShape: [1, 28, 28]))) {
+            XCTAssertEqual($0 as? ReportError, .imageShapeMismatch(shape: [1, 28, 28], features: 16))
+        }
     }
 
     /// The MNIST LeNet encoder end to end: 784 inputs, image shape [1, 28, 28] (1 epoch on random
@@ -175,9 +177,15 @@ final class HTMLReportTests: XCTestCase {
     }
 
     func testInvalidInput() {
-        XCTAssertThrowsError(try HTMLReport.build(model: fx.model, data: ReportData(features: Tensor(shape: [0, 8]))))
-        XCTAssertThrowsError(try HTMLReport.build(model: fx.model, data: ReportData(features: fx.test, labels: [1, 0])))
-        XCTAssertThrowsError(try HTMLReport.build(model: fx.model, data: ReportData(features: Tensor(shape: [3, 5]))))
+        XCTAssertThrowsError(try HTMLReport.build(model: fx.model, data: ReportData(features: Tensor(shape: [0, 8])))) {
+            XCTAssertEqual($0 as? ReportError, .emptyData)
+        }
+        XCTAssertThrowsError(try HTMLReport.build(model: fx.model, data: ReportData(features: fx.test, labels: [1, 0]))) {
+            XCTAssertEqual($0 as? ReportError, .labelCount(labels: 2, rows: fx.test.shape[0]))
+        }
+        XCTAssertThrowsError(try HTMLReport.build(model: fx.model, data: ReportData(features: Tensor(shape: [3, 5])))) {
+            XCTAssertEqual($0 as? ReportError, .featureMismatch(expected: 8, found: 5))
+        }
     }
 
     /// 10,000 samples: prints build time and size; asserts the size (< 5 MB) only, timing is noisy.
