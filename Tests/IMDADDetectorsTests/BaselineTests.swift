@@ -9,7 +9,7 @@ final class BaselineTests: XCTestCase {
         let (train, test, labels) = try syntheticData()
         for kind in MethodKind.allCases {
             var rng = RandomGenerator(seed: 2)
-            let fitted = try fitDetector(kind, encoder: smallMLP, settings: quickSettings(epochs: 30), data: train, using: &rng)
+            let fitted = try fitDetector(quick(kind, epochs: 30), data: train, using: &rng)
             let scores = fitted.detector.scores(test)
             XCTAssertGreaterThan(Set(scores).count, scores.count / 2, "\(kind) scores are (nearly) constant")
             let auc = try Metrics.auroc(scores: scores.map(Double.init), labels: labels)
@@ -20,8 +20,9 @@ final class BaselineTests: XCTestCase {
     func testDeepSADCenterAvoidsZeroCoordinatesAndEncoderHasNoBias() throws {
         let (train, _, _) = try syntheticData()
         var rng = RandomGenerator(seed: 0)
-        guard case .hypersphere(let m) = try fitDetector(.deepSADUniform, encoder: smallMLP, settings: quickSettings(epochs: 2),
-                                                        data: train, using: &rng) else { return XCTFail() }
+        guard case .hypersphere(let m) = try fitDetector(quick(.deepSADUniform, epochs: 2), data: train, using: &rng) else {
+            return XCTFail("Deep SAD's configuration fitted another kind of detector")
+        }
         XCTAssertTrue(m.center.allSatisfy { abs($0) >= 0.1 })
         XCTAssertFalse(m.network.parameters.names.contains { $0.hasSuffix(".bias") })
     }

@@ -48,7 +48,7 @@ final class HypersphereTests: XCTestCase {
         let r2 = Sphere(w: w, b: b).radiusSquared
         for (mu, cap) in [(Float(0), Float?.none), (0.5, nil), (0, 4), (2, 1)] {
             var c = IMDADConfiguration(encoder: .mlp(input: 2, hidden: [], representation: 2))
-            c.nu = 0.25; c.kappa = 3; c.compactness = mu; c.normalCap = cap
+            c.nu = 0.25; c.kappa = 3; c.ablation.compactness = mu; c.ablation.normalCap = cap
             let tape = Tape()
             let s = tape.variable(Tensor(normals + anomalies))
             let loss = IMDADObjective(c).batchLoss(scores: s, anomalyCount: anomalies.count,
@@ -73,7 +73,7 @@ final class HypersphereTests: XCTestCase {
         let w = Tensor([1, -2]), b = Tensor([0.25])
         let r2 = Sphere(w: w, b: b).radiusSquared
         var c = IMDADConfiguration(encoder: .mlp(input: 2, hidden: [], representation: 2))
-        c.nu = 0.5; c.kappa = 2; c.anomalyHinge = .softplus(beta: 2)
+        c.nu = 0.5; c.kappa = 2; c.ablation.anomalyHinge = .softplus(beta: 2)
         let tape = Tape()
         let s = tape.variable(Tensor(normals + anomalies))
         let loss = IMDADObjective(c).batchLoss(scores: s, anomalyCount: anomalies.count, w: tape.constant(w), b: tape.constant(b)).loss

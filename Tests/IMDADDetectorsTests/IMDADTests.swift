@@ -7,7 +7,7 @@ final class IMDADTests: XCTestCase {
     func fit(seed: UInt64 = 0, epochs: Int = 40) throws -> (IMDAD, LabeledData, Tensor, [Int]) {
         let (train, test, labels) = try syntheticData()
         var rng = RandomGenerator(seed: seed)
-        return (try fitIMDAD(settings: quickSettings(epochs: epochs), data: train, using: &rng), train, test, labels)
+        return (try IMDAD.fit(quickIMDAD(epochs: epochs), data: train, using: &rng), train, test, labels)
     }
 
     func testLearnsWithoutCollapse() throws {
@@ -41,10 +41,10 @@ final class IMDADTests: XCTestCase {
         let moved = zip(c0, model.sphere.center).map { abs($0 - $1) }.max()!
         XCTAssertGreaterThan(moved, 1e-3)
         // with the center's learning rate at 0 (ablation), c stays the initial mean while R² moves
-        var settings = quickSettings(epochs: 20)
-        settings.centerLearningRateScale = 0
+        var settings = quickIMDAD(epochs: 20)
+        settings.ablation.centerLearningRateScale = 0
         var rng2 = RandomGenerator(seed: 0)
-        let fixed = try fitIMDAD(settings: settings, data: train, using: &rng2)
+        let fixed = try IMDAD.fit(settings, data: train, using: &rng2)
         for (a, b) in zip(c0, fixed.sphere.center) { XCTAssertEqual(a, b, accuracy: 1e-6) }
         XCTAssertGreaterThan(abs(fixed.sphere.radiusSquared), 1e-4)
     }
@@ -61,12 +61,12 @@ final class IMDADTests: XCTestCase {
     func testNeedsLabeledAnomaliesUnlessOneClass() throws {
         let (train, _, _) = try syntheticData(labeled: 0)
         var rng = RandomGenerator(seed: 0)
-        XCTAssertThrowsError(try fitDetector(.imdad, encoder: smallMLP, settings: quickSettings(epochs: 2), data: train, using: &rng)) {
+        XCTAssertThrowsError(try IMDAD.fit(quickIMDAD(epochs: 2), data: train, using: &rng)) {
             XCTAssertEqual($0 as? DetectorError, .noLabeledAnomalies(method: "IMD-AD"))
         }
-        var s = quickSettings(epochs: 2)
+        var s = quickIMDAD(epochs: 2)
         s.allowOneClass = true
-        XCTAssertNoThrow(try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng))
+        XCTAssertNoThrow(try IMDAD.fit(s, data: train, using: &rng))
     }
 
     func testRejectsBadDataAndConfiguration() throws {
@@ -81,22 +81,22 @@ final class IMDADTests: XCTestCase {
         }
         let (train, _, _) = try syntheticData()
         var rng = RandomGenerator(seed: 0)
-        XCTAssertThrowsError(try fitDetector(.imdad, encoder: .mlp(input: 7, hidden: [4], representation: 2),
-                                             settings: quickSettings(epochs: 1), data: train, using: &rng)) {
+        XCTAssertThrowsError(try IMDAD.fit(quickIMDAD(epochs: 1, encoder: .mlp(input: 7, hidden: [4], representation: 2)),
+                                           data: train, using: &rng)) {
             XCTAssertEqual($0 as? DetectorError, .featureMismatch(expected: 7, found: 6))
         }
         let onlyAnomalies = try LabeledData(features: Tensor(shape: [3, 6], repeating: 0.5), labels: [1, 1, 1])
-        XCTAssertThrowsError(try fitDetector(.imdad, encoder: smallMLP, settings: quickSettings(epochs: 1), data: onlyAnomalies, using: &rng)) {
+        XCTAssertThrowsError(try IMDAD.fit(quickIMDAD(epochs: 1), data: onlyAnomalies, using: &rng)) {
             XCTAssertEqual($0 as? DetectorError, .noNormalSamples)
         }
     }
 
     func testDivergenceStopsLoudly() throws {
         let (train, _, _) = try syntheticData(normals: 200)
-        var s = quickSettings(epochs: 20)
+        var s = quickIMDAD(epochs: 20)
         s.training.learningRate = 1e30
         var rng = RandomGenerator(seed: 0)
-        XCTAssertThrowsError(try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng)) { error in
+        XCTAssertThrowsError(try IMDAD.fit(s, data: train, using: &rng)) { error in
             XCTAssertTrue(error is TrainingError, "\(error)")
             XCTAssertTrue("\(error)".contains("HINT"), "\(error)")
         }
@@ -107,29 +107,31 @@ final class IMDADTests: XCTestCase {
     func testCompactnessTermAndItsDefaultWhenAbsent() throws {
         let (train, _, _) = try syntheticData()
         func meanNormalDistance(mu: Float) throws -> Float {
-            var s = quickSettings(epochs: 30)
-            s.compactness = mu
+            var s = quickIMDAD(epochs: 30)
+            s.ablation.compactness = mu
             var rng = RandomGenerator(seed: 3)
-            let m = try fitIMDAD(settings: s, data: train, using: &rng)
+            let m = try IMDAD.fit(s, data: train, using: &rng)
             let scores = m.scores(train.normals)
             return scores.reduce(0, +) / Float(scores.count) + m.sphere.radiusSquared
         }
         XCTAssertLessThan(try meanNormalDistance(mu: 10), try meanNormalDistance(mu: 0))
         var rng = RandomGenerator(seed: 0)
-        var s = quickSettings(epochs: 1)
-        s.compactness = -1
-        XCTAssertThrowsError(try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng)) {
-            XCTAssertEqual($0 as? DetectorError, .invalidConfiguration("μ must be ≥ 0 and finite, got -1.0"))
+        var s = quickIMDAD(epochs: 1)
+        s.ablation.compactness = -1
+        XCTAssertThrowsError(try IMDAD.fit(s, data: train, using: &rng)) {
+            XCTAssertEqual($0 as? DetectorError, .invalidParameter(name: "ablation.compactness", value: "-1.0", expected: "≥ 0"))
         }
 
         var c = IMDADConfiguration(encoder: smallMLP)
-        c.compactness = 2
+        c.ablation.compactness = 2
         let json = try JSONEncoder().encode(c)
         XCTAssertEqual(try JSONDecoder().decode(IMDADConfiguration.self, from: json), c)
         var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: json) as? [String: Any])
-        object["compactness"] = nil
+        var ablation = try XCTUnwrap(object["ablation"] as? [String: Any])
+        ablation["compactness"] = nil
+        object["ablation"] = ablation
         let old = try JSONDecoder().decode(IMDADConfiguration.self, from: try JSONSerialization.data(withJSONObject: object))
-        XCTAssertEqual(old.compactness, 0)
+        XCTAssertEqual(old.ablation.compactness, 0)
         XCTAssertEqual(old.nu, c.nu)
     }
 
@@ -142,7 +144,7 @@ final class IMDADTests: XCTestCase {
         let w = Tensor([0.4, -0.2, 0.6, 0]), b = Tensor([0.3])
         let r2 = 0.3 + (0.16 + 0.04 + 0.36) / 4                         // R² = b + ‖w‖²/4
         func loss(push: Float) -> (Double, Tensor) {
-            c.anomalyPush = push
+            c.ablation.anomalyPush = push
             let tape = Tape()
             let s = tape.variable(scores)
             let J = IMDADObjective(c).batchLoss(scores: s, anomalyCount: 2, w: tape.constant(w), b: tape.constant(b)).loss
@@ -157,20 +159,30 @@ final class IMDADTests: XCTestCase {
         XCTAssertEqual(Array(pushedGradient.scalars[0..<3]), Array(plainGradient.scalars[0..<3]))
 
         let (train, _, _) = try syntheticData()
-        var settings = quickSettings(epochs: 1)
-        settings.anomalyPush = -1
+        var settings = quickIMDAD(epochs: 1)
+        settings.ablation.anomalyPush = -1
         var rng = RandomGenerator(seed: 0)
-        XCTAssertThrowsError(try fitDetector(.imdad, encoder: smallMLP, settings: settings, data: train, using: &rng)) {
-            XCTAssertEqual($0 as? DetectorError, .invalidConfiguration("π (anomaly push) must be ≥ 0 and finite, got -1.0"))
+        XCTAssertThrowsError(try IMDAD.fit(settings, data: train, using: &rng)) {
+            XCTAssertEqual($0 as? DetectorError, .invalidParameter(name: "ablation.anomalyPush", value: "-1.0", expected: "≥ 0"))
         }
-        XCTAssertEqual(settings.objective(of: .imdad), "ν 0.7, κ 10, push π -1")
+        XCTAssertEqual(DetectorConfiguration.imdad(settings).objective, "ν 0.7, κ 10, push π -1")
 
-        c.anomalyPush = 2
+        c.ablation.anomalyPush = 2
         let json = try JSONEncoder().encode(c)
         XCTAssertEqual(try JSONDecoder().decode(IMDADConfiguration.self, from: json), c)
         var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: json) as? [String: Any])
-        object["anomalyPush"] = nil
-        XCTAssertEqual(try JSONDecoder().decode(IMDADConfiguration.self, from: try JSONSerialization.data(withJSONObject: object)).anomalyPush, 0)
+        var ablation = try XCTUnwrap(object["ablation"] as? [String: Any])
+        ablation["anomalyPush"] = nil
+        object["ablation"] = ablation
+        XCTAssertEqual(try JSONDecoder().decode(IMDADConfiguration.self, from: try JSONSerialization.data(withJSONObject: object)).ablation.anomalyPush, 0)
+        // A file written before the switches had their own object holds them beside ν and κ.
+        var flat = try XCTUnwrap(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        flat["ablation"] = nil
+        flat["anomalyPush"] = 2
+        flat["centerLearningRateScale"] = 0.1
+        let legacy = try JSONDecoder().decode(IMDADConfiguration.self, from: try JSONSerialization.data(withJSONObject: flat))
+        XCTAssertEqual(legacy.ablation.anomalyPush, 2)
+        XCTAssertEqual(legacy.ablation.centerLearningRateScale, 0.1)
     }
 
     /// The sweep's minimizer agrees with a brute-force evaluation of f at every breakpoint, and
@@ -202,14 +214,14 @@ final class IMDADTests: XCTestCase {
     /// ν_R of the training normals instead of ν.
     func testRadiusRefitKeepsTheRankingAndMovesTheThreshold() throws {
         let (train, test, _) = try syntheticData()
-        var s = quickSettings(epochs: 20)
+        var s = quickIMDAD(epochs: 20)
         s.nu = 0.7
         s.radiusNu = nil   // R² as trained
         var rng = RandomGenerator(seed: 2)
-        let plain = try fitIMDAD(settings: s, data: train, using: &rng)
+        let plain = try IMDAD.fit(s, data: train, using: &rng)
         s.radiusNu = 0.1
         var rng2 = RandomGenerator(seed: 2)
-        let refit = try fitIMDAD(settings: s, data: train, using: &rng2)
+        let refit = try IMDAD.fit(s, data: train, using: &rng2)
         XCTAssertEqual(plain.sphere.center, refit.sphere.center)
         XCTAssertGreaterThan(refit.sphere.radiusSquared, plain.sphere.radiusSquared)
         let shift = refit.sphere.radiusSquared - plain.sphere.radiusSquared
@@ -225,8 +237,8 @@ final class IMDADTests: XCTestCase {
         XCTAssertGreaterThan(outsideFraction(refit), 0.05)
         // bad ν_R is refused
         s.radiusNu = 0
-        XCTAssertThrowsError(try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng2)) {
-            XCTAssertEqual($0 as? DetectorError, .invalidConfiguration("ν_R (radius ν) must be in (0, 1], got 0.0"))
+        XCTAssertThrowsError(try IMDAD.fit(s, data: train, using: &rng2)) {
+            XCTAssertEqual($0 as? DetectorError, .invalidParameter(name: "radiusNu", value: "0.0", expected: "in (0, 1]"))
         }
     }
 
@@ -234,10 +246,9 @@ final class IMDADTests: XCTestCase {
     /// soft-boundary Deep SVDD at its own 0.1.
     func testDefaultsAreTheStudysAndSoftBoundaryKeepsItsNu() throws {
         let (train, _, _) = try syntheticData()
-        let s = quickSettings(epochs: 2)
         var rng = RandomGenerator(seed: 1)
-        guard case .imdad(let m) = try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng),
-              case .hypersphere(let soft) = try fitDetector(.deepSVDDSoftBoundary, encoder: smallMLP, settings: s, data: train, using: &rng)
+        guard case .imdad(let m) = try fitDetector(quick(.imdad, epochs: 2), data: train, using: &rng),
+              case .hypersphere(let soft) = try fitDetector(quick(.deepSVDDSoftBoundary, epochs: 2), data: train, using: &rng)
         else { return XCTFail("unexpected detector kinds") }
         XCTAssertEqual(m.configuration.nu, 0.7)
         XCTAssertEqual(m.configuration.kappa, 10)

@@ -8,7 +8,7 @@ final class ModelFileTests: XCTestCase {
     func trained(_ kind: MethodKind, seed: UInt64 = 0) throws -> (TrainedModel, Tensor) {
         let (train, test, _) = try syntheticData(normals: 200)
         var rng = RandomGenerator(seed: seed)
-        let fitted = try fitDetector(kind, encoder: smallMLP, settings: quickSettings(epochs: 3), data: train, using: &rng)
+        let fitted = try fitDetector(quick(kind, epochs: 3), data: train, using: &rng)
         let scaler = StandardMinMaxScaler(mean: [Double](repeating: 0, count: 6), scale: [Double](repeating: 1, count: 6),
                                           minimum: [Double](repeating: 0, count: 6), range: [Double](repeating: 1, count: 6))
         return (TrainedModel(fitted: fitted, method: kind, seed: seed, featureNames: (0..<6).map { "f\($0)" }, scaler: scaler), test)

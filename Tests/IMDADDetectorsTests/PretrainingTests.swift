@@ -43,10 +43,14 @@ final class PretrainingTests: XCTestCase {
     func testDetectorsStartFromThePretrainedEncoder() throws {
         let (train, test, labels) = try syntheticData()
         func fit(_ kind: MethodKind, pretrain: Int?) throws -> [Float] {
-            var s = quickSettings(epochs: 20)
-            s.pretraining = pretrain.map { PretrainingConfiguration(epochs: $0) }
+            var s = quick(kind, epochs: 20)
+            switch s {
+            case .imdad(var c): c.pretraining = pretrain.map { PretrainingConfiguration(epochs: $0) }; s = .imdad(c)
+            case .hypersphere(var c): c.pretraining = pretrain.map { PretrainingConfiguration(epochs: $0) }; s = .hypersphere(c)
+            case .isolationForest: XCTFail("Isolation Forest has no encoder to pretrain")
+            }
             var rng = RandomGenerator(seed: 7)
-            return try fitDetector(kind, encoder: smallMLP, settings: s, data: train, using: &rng).detector.scores(test)
+            return try fitDetector(s, data: train, using: &rng).detector.scores(test)
         }
         for kind in [MethodKind.imdad, .deepSADBalanced] {
             let a = try fit(kind, pretrain: 10), b = try fit(kind, pretrain: 10), plain = try fit(kind, pretrain: nil)

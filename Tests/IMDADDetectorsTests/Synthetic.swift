@@ -39,18 +39,3 @@ func quickIMDAD(epochs: Int = 40, encoder: EncoderArchitecture = smallMLP) -> IM
 }
 
 let smallMLP = EncoderArchitecture.mlp(input: 6, hidden: [16], representation: 4)
-
-/// A detector of another kind than asked for: thrown by ``fitIMDAD``, so the test fails.
-struct UnexpectedDetectorKind: Error, CustomStringConvertible {
-    var description: String
-}
-
-/// `fitDetector(.imdad, …)` typed: the IMD-AD model, or a thrown error (a test failure, never a skip).
-func fitIMDAD(encoder: EncoderArchitecture = smallMLP, settings: MethodSettings, data: LabeledData,
-              using rng: inout RandomGenerator) throws -> IMDAD {
-    let detector = try fitDetector(.imdad, encoder: encoder, settings: settings, data: data, using: &rng)
-    guard case .imdad(let model) = detector else {
-        throw UnexpectedDetectorKind(description: "fitDetector(.imdad) returned another kind of detector: \(detector)")
-    }
-    return model
-}

@@ -1,7 +1,8 @@
 // The spec §7 image protocol on tiny synthetic IDX files; batched scoring of images; results files.
 import Foundation
 import XCTest
-@testable import IMDADDetectors
+@testable import IMDADExperiments
+import IMDADDetectors
 import IMDADTestSupport
 import IMDADData
 import IMDADEngine
@@ -152,11 +153,11 @@ final class ImageProtocolTests: XCTestCase {
         // Image 0 of the training set is a normal (class 0): its green plane starts at 60/255.
         let first = s.trainRows[0]
         XCTAssertEqual(s.train.features.scalars[1024], Float(UInt8(truncatingIfNeeded: first * 7 + 60)) / 255)
-        var settings = MethodSettings()
+        var settings = IMDADConfiguration(encoder: ImageDataset.cifar10.encoder)
         settings.training.epochs = 2
         settings.training.batchSize = 8
         var rng = RandomGenerator(seed: 0)
-        let fitted = try fitDetector(.imdad, encoder: ImageDataset.cifar10.encoder, settings: settings, data: s.train, using: &rng)
+        let fitted = try fitDetector(.imdad(settings), data: s.train, using: &rng)
         let scores = fitted.detector.scores(s.testFeatures)
         XCTAssertEqual(scores.count, 10)
         XCTAssertTrue(scores.allSatisfy(\.isFinite))
@@ -187,13 +188,13 @@ final class ImageProtocolTests: XCTestCase {
     func testBatchedScoringOfImages() throws {
         let proto = try ImageProtocol.load(root: writeDataset(trainPerClass: 24, testPerClass: 3))
         let s = try proto.split(normalClass: 0, labeledRatio: 0.2, seed: 0)
-        var settings = MethodSettings()
-        settings.training.epochs = 2
-        settings.training.batchSize = 16
-        settings.training.learningRate = 1e-3
         for (kind, arch) in [(MethodKind.imdad, EncoderArchitecture.mnistLeNet), (.deepSADUniform, .fashionMNISTLeNet)] {
+            var configuration = DetectorConfiguration.defaults(for: kind, encoder: arch)
+            configuration.training?.epochs = 2
+            configuration.training?.batchSize = 16
+            configuration.training?.learningRate = 1e-3
             var rng = RandomGenerator(seed: 0)
-            let fitted = try fitDetector(kind, encoder: arch, settings: settings, data: s.train, using: &rng)
+            let fitted = try fitDetector(configuration, data: s.train, using: &rng)
             let whole = fitted.detector.scores(s.testFeatures)
             let batched = batchedScores(fitted.detector, s.testFeatures, batchSize: 7)
             XCTAssertEqual(batched.count, 30)
@@ -240,7 +241,7 @@ final class ImageProtocolTests: XCTestCase {
         let c = record("imdad", 1, 0.7)
         try ImageRunLog.append(c, to: path)
         XCTAssertThrowsError(try ImageRunLog.read(path: path)) { // the broken line is now in the middle
-            guard case .invalidData(let message) = $0 as? DetectorError else { return XCTFail("\($0)") }
+            guard let message = ($0 as? ExperimentError)?.description else { return XCTFail("\($0)") }
             XCTAssertTrue(message.hasPrefix("\(path), line 3: not an image run record"), message)
         }
         let text = try String(contentsOfFile: path, encoding: .utf8)
@@ -271,7 +272,7 @@ final class ImageProtocolTests: XCTestCase {
         XCTAssertTrue(known.contains("| **mean** | **70.0** |"), known)
         // The objective is part of the key and of the column.
         var tuned = record("imdad", 0, 0.93)
-        tuned.key.objective = MethodSettings().objective(of: .imdad)
+        tuned.key.objective = DetectorConfiguration.defaults(for: .imdad, encoder: .fashionMNISTLeNet).objective
         XCTAssertNotEqual(tuned.key, record("imdad", 0, 0.93).key, "a record without the objective must not count as done")
         let both = ImageRunLog.summary([record("imdad", 0, 0.9), tuned])
         XCTAssertTrue(both.contains("| normal class | IMD-AD γ_l=0.05 | IMD-AD (ν 0.7, κ 10) γ_l=0.05 |"), both)
@@ -285,26 +286,37 @@ final class ImageProtocolTests: XCTestCase {
     /// The objective in words: IMD-AD always names ν and κ, then what differs from its defaults;
     /// a baseline at its defaults has none.
     func testObjectiveNamesWhatShapesTheRanking() {
-        var s = MethodSettings()
-        XCTAssertEqual(s.objective(of: .imdad), "ν 0.7, κ 10")
-        XCTAssertNil(s.objective(of: .deepSADUniform))
-        XCTAssertNil(s.objective(of: .deepSVDDSoftBoundary))
-        XCTAssertNil(s.objective(of: .isolationForest))
-        s.radiusNu = 0.3; s.contamination = 0.2   // the threshold only
-        s.anomalyHinge = .hinge                    // the same objective as nil
-        XCTAssertEqual(s.objective(of: .imdad), "ν 0.7, κ 10")
-        s.anomalyHinge = .softplus(beta: 4)
-        XCTAssertEqual(s.objective(of: .imdad), "ν 0.7, κ 10, anomaly softplus β 4")
-        s.anomalyHinge = nil
-        s.nu = 0.1; s.kappa = 1; s.compactness = 1; s.hinge = .softplus(beta: 10); s.encoderBias = true
-        XCTAssertEqual(s.objective(of: .imdad), "ν 0.1, κ 1, softplus β 10, μ 1, encoder bias")
-        XCTAssertNil(s.objective(of: .deepSVDDSoftBoundary), "ν 0.1 is soft-boundary's default")
-        s.nu = 0.2
-        XCTAssertEqual(s.objective(of: .deepSVDDSoftBoundary), "ν 0.2")
-        s.eta = 2; s.training.weightDecay = 1e-4
-        XCTAssertEqual(s.objective(of: .deepSADBalanced), "η 2, λ 0.0001")
-        s.training.anomaliesPerBatch = 16
-        XCTAssertEqual(s.objective(of: .deepSADBalanced), "η 2, λ 0.0001, 16 anomalies per batch")
-        XCTAssertEqual(s.objective(of: .deepSADUniform), "η 2, λ 0.0001", "the uniform sampler has no anomalies per batch")
+        func defaults(_ kind: MethodKind) -> DetectorConfiguration { .defaults(for: kind, encoder: .tabular(inputs: 3)) }
+        XCTAssertEqual(defaults(.imdad).objective, "ν 0.7, κ 10")
+        XCTAssertNil(defaults(.deepSADUniform).objective)
+        XCTAssertNil(defaults(.deepSVDDSoftBoundary).objective)
+        XCTAssertNil(defaults(.isolationForest).objective)
+        var c = IMDADConfiguration(encoder: .tabular(inputs: 3))
+        c.radiusNu = 0.3                         // the threshold only
+        c.ablation.anomalyHinge = .hinge         // the same objective as nil
+        XCTAssertEqual(DetectorConfiguration.imdad(c).objective, "ν 0.7, κ 10")
+        c.ablation.anomalyHinge = .softplus(beta: 4)
+        XCTAssertEqual(DetectorConfiguration.imdad(c).objective, "ν 0.7, κ 10, anomaly softplus β 4")
+        c.ablation.anomalyHinge = nil
+        c.nu = 0.1; c.kappa = 1; c.ablation.compactness = 1; c.ablation.hinge = .softplus(beta: 10); c.ablation.encoderBias = true
+        XCTAssertEqual(DetectorConfiguration.imdad(c).objective, "ν 0.1, κ 1, softplus β 10, μ 1, encoder bias")
+        c = IMDADConfiguration(encoder: .tabular(inputs: 3))
+        c.ablation.anomalyPush = 0.1; c.ablation.centerLearningRateScale = 0.1
+        XCTAssertEqual(DetectorConfiguration.imdad(c).objective, "ν 0.7, κ 10, push π 0.1, center lr ×0.1")
+        guard case .hypersphere(var soft) = defaults(.deepSVDDSoftBoundary), case .hypersphere(var sad) = defaults(.deepSADBalanced),
+              case .hypersphere(var uniform) = defaults(.deepSADUniform), case .isolationForest(var forest) = defaults(.isolationForest)
+        else { return XCTFail("the baselines' defaults are not their configurations") }
+        soft.contamination = 0.2                 // the threshold only
+        XCTAssertNil(DetectorConfiguration.hypersphere(soft).objective, "ν 0.1 is soft-boundary's default")
+        soft.method = .deepSVDDSoftBoundary(nu: 0.2, warmUpEpochs: 10)
+        XCTAssertEqual(DetectorConfiguration.hypersphere(soft).objective, "ν 0.2")
+        sad.method = .deepSAD(eta: 2, epsilon: 1e-6); sad.training.weightDecay = 1e-4
+        XCTAssertEqual(DetectorConfiguration.hypersphere(sad).objective, "η 2, λ 0.0001")
+        sad.training.anomaliesPerBatch = 16
+        XCTAssertEqual(DetectorConfiguration.hypersphere(sad).objective, "η 2, λ 0.0001, 16 anomalies per batch")
+        uniform.method = sad.method; uniform.training.weightDecay = 1e-4; uniform.training.anomaliesPerBatch = 16
+        XCTAssertEqual(DetectorConfiguration.hypersphere(uniform).objective, "η 2, λ 0.0001", "the uniform sampler has no anomalies per batch")
+        forest.contamination = 0.3
+        XCTAssertNil(DetectorConfiguration.isolationForest(forest).objective)
     }
 }
