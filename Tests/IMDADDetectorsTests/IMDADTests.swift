@@ -66,7 +66,9 @@ final class IMDADTests: XCTestCase {
         }
         var s = quickSettings(epochs: 2)
         s.allowOneClass = true
-        XCTAssertNoThrow(try fitDetector(.imdad, encoder: smallMLP, settings: s, data: train, using: &rng))
+        let oneClass = try fitIMDAD(settings: s, data: train, using: &rng)
+        XCTAssertTrue(oneClass.configuration.allowOneClass)
+        XCTAssertEqual(oneClass.log.count, 2)
     }
 
     func testRejectsBadDataAndConfiguration() throws {
