@@ -5,6 +5,7 @@ import XCTest
 import IMDADData
 import IMDADTestSupport
 import IMDADDetectors
+import IMDADExperiments
 
 final class ImageEvaluateTests: CLITestCase {
     /// Writes a tiny MNIST-shaped data set (`perClass` images per class, plain IDX) to `mnist/`.

@@ -66,7 +66,9 @@ final class IMDADTests: XCTestCase {
         }
         var s = quickIMDAD(epochs: 2)
         s.allowOneClass = true
-        XCTAssertNoThrow(try IMDAD.fit(s, data: train, using: &rng))
+        let oneClass = try IMDAD.fit(s, data: train, using: &rng)
+        XCTAssertTrue(oneClass.configuration.allowOneClass)
+        XCTAssertEqual(oneClass.log.count, 2)
     }
 
     func testRejectsBadDataAndConfiguration() throws {

@@ -130,7 +130,7 @@ final class ModelFileTests: XCTestCase {
         XCTAssertThrowsError(try model.write(to: url, overwrite: false)) { XCTAssertTrue($0 is OutputExistsError) }
         XCTAssertEqual(try Data(contentsOf: url), Data("precious".utf8))
         try model.write(to: url, overwrite: true)
-        XCTAssertNoThrow(try TrainedModel.read(contentsOf: url))
+        XCTAssertEqual(try TrainedModel.read(contentsOf: url).encoded(), try model.encoded())
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["m.imdad"])  // no temp left
     }
 }
