@@ -98,7 +98,11 @@ public struct BarChart: Sendable {
         let bottom = plotY + plotH
         // Grid and axis.
         doc.open("g", [("stroke", "#e6e6e6")])
-        for v in ticks.values { let x = xs(v); doc.element("line", [("x1", SVGText.coord(x)), ("x2", SVGText.coord(x)), ("y1", SVGText.coord(plotY)), ("y2", SVGText.coord(bottom))]) }
+        for v in ticks.values {
+            let x = xs(v)
+            doc.element("line", [("x1", SVGText.coord(x)), ("x2", SVGText.coord(x)),
+                                 ("y1", SVGText.coord(plotY)), ("y2", SVGText.coord(bottom))])
+        }
         doc.close("g")
         var axis = "M\(SVGText.coord(plotX)) \(SVGText.coord(bottom))H\(SVGText.coord(plotX + plotW))"
         for v in ticks.values { axis += "M\(SVGText.coord(xs(v))) \(SVGText.coord(bottom))v4" }

@@ -165,8 +165,20 @@ struct ChartFrame {
         let xs = xScale, ys = yScale
         let bottom = plotY + plotH
         doc.open("g", [("stroke", "#e6e6e6"), ("stroke-width", "1")])
-        if yGrid { for v in yTicks.values { let y = ys(v); doc.element("line", [("x1", SVGText.coord(plotX)), ("x2", SVGText.coord(plotX + plotW)), ("y1", SVGText.coord(y)), ("y2", SVGText.coord(y))]) } }
-        if xGrid { for v in xTicks.values { let x = xs(v); doc.element("line", [("x1", SVGText.coord(x)), ("x2", SVGText.coord(x)), ("y1", SVGText.coord(plotY)), ("y2", SVGText.coord(bottom))]) } }
+        if yGrid {
+            for v in yTicks.values {
+                let y = ys(v)
+                doc.element("line", [("x1", SVGText.coord(plotX)), ("x2", SVGText.coord(plotX + plotW)),
+                                     ("y1", SVGText.coord(y)), ("y2", SVGText.coord(y))])
+            }
+        }
+        if xGrid {
+            for v in xTicks.values {
+                let x = xs(v)
+                doc.element("line", [("x1", SVGText.coord(x)), ("x2", SVGText.coord(x)),
+                                     ("y1", SVGText.coord(plotY)), ("y2", SVGText.coord(bottom))])
+            }
+        }
         doc.close("g")
 
         // Axis lines and tick marks.
@@ -185,11 +197,13 @@ struct ChartFrame {
             doc.text(xTicks.label(v), x: xs(v), y: bottom + 6 + Self.tickFont, size: Self.tickFont, anchor: .middle, fill: "#444444")
         }
         for v in yTicks.values {
-            doc.text(yTicks.label(v), x: plotX - 7, y: ys(v), size: Self.tickFont, anchor: .end, fill: "#444444", dy: "0.35em", maxWidth: maxTickW)
+            doc.text(yTicks.label(v), x: plotX - 7, y: ys(v), size: Self.tickFont, anchor: .end, fill: "#444444", dy: "0.35em",
+                     maxWidth: maxTickW)
         }
         if let y2Ticks, let y2s = y2Scale {
             for v in y2Ticks.values {
-                doc.text(y2Ticks.label(v), x: plotX + plotW + 7, y: y2s(v), size: Self.tickFont, fill: "#444444", dy: "0.35em", maxWidth: maxTickW)
+                doc.text(y2Ticks.label(v), x: plotX + plotW + 7, y: y2s(v), size: Self.tickFont, fill: "#444444", dy: "0.35em",
+                         maxWidth: maxTickW)
             }
         }
         doc.close("g")

@@ -101,7 +101,8 @@ public struct LineChart: Sendable {
 
     /// A precision–recall chart preset on the unit square; `baseline` (the anomaly rate) is drawn as
     /// the chance level. Series default to step interpolation.
-    public static func precisionRecall(title: String? = "Precision–recall curve", series: [Series], baseline: Double? = nil) -> LineChart {
+    public static func precisionRecall(title: String? = "Precision–recall curve", series: [Series],
+                                       baseline: Double? = nil) -> LineChart {
         LineChart(title: title, xLabel: "recall", yLabel: "precision", series: series,
                   xDomain: 0...1, yDomain: 0...1,
                   referenceY: baseline.map { ($0, "chance \(SVGText.number($0))") })
@@ -119,7 +120,11 @@ public struct LineChart: Sendable {
             guard !finite.isEmpty else { continue }
             anyFinite = true
             xExt = chartUnion(xExt, chartFiniteExtent(finite.map(\.x)))
-            if s.axis == .left { yExt = chartUnion(yExt, chartFiniteExtent(finite.map(\.y))) } else { y2Ext = chartUnion(y2Ext, chartFiniteExtent(finite.map(\.y))) }
+            if s.axis == .left {
+                yExt = chartUnion(yExt, chartFiniteExtent(finite.map(\.y)))
+            } else {
+                y2Ext = chartUnion(y2Ext, chartFiniteExtent(finite.map(\.y)))
+            }
         }
         if let r = referenceY, r.value.isFinite { yExt = chartUnion(yExt, (r.value, r.value)) }
         let hasRight = series.contains { $0.axis == .right }

@@ -78,7 +78,15 @@ public struct NiceTicks: Sendable, Equatable {
         let fraction = raw / magnitude
         let nice: Double
         // Nearest on a log scale (thresholds √2, √10, √50), as in d3.
-        if fraction >= 50.0.squareRoot() { nice = 10 } else if fraction >= 10.0.squareRoot() { nice = 5 } else if fraction >= 2.0.squareRoot() { nice = 2 } else { nice = 1 }
+        if fraction >= 50.0.squareRoot() {
+            nice = 10
+        } else if fraction >= 10.0.squareRoot() {
+            nice = 5
+        } else if fraction >= 2.0.squareRoot() {
+            nice = 2
+        } else {
+            nice = 1
+        }
         return nice * magnitude
     }
 

@@ -23,7 +23,8 @@ public enum CIFAR10 {
     /// Parses the bytes of one batch file: a whole number of records, every label in 0…9.
     public static func parse(_ bytes: [UInt8], file: String? = nil) throws -> (pixels: [UInt8], labels: [Int]) {
         guard !bytes.isEmpty else {
-            throw DataError(.empty, file: file, position: "file", expected: "CIFAR-10 records of \(recordBytes) bytes", found: "an empty file")
+            throw DataError(.empty, file: file, position: "file", expected: "CIFAR-10 records of \(recordBytes) bytes",
+                            found: "an empty file")
         }
         let records = bytes.count / recordBytes
         guard bytes.count % recordBytes == 0 else {

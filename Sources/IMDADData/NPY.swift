@@ -207,8 +207,9 @@ public struct NPYArray: Equatable, Sendable {
         let (byteCount, overflow) = count.multipliedReportingOverflow(by: dtype.size)
         let available = n - dataStart
         guard !overflow, byteCount <= available else {
+            let expectedBytes = overflow ? "an enormous number of" : String(byteCount)
             throw DataError(.truncated, file: file, position: "byte \(dataStart)",
-                            expected: "\(overflow ? "an enormous number of" : String(byteCount)) data bytes for shape \(shapeString(shape)) of \(dtype)",
+                            expected: "\(expectedBytes) data bytes for shape \(shapeString(shape)) of \(dtype)",
                             found: "\(available) bytes")
         }
         guard byteCount == available else {

@@ -237,7 +237,8 @@ public struct ImageProtocol: Sendable {
         }
         let known = knownClass ?? defaultKnownClass(normal: normalClass)
         guard (0..<classCount).contains(known), known != normalClass else {
-            throw DetectorError.invalidConfiguration("known anomaly class \(known) must be in 0…\(classCount - 1) and differ from the normal class \(normalClass)")
+            throw DetectorError.invalidConfiguration(
+                "known anomaly class \(known) must be in 0…\(classCount - 1) and differ from the normal class \(normalClass)")
         }
         guard gammaL >= 0, gammaL < 1 else { throw DetectorError.invalidConfiguration("γ_l must be in [0, 1), got \(gammaL)") }
         guard gammaP >= 0, gammaP < 1 else { throw DetectorError.invalidConfiguration("γ_p must be in [0, 1), got \(gammaP)") }

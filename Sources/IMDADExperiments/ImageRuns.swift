@@ -165,10 +165,14 @@ public enum ImageRunLog {
         struct Group: Hashable { var dataset: String; var gammaP: Double; var epochs: Int; var lr: Double; var milestones: [Int] }
         struct Column: Hashable {
             var method: String, gammaL: Double, pretrainEpochs: Int?, objective: String?
-            init(_ r: ImageRunRecord) { method = r.method; gammaL = r.gammaL; pretrainEpochs = r.key.pretrainEpochs; objective = r.key.objective }
+            init(_ r: ImageRunRecord) {
+                method = r.method; gammaL = r.gammaL; pretrainEpochs = r.key.pretrainEpochs; objective = r.key.objective
+            }
             var settings: String { (objective.map { " (\($0))" } ?? "") + (pretrainEpochs.map { " + AE \($0)" } ?? "") }
         }
-        let groups = Dictionary(grouping: runs) { Group(dataset: $0.dataset, gammaP: $0.gammaP, epochs: $0.epochs, lr: $0.lr, milestones: $0.milestones) }
+        let groups = Dictionary(grouping: runs) {
+            Group(dataset: $0.dataset, gammaP: $0.gammaP, epochs: $0.epochs, lr: $0.lr, milestones: $0.milestones)
+        }
         let methodOrder = ["imdad", "deepsad-balanced", "deepsad", "deepsvdd", "deepsvdd-soft", "iforest"]
         func methodRank(_ m: String) -> Int { methodOrder.firstIndex(of: m) ?? methodOrder.count }
         func name(_ m: String) -> String { MethodKind(rawValue: m)?.displayName ?? m }
@@ -178,7 +182,8 @@ public enum ImageRunLog {
         func std(_ x: [Double]) -> Double { meanAndStandardDeviation(x).standardDeviation }
         var out = ""
         let sortedGroups = groups.keys.sorted {
-            ($0.dataset, $0.gammaP, $0.epochs, $0.lr, $0.milestones.description) < ($1.dataset, $1.gammaP, $1.epochs, $1.lr, $1.milestones.description)
+            ($0.dataset, $0.gammaP, $0.epochs, $0.lr, $0.milestones.description)
+                < ($1.dataset, $1.gammaP, $1.epochs, $1.lr, $1.milestones.description)
         }
         for g in sortedGroups {
             let rs = groups[g]!
@@ -195,9 +200,11 @@ public enum ImageRunLog {
             let known = rs.allSatisfy { $0.knownClass == ($0.normalClass + 1) % 10 } ? "known anomaly class = normal + 1"
                 : severalKnown ? "\(Set(rs.map(\.knownClass)).count) known anomaly classes" : "known anomaly class as recorded"
             let over = (seeds > 1 ? ["seeds"] : []) + (severalKnown ? ["known anomaly classes"] : [])
-            out += "### \(title): AUROC % (γ_p = \(g.gammaP), \(g.epochs) epochs, lr \(g.lr) ÷10 at \(g.milestones.map(String.init).joined(separator: ", ")), \(known)"
+            let steps = g.milestones.map(String.init).joined(separator: ", ")
+            out += "### \(title): AUROC % (γ_p = \(g.gammaP), \(g.epochs) epochs, lr \(g.lr) ÷10 at \(steps), \(known)"
             out += over.isEmpty ? ")\n\n" : ", mean ± std over \(over.joined(separator: " and ")))\n\n"
-            out += "| normal class | " + columns.map { "\(name($0.method))\($0.settings) γ_l=\($0.gammaL)" }.joined(separator: " | ") + " |\n"
+            out += "| normal class | "
+                + columns.map { "\(name($0.method))\($0.settings) γ_l=\($0.gammaL)" }.joined(separator: " | ") + " |\n"
             out += "|---|" + columns.map { _ in "---|" }.joined() + "\n"
             for c in classes {
                 let cells = columns.map { col -> String in

@@ -58,7 +58,9 @@ public struct ImageSweep {
     }
 
     /// One planned run.
-    struct Planned { var dataset: ImageDataset; var kind: MethodKind; var normal: Int; var known: Int; var gammaL: Double; var seed: UInt64 }
+    struct Planned {
+        var dataset: ImageDataset; var kind: MethodKind; var normal: Int; var known: Int; var gammaL: Double; var seed: UInt64
+    }
 
     /// The results-file key of a planned run: its data, split and the settings that shape the ranking.
     func key(_ p: Planned, _ c: DetectorConfiguration) -> ImageRunKey {
@@ -104,7 +106,8 @@ public struct ImageSweep {
             var c = configuration
             if split.labeledCount == 0, case .imdad(var m) = c { m.allowOneClass = true; c = .imdad(m) }
             var rng = RandomGenerator(seed: p.seed)
-            let label = "[\(i + 1)/\(plan.count)] \(p.dataset.rawValue) \(p.kind.rawValue) class \(p.normal) γ_l \(p.gammaL) seed \(p.seed)"
+            let label = "[\(i + 1)/\(plan.count)] \(p.dataset.rawValue) \(p.kind.rawValue) "
+                        + "class \(p.normal) γ_l \(p.gammaL) seed \(p.seed)"
             let progress = c.training.flatMap { observer.run(label, $0.epochs, c.pretraining?.epochs ?? 0) }
             let t0 = Date()
             let fitted = try fitDetector(c, data: split.train, using: &rng, progress: progress)
@@ -123,7 +126,8 @@ public struct ImageSweep {
             records.append(record)
             finishedSeconds.append(trainSeconds + testSeconds)
             let left = finishedSeconds.reduce(0, +) / Double(finishedSeconds.count) * Double(plan.count - i - 1)
-            observer.note("\(label): AUROC \(Format.fixed(100 * auc, digits: 2)) AP \(Format.fixed(100 * ap, digits: 2)) (n \(split.normalCount), "
+            observer.note("\(label): AUROC \(Format.fixed(100 * auc, digits: 2)) AP \(Format.fixed(100 * ap, digits: 2)) "
+                          + "(n \(split.normalCount), "
                           + "m \(split.labeledCount), u \(split.pollutionCount); train \(Format.fixed(trainSeconds, digits: 1)) s, "
                           + "test \(Format.fixed(testSeconds, digits: 1)) s; sweep ~\(Format.fixed(left / 60, digits: 0)) min left)")
         }

@@ -60,7 +60,9 @@ public struct TabularBenchmarkSet: Sendable, Equatable {
     /// an ODDS name or an ADBench file name (``BenchmarkDataset/named(_:root:)``).
     public static func named(_ name: String, root: URL) throws -> [TabularBenchmarkSet] {
         if name == "odds" {
-            return BenchmarkDataset.odds.map { .init(name: $0.name, url: root.appendingPathComponent($0.relativePath), published: $0.publishedDeepSAD) }
+            return BenchmarkDataset.odds.map {
+                .init(name: $0.name, url: root.appendingPathComponent($0.relativePath), published: $0.publishedDeepSAD)
+            }
         }
         if name == "adbench" {
             let files = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("adbench").path)
@@ -157,7 +159,8 @@ public struct TabularBenchmark {
                 guard let s = summaries.first(where: { $0.dataset == set.name && $0.method == kind.rawValue }) else { return "—" }
                 return "\(pct(s.aurocMean)) ± \(pct(s.aurocStd)) (\(Format.fixed(s.secondsPerRun, digits: 1)) s)"
             }
-            out += "| \(set.name) | " + cells.joined(separator: " | ") + " | \(set.published.map { Format.fixed($0, digits: 1) } ?? "—") |\n"
+            let published = set.published.map { Format.fixed($0, digits: 1) } ?? "—"
+            out += "| \(set.name) | " + cells.joined(separator: " | ") + " | \(published) |\n"
         }
         return out
     }

@@ -76,7 +76,8 @@ extension ReportSections {
     static func contributionTable(_ e: Explanation, center: [Float], into page: inout ReportPage) {
         let dims = e.contributions.indices.sorted { e.contributions[$0] > e.contributions[$1] }.prefix(8)
         let total = Double(e.distanceSquared)
-        page.raw("<p class=\"note\">Representation dimensions by contribution (φₖ − cₖ)² to ‖φ − c‖² = \(F.number(e.distanceSquared)):</p>")
+        page.raw("<p class=\"note\">Representation dimensions by contribution (φₖ − cₖ)² to ‖φ − c‖² = "
+                 + "\(F.number(e.distanceSquared)):</p>")
         page.table(header: ["k", "φₖ", "cₖ", "(φₖ − cₖ)²", "share"],
                    rows: dims.map { k in
                        ["\(k)", F.number(e.representation[k]), F.number(center[k]), F.number(e.contributions[k]),
@@ -89,13 +90,15 @@ extension ReportSections {
         page.raw("<section id=\"prototype\"><h2>Prototype of normality</h2>")
         page.raw("<p>The training sample whose representation lies nearest the center: training row \(p.trainingRow), "
                  + "‖φ − c‖ = \(F.number(p.distance)), s = \(F.number(p.score)).</p>")
-        page.stats([("training row", "\(p.trainingRow)"), ("distance ‖φ − c‖", F.number(p.distance)), ("score s", F.number(p.score))])
+        page.stats([("training row", "\(p.trainingRow)"), ("distance ‖φ − c‖", F.number(p.distance)),
+                    ("score s", F.number(p.score))])
         if let shape = s.imageShape {
             let sh = shape.count == 2 ? [1] + shape : shape
             let (ch, h, w) = (sh[0], sh[1], sh[2])
             let gray = (0..<(h * w)).map { i in (0..<ch).reduce(Float(0)) { $0 + p.features[$1 * h * w + i] } / Float(ch) }
             let png = try grayscalePNG(values: gray, width: w, height: h, scale: max(1, 224 / max(w, h)))
-            page.raw("<figure><img class=\"pixel\" alt=\"prototype image (training row \(p.trainingRow))\" src=\"\(PNGEncoder.dataURI(png))\"/>"
+            page.raw("<figure><img class=\"pixel\" alt=\"prototype image (training row \(p.trainingRow))\" "
+                     + "src=\"\(PNGEncoder.dataURI(png))\"/>"
                      + "<figcaption>The prototype as an image (channel mean).</figcaption></figure>")
         } else {
             var header = ["feature", "value x"]

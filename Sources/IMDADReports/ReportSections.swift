@@ -136,7 +136,8 @@ enum ReportSections {
         page.figure(wide: rocChart(520), narrow: rocChart(narrow),
                     caption: "ROC curve; dashed: chance. AUROC = \(F.number(e.auroc)).")
         page.figure(wide: prChart(520), narrow: prChart(narrow),
-                    caption: "Precision–recall curve; dashed: the anomaly rate \(F.number(e.anomalyRate)). AP = \(F.number(e.averagePrecision)).")
+                    caption: "Precision–recall curve; dashed: the anomaly rate \(F.number(e.anomalyRate)). "
+                             + "AP = \(F.number(e.averagePrecision)).")
         page.raw("</div>")
         let c = e.confusion
         page.stats([("AUROC", F.number(e.auroc)), ("average precision", F.number(e.averagePrecision)),

@@ -43,7 +43,8 @@ enum ReportStyle {
     .card{border:1px solid #e2e4e8;border-radius:8px;padding:10px;margin:10px 0;min-width:0}
     .badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:.8rem;font-weight:600;white-space:nowrap}
     .inside{background:#e3f1ea;color:#17603a}.marginband{background:#fdf1dc;color:#8a5300}.outside{background:#fbe3de;color:#9b2c14}
-    img.pixel{image-rendering:pixelated;image-rendering:crisp-edges;width:100%;max-width:224px;height:auto;display:block;border:1px solid #ddd}
+    img.pixel{image-rendering:pixelated;image-rendering:crisp-edges;width:100%;max-width:224px;height:auto;\
+    display:block;border:1px solid #ddd}
     footer{color:#555;font-size:.85rem}
     """
 }

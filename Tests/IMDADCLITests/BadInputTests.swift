@@ -47,18 +47,25 @@ final class BadCSVInputTests: CLITestCase {
     }
 
     func testNonNumericAndMissing() throws {
-        try assertTrainFails("text.csv", csv(row: 3, column: 1, cell: "abc"), ["row 3 (line 4), column 'f1'", "expected a number", "\"abc\""])
-        try assertTrainFails("empty-cell.csv", csv(row: 4, column: 0, cell: ""), ["row 4 (line 5), column 'f0'", "expected a number", "empty cell"])
-        try assertTrainFails("na.csv", csv(row: 12, column: 2, cell: "NA"), ["row 12 (line 13), column 'f2'", "expected a number", "\"NA\""])
+        try assertTrainFails("text.csv", csv(row: 3, column: 1, cell: "abc"),
+                             ["row 3 (line 4), column 'f1'", "expected a number", "\"abc\""])
+        try assertTrainFails("empty-cell.csv", csv(row: 4, column: 0, cell: ""),
+                             ["row 4 (line 5), column 'f0'", "expected a number", "empty cell"])
+        try assertTrainFails("na.csv", csv(row: 12, column: 2, cell: "NA"),
+                             ["row 12 (line 13), column 'f2'", "expected a number", "\"NA\""])
         try assertTrainFails("quote.csv", csv(row: 2, column: 1, cell: "\"1.5"), ["line 3", "expected a closing quote"])
     }
 
     func testLabels() throws {
-        try assertTrainFails("nolabel.csv", labeledCSV(), label: "target", ["header (line 1)", "expected a label column named 'target'", "'label'"])
-        try assertTrainFails("two.csv", csv(row: 6, column: 3, cell: "2"), ["row 6 (line 7), column 'label'", "expected a label 0 (normal) or 1 (anomaly)", "\"2\""])
-        try assertTrainFails("yes.csv", csv(row: 8, column: 3, cell: "yes"), ["row 8 (line 9), column 'label'", "expected a label 0 (normal) or 1 (anomaly)"])
+        try assertTrainFails("nolabel.csv", labeledCSV(), label: "target",
+                             ["header (line 1)", "expected a label column named 'target'", "'label'"])
+        try assertTrainFails("two.csv", csv(row: 6, column: 3, cell: "2"),
+                             ["row 6 (line 7), column 'label'", "expected a label 0 (normal) or 1 (anomaly)", "\"2\""])
+        try assertTrainFails("yes.csv", csv(row: 8, column: 3, cell: "yes"),
+                             ["row 8 (line 9), column 'label'", "expected a label 0 (normal) or 1 (anomaly)"])
         try assertTrainFails("minus.csv", csv(row: 9, column: 3, cell: "-1"), ["row 9 (line 10), column 'label'", "expected a label 0"])
-        try assertTrainFails("nolabelvalue.csv", csv(row: 9, column: 3, cell: ""), ["row 9 (line 10), column 'label'", "expected a label 0"])
+        try assertTrainFails("nolabelvalue.csv", csv(row: 9, column: 3, cell: ""),
+                             ["row 9 (line 10), column 'label'", "expected a label 0"])
     }
 
     func testNonFinite() throws {
@@ -69,15 +76,19 @@ final class BadCSVInputTests: CLITestCase {
     }
 
     func testMissingClasses() throws {
-        try assertTrainFails("all-anomalies.csv", labeledCSV { _ in 1 }, ["label column 'label'", "expected at least one normal row (label 0)"])
+        try assertTrainFails("all-anomalies.csv", labeledCSV { _ in 1 },
+                             ["label column 'label'", "expected at least one normal row (label 0)"])
         try assertTrainFails("no-anomalies.csv", labeledCSV { _ in 0 },
                              ["label column 'label'", "expected at least one labeled anomaly (label 1) for IMD-AD", "--one-class"])
         // Deep SAD also needs labeled anomalies.
         try write("no-anomalies-sad.csv", labeledCSV { _ in 0 })
-        try assertFails(["train", "no-anomalies-sad.csv", "--label-column", "label", "-o", "sad.imdad", "--method", "deepsad", "--epochs", "1"],
-                        mentions: ["no-anomalies-sad.csv", "label column 'label'", "expected at least one labeled anomaly"], noOutput: "sad.imdad")
+        try assertFails(["train", "no-anomalies-sad.csv", "--label-column", "label", "-o", "sad.imdad", "--method", "deepsad",
+                         "--epochs", "1"],
+                        mentions: ["no-anomalies-sad.csv", "label column 'label'", "expected at least one labeled anomaly"],
+                        noOutput: "sad.imdad")
         // … and --one-class trains IMD-AD without them.
-        let r = try imdad("train", "no-anomalies.csv", "--label-column", "label", "-o", "model.imdad", "--epochs", "1", "--quiet", "--one-class")
+        let r = try imdad("train", "no-anomalies.csv", "--label-column", "label", "-o", "model.imdad", "--epochs", "1", "--quiet",
+                          "--one-class")
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(exists("model.imdad"))
     }
@@ -125,9 +136,11 @@ final class BadNumPyInputTests: CLITestCase {
         model = try trainSmallModel()
     }
 
-    func assertScoreFails(_ name: String, _ bytes: [UInt8], _ mentions: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertScoreFails(_ name: String, _ bytes: [UInt8], _ mentions: [String],
+                          file: StaticString = #filePath, line: UInt = #line) throws {
         try write(name, bytes)
-        try assertFails(["score", model, name, "-o", "scores.csv"], mentions: [name] + mentions, noOutput: "scores.csv", file: file, line: line)
+        try assertFails(["score", model, name, "-o", "scores.csv"], mentions: [name] + mentions, noOutput: "scores.csv",
+                        file: file, line: line)
     }
 
     /// An NPY file from a header dictionary and raw payload bytes.
@@ -151,7 +164,8 @@ final class BadNumPyInputTests: CLITestCase {
         try assertScoreFails("empty.npy", [], ["byte 0", "expected the NPY magic"])
         try assertScoreFails("magic-only.npy", Array(ok.prefix(7)), ["byte 7", "expected the 2-byte format version"])
         try assertScoreFails("short-header.npy", Array(ok.prefix(40)), ["byte 40", "expected a 118-byte header"])
-        try assertScoreFails("short-data.npy", Array(ok.dropLast(7)), ["byte 128", "expected 120 data bytes for shape (5, 3)", "found 113 bytes"])
+        try assertScoreFails("short-data.npy", Array(ok.dropLast(7)),
+                             ["byte 128", "expected 120 data bytes for shape (5, 3)", "found 113 bytes"])
         try assertScoreFails("trailing.npy", ok + [0, 0, 0], ["byte 248", "expected end of file"])
     }
 
@@ -161,22 +175,30 @@ final class BadNumPyInputTests: CLITestCase {
         try assertScoreFails("csv-as.npy", Array("f0,f1,f2\n1,2,3\n".utf8), ["byte 0", "expected the NPY magic"])
         try assertScoreFails("complex.npy", ok.replacing("'<f8'", with: "'<c8'"), ["'descr'", "expected one of f2, f4, f8"])
         try assertScoreFails("string.npy", ok.replacing("'<f8'", with: "'<U8'"), ["'descr'", "expected one of f2, f4, f8"])
-        try assertScoreFails("record.npy", rawNPY(header: "{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (1,), }", payload: Array(repeating: 0, count: 8)),
+        try assertScoreFails("record.npy", rawNPY(header: "{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (1,), }",
+                                                  payload: Array(repeating: 0, count: 8)),
                              ["'descr'", "expected a plain numeric dtype"])
         try assertScoreFails("object.npy", rawNPY(header: "{'descr': '|O', 'fortran_order': False, 'shape': (2,), }",
                                                   payload: [0x80, 0x04, 0x95] + Array("pickled".utf8) + [0x2E]),
                              ["'descr'", "expected a numeric dtype", "object dtype"])
-        try assertScoreFails("pickle.npy", [0x80, 0x04, 0x95, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x2E], ["byte 0", "expected the NPY magic", "pickle"])
-        try assertScoreFails("version.npy", Array(ok.prefix(6)) + [9, 0] + Array(ok.dropFirst(8)), ["byte 6", "expected format version 1.0, 2.0 or 3.0"])
+        try assertScoreFails("pickle.npy", [0x80, 0x04, 0x95, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x2E],
+                             ["byte 0", "expected the NPY magic", "pickle"])
+        try assertScoreFails("version.npy", Array(ok.prefix(6)) + [9, 0] + Array(ok.dropFirst(8)),
+                             ["byte 6", "expected format version 1.0, 2.0 or 3.0"])
     }
 
     func testAbsurdShapes() throws {
         let payload = [UInt8](repeating: 0, count: 120)
-        try assertScoreFails("huge.npy", rawNPY(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (999999999999, 3), }", payload: payload),
+        try assertScoreFails("huge.npy", rawNPY(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (999999999999, 3), }",
+                                                payload: payload),
                              ["byte 128", "expected 23999999999976 data bytes for shape (999999999999, 3)", "found 120 bytes"])
-        try assertScoreFails("overflow.npy", rawNPY(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (4611686018427387904, 4611686018427387904), }", payload: payload),
+        try assertScoreFails("overflow.npy",
+                             rawNPY(header: "{'descr': '<f8', 'fortran_order': False, "
+                                        + "'shape': (4611686018427387904, 4611686018427387904), }",
+                                    payload: payload),
                              ["'shape'", "expected a shape whose element count fits in memory"])
-        try assertScoreFails("negative.npy", rawNPY(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (-5, 3), }", payload: payload),
+        try assertScoreFails("negative.npy", rawNPY(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (-5, 3), }",
+                                                    payload: payload),
                              ["'shape'", "expected non-negative integer dimensions"])
         try assertScoreFails("zero.npy", rawNPY(header: "{'descr': '<f8', 'fortran_order': False, 'shape': (0, 3), }", payload: []),
                              ["array", "expected at least one row and one column"])
@@ -203,7 +225,8 @@ final class BadNumPyInputTests: CLITestCase {
         XCTAssertEqual(try imdad("train", "ok.npz", "-o", "npz-model.imdad", "--epochs", "1", "--quiet").status, 0)
         func assertTrainFails(_ name: String, _ bytes: [UInt8], _ mentions: [String], line: UInt = #line) throws {
             try write(name, bytes)
-            try assertFails(["train", name, "-o", "out.imdad", "--epochs", "1", "--quiet"], mentions: [name] + mentions, noOutput: "out.imdad", line: line)
+            try assertFails(["train", name, "-o", "out.imdad", "--epochs", "1", "--quiet"], mentions: [name] + mentions,
+                            noOutput: "out.imdad", line: line)
         }
         try assertTrainFails("empty.npz", [], ["expected"])
         try assertTrainFails("truncated.npz", Array(ok.prefix(ok.count / 2)), ["expected"])
@@ -211,8 +234,10 @@ final class BadNumPyInputTests: CLITestCase {
         var nanX = x; nanX.values[31] = .nan
         try assertTrainFails("nan.npz", npz([("X", nanX), ("y", y)]), ["array 'X', element [10, 1]", "expected a finite number"])
         var badY = y; badY.values[4] = 2
-        try assertTrainFails("label.npz", npz([("X", x), ("y", badY)]), ["array 'y', element 4", "expected a label 0 (normal) or 1 (anomaly)"])
-        try assertTrainFails("short-y.npz", npz([("X", x), ("y", NPYArray(shape: [3], values: [0, 1, 0]))]), ["array 'y'", "expected shape (20,)"])
+        try assertTrainFails("label.npz", npz([("X", x), ("y", badY)]),
+                             ["array 'y', element 4", "expected a label 0 (normal) or 1 (anomaly)"])
+        try assertTrainFails("short-y.npz", npz([("X", x), ("y", NPYArray(shape: [3], values: [0, 1, 0]))]),
+                             ["array 'y'", "expected shape (20,)"])
         try assertTrainFails("no-x.npz", npz([("features", x), ("y", y)]), ["expected an array named 'X'", "'features'"])
         let objectX = rawNPY(header: "{'descr': '|O', 'fortran_order': False, 'shape': (2,), }", payload: [0x80, 0x04, 0x2E])
         let zipped = ZipArchive.build([(name: "X.npy", bytes: objectX), (name: "y.npy", bytes: y.encode())], deflate: false)
@@ -236,7 +261,8 @@ final class BadModelFileTests: CLITestCase {
         try write("data.csv", labeledCSV())
     }
 
-    func assertModelFails(_ name: String, _ bytes: [UInt8], _ mentions: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertModelFails(_ name: String, _ bytes: [UInt8], _ mentions: [String],
+                          file: StaticString = #filePath, line: UInt = #line) throws {
         try write(name, bytes)
         try assertFails(["score", name, "data.csv", "--label-column", "label", "-o", "scores.csv"],
                         mentions: [name] + mentions, noOutput: "scores.csv", file: file, line: line)
@@ -288,7 +314,8 @@ final class BadModelFileTests: CLITestCase {
 
     func testOtherFormatVersion() throws {
         let v9 = good.replacing("\\\"formatVersion\\\":\(IMDADVersion.modelFormat)", with: "\\\"formatVersion\\\":9")
-        try assertModelFails("v9.imdad", v9, ["header metadata", "model format version 9", "reads format version \(IMDADVersion.modelFormat)", "retrain"])
+        try assertModelFails("v9.imdad", v9,
+                             ["header metadata", "model format version 9", "reads format version \(IMDADVersion.modelFormat)", "retrain"])
         let other = good.replacing("\\\"format\\\":\\\"imdad-model\\\"", with: "\\\"format\\\":\\\"other-model\\\"")
         try assertModelFails("other.imdad", other, ["header metadata", "not an imdad model"])
     }

@@ -194,7 +194,8 @@ final class ReproducibilityTests: CLITestCase {
         try write("big.csv", labeledCSV(rows: 900, columns: 4))
         var outputs: [[UInt8]] = []
         for chunk in ["1", "300", "50000"] {
-            let r = try imdad("score", "a-imdad.imdad", "big.csv", "--label-column", "label", "--chunk-rows", chunk, "-o", "big-\(chunk).csv")
+            let r = try imdad("score", "a-imdad.imdad", "big.csv", "--label-column", "label", "--chunk-rows", chunk,
+                              "-o", "big-\(chunk).csv")
             XCTAssertEqual(r.status, 0, r.stderr)
             outputs.append(try bytes("big-\(chunk).csv"))
         }

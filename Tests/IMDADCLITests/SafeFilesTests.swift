@@ -12,7 +12,8 @@ final class SafeFilesTests: CLITestCase {
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.stderr.contains("\(model) already exists") && r.stderr.contains("--force"), r.stderr)
         XCTAssertTrue(try bytes(model) == before, "model changed")
-        let forced = try imdad("train", "data.csv", "--label-column", "label", "-o", model, "--epochs", "1", "--seed", "5", "--quiet", "--force")
+        let forced = try imdad("train", "data.csv", "--label-column", "label", "-o", model, "--epochs", "1", "--seed", "5", "--quiet",
+                               "--force")
         XCTAssertEqual(forced.status, 0, forced.stderr)
         XCTAssertTrue(try bytes(model) != before, "model not replaced")
         XCTAssertEqual(try listing().filter { $0.hasPrefix(".") }, [], "temporary files left behind")

@@ -54,7 +54,9 @@ final class ChartGeometryTests: XCTestCase {
     func testBarLengthIsProportionalToValue() {
         let colors = ["#000001", "#000002", "#000003", "#000004"]
         let values = [1.0, 2.0, 4.0, -2.0]
-        let chart = BarChart(bars: zip(values, colors).enumerated().map { BarChart.Bar("b\($0.offset)", value: $0.element.0, color: $0.element.1) })
+        let chart = BarChart(bars: zip(values, colors).enumerated().map {
+            BarChart.Bar("b\($0.offset)", value: $0.element.0, color: $0.element.1)
+        })
         let rects = elements("rect", in: chart.svg(width: 640))
         let bars = colors.map { c in rects.first { $0["fill"] == c } }
         XCTAssertTrue(bars.allSatisfy { $0 != nil }, "every bar is drawn")

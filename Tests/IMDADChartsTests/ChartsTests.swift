@@ -158,7 +158,8 @@ final class ChartsTests: XCTestCase {
     private let anomalous: [Double] = (0..<80).map { (i: Int) -> Double in 1.4 + 0.4 * cos(Double(i) * 2.3) }
 
     func testHistogram() {
-        var h = Histogram(title: "Scores", xLabel: "score ‖φ−c‖²", series: [.init("normal", values: normal), .init("anomalous", values: anomalous)],
+        var h = Histogram(title: "Scores", xLabel: "score ‖φ−c‖²",
+                          series: [.init("normal", values: normal), .init("anomalous", values: anomalous)],
                           markers: [.init("R²", at: 1.0), .init("R² + ρ²", at: 1.2)])
         let c = assertValidSVG(h.svg(width: 640, height: 320))
         XCTAssertTrue(c.text.contains("R² + ρ²"))
@@ -185,11 +186,16 @@ final class ChartsTests: XCTestCase {
 
     func testLineChartROCAndTraining() {
         let roc = (0...100).map { i -> ChartPoint in let x = Double(i) / 100; return ChartPoint(x, pow(x, 0.3)) }
-        let chart = LineChart.roc(series: [.init("IMD-AD (AUROC 0.953)", points: roc), .init("Deep SVDD (AUROC 0.871)", points: roc.map { ChartPoint($0.x, pow($0.x, 0.5)) }, dash: "6 3")])
+        let chart = LineChart.roc(series: [
+            .init("IMD-AD (AUROC 0.953)", points: roc),
+            .init("Deep SVDD (AUROC 0.871)", points: roc.map { ChartPoint($0.x, pow($0.x, 0.5)) }, dash: "6 3"),
+        ])
         let c = assertValidSVG(chart.svg())
         XCTAssertTrue(c.text.contains("AUROC 0.953"))
         XCTAssertTrue(c.text.contains("false positive rate"))
-        let pr = LineChart.precisionRecall(series: [.init("AP 0.81", points: roc.map { ChartPoint($0.x, 1 - $0.x * 0.5) }, interpolation: .stepBefore)], baseline: 0.1)
+        let pr = LineChart.precisionRecall(series: [.init("AP 0.81", points: roc.map { ChartPoint($0.x, 1 - $0.x * 0.5) },
+                                                          interpolation: .stepBefore)],
+                                           baseline: 0.1)
         assertValidSVG(pr.svg())
         let training = LineChart(title: "Training", xLabel: "epoch", yLabel: "loss", y2Label: "fraction",
                                  series: [.init("loss", values: [3.0, 2.1, 1.5, .nan, 1.1, 1.0], xOffset: 1, showMarkers: true),
@@ -209,8 +215,10 @@ final class ChartsTests: XCTestCase {
     func testScatterPlot() {
         let a = (0..<5000).map { i in ChartPoint(sin(Double(i)) * 2, 1 + abs(cos(Double(i) * 0.7))) }
         let b = (0..<200).map { i in ChartPoint(cos(Double(i)) * 3, 2.5 + sin(Double(i))) }
-        let plot = ScatterPlot(title: "Representation", xLabel: "PC 1", yLabel: "‖φ(x) − c‖", series: [.init("normal", points: a), .init("anomalous", points: b + [ChartPoint(.nan, 1)])],
-                               lines: [.init("R", y: 2.0)], bands: [.init("R … R + margin", from: 2.0, to: 2.3)], maxPointsPerSeries: 1000)
+        let plot = ScatterPlot(title: "Representation", xLabel: "PC 1", yLabel: "‖φ(x) − c‖",
+                               series: [.init("normal", points: a), .init("anomalous", points: b + [ChartPoint(.nan, 1)])],
+                               lines: [.init("R", y: 2.0)], bands: [.init("R … R + margin", from: 2.0, to: 2.3)],
+                               maxPointsPerSeries: 1000)
         let svg = plot.svg()
         let c = assertValidSVG(svg)
         XCTAssertTrue(c.text.contains("normal (1000 of 5000 shown)"))
@@ -243,7 +251,8 @@ final class ChartsTests: XCTestCase {
         }
         let image: [Double] = (0..<784).map { (i: Int) -> Double in Double((i % 28 + i / 28) % 10) / 10 }
         for layout in [HeatMap.Layout.overlay, .sideBySide, .all] {
-            let h = HeatMap(title: "Attribution", values: values, rows: 28, cols: 28, grayscale: image, layout: layout, colorBarLabel: "attribution")
+            let h = HeatMap(title: "Attribution", values: values, rows: 28, cols: 28, grayscale: image, layout: layout,
+                            colorBarLabel: "attribution")
             let c = assertValidSVG(h.svg(width: 640, height: 300))
             XCTAssertTrue(c.elements.contains("image"))
             XCTAssertTrue(c.attributes.contains { $0.hasPrefix("data:image/png;base64,") })
@@ -252,12 +261,14 @@ final class ChartsTests: XCTestCase {
         let r = assertValidSVG(rects.svg())
         XCTAssertGreaterThanOrEqual(r.elements.filter { $0 == "rect" }.count, 784)
         // Mismatched sizes, NaN-only and empty inputs give a placeholder.
-        for bad in [HeatMap(values: [1.0, 2.0], rows: 28, cols: 28), HeatMap(values: [Double.nan], rows: 1, cols: 1), HeatMap(values: [Double](), rows: 0, cols: 0)] {
+        for bad in [HeatMap(values: [1.0, 2.0], rows: 28, cols: 28), HeatMap(values: [Double.nan], rows: 1, cols: 1),
+                    HeatMap(values: [Double](), rows: 0, cols: 0)] {
             XCTAssertTrue(assertValidSVG(bad.svg()).text.contains("No data"))
         }
         assertValidSVG(HeatMap(values: [Double.nan, 1, 2, .infinity], rows: 2, cols: 2, range: 5...5).svg())
         assertValidSVG(ColorBar(colormap: .diverging, range: -0.5...0.5, label: "attribution").svg())
-        assertValidSVG(ColorBar(colormap: .viridis, range: 0...1, label: "p", title: "T", orientation: .horizontal).svg(width: 300, height: 80))
+        assertValidSVG(ColorBar(colormap: .viridis, range: 0...1, label: "p", title: "T", orientation: .horizontal)
+            .svg(width: 300, height: 80))
         assertValidSVG(ColorBar(colormap: .viridis, range: 5...5).svg())
     }
 

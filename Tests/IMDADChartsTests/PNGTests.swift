@@ -22,7 +22,8 @@ final class PNGTests: XCTestCase {
         var rgb = [UInt8](), rgba = [UInt8]()
         for y in 0..<h {
             for x in 0..<w {
-                let r = UInt8((x * 7) & 255), g = UInt8((y * 11) & 255), b = y % 5 == 0 ? UInt8.random(in: 0...255, using: &rng) : UInt8((x + y) & 255)
+                let r = UInt8((x * 7) & 255), g = UInt8((y * 11) & 255)
+                let b = y % 5 == 0 ? UInt8.random(in: 0...255, using: &rng) : UInt8((x + y) & 255)
                 rgb += [r, g, b]
                 rgba += [r, g, b, UInt8((x * y) & 255)]
             }

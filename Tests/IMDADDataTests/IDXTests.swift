@@ -52,7 +52,9 @@ final class IDXTests: XCTestCase {
             try IDXArray.parse([0, 0, 8, 1, 0, 0, 0, 10] + Array(repeating: 0, count: 11))
         }
         // 2^32 * 2^32 elements overflows; 2^31 f64 elements exceeds the 4 GiB cap.
-        assertDataError(.tooLarge) { try IDXArray.parse([0, 0, 8, 3, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]) }
+        assertDataError(.tooLarge) {
+            try IDXArray.parse([0, 0, 8, 3, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
+        }
         assertDataError(.tooLarge, contains: ["4294967296"]) { try IDXArray.parse([0, 0, 0x0E, 1, 0x80, 0, 0, 0]) }
         // gzip: header claims 1 GiB from a few bytes: refused before allocating.
         assertDataError(.truncated, contains: ["cannot hold"]) { try IDXArray.parse(Inflate.gzip([0, 0, 8, 1, 0x40, 0, 0, 0])) }

@@ -31,7 +31,8 @@ final class JSONLinesTests: XCTestCase {
         XCTAssertEqual(body.count, writers * perWriter, "lines lost or merged")
         var seen = Set<String>()
         for line in body {
-            let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not one JSON object: \(line.prefix(80))")
+            let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                                       "not one JSON object: \(line.prefix(80))")
             seen.insert("\(object["writer"] ?? "?")/\(object["run"] ?? "?")")
         }
         XCTAssertEqual(seen.count, writers * perWriter)

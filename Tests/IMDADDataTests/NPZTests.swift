@@ -87,7 +87,9 @@ final class NPZTests: XCTestCase {
         assertDataError(.badMagic, contains: ["ZIP"]) { try NPZArchive(bytes: Array(repeating: 0x41, count: 100)) }
         // An object array inside an archive names the array.
         let obj = ZipArchive.build([(name: "X.npy", bytes: PythonFixtures.bytes(PythonFixtures.object))])
-        let e = assertDataError(.objectArray, contains: ["o.npz", "array 'X'"]) { try NPZArchive(bytes: obj, file: "o.npz").array(named: "X") }
+        let e = assertDataError(.objectArray, contains: ["o.npz", "array 'X'"]) {
+            try NPZArchive(bytes: obj, file: "o.npz").array(named: "X")
+        }
         XCTAssertEqual(e?.file, "o.npz")
         let dup = ZipArchive.build([(name: "X.npy", bytes: []), (name: "X.npy", bytes: [])])
         assertDataError(.malformedHeader, contains: ["duplicate"]) { try NPZArchive(bytes: dup) }

@@ -61,7 +61,8 @@ func mutate(_ input: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
             // write an "interesting" 32-bit value
             if b.count >= 4 {
                 let at = Int.random(in: 0...(b.count - 4), using: &rng)
-                let v: [UInt8] = [[0xFF, 0xFF, 0xFF, 0xFF], [0, 0, 0, 0x80], [0xFF, 0xFF, 0xFF, 0x7F], [0, 0, 0, 0]][Int.random(in: 0..<4, using: &rng)]
+                let v: [UInt8] = [[0xFF, 0xFF, 0xFF, 0xFF], [0, 0, 0, 0x80], [0xFF, 0xFF, 0xFF, 0x7F], [0, 0, 0, 0]][
+                    Int.random(in: 0..<4, using: &rng)]
                 b.replaceSubrange(at..<(at + 4), with: v)
             }
         }

@@ -176,7 +176,8 @@ final class IMDADTests: XCTestCase {
         var ablation = try XCTUnwrap(object["ablation"] as? [String: Any])
         ablation["anomalyPush"] = nil
         object["ablation"] = ablation
-        XCTAssertEqual(try JSONDecoder().decode(IMDADConfiguration.self, from: try JSONSerialization.data(withJSONObject: object)).ablation.anomalyPush, 0)
+        XCTAssertEqual(try JSONDecoder().decode(IMDADConfiguration.self, from: try JSONSerialization.data(withJSONObject: object))
+                           .ablation.anomalyPush, 0)
         // A file written before the switches had their own object holds them beside ν and κ.
         var flat = try XCTUnwrap(try JSONSerialization.jsonObject(with: json) as? [String: Any])
         flat["ablation"] = nil

@@ -65,6 +65,7 @@ final class PretrainingTests: XCTestCase {
         XCTAssertEqual(try JSONDecoder().decode(IMDADConfiguration.self, from: json), c)
         var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: json) as? [String: Any])
         object["pretraining"] = nil
-        XCTAssertNil(try JSONDecoder().decode(IMDADConfiguration.self, from: try JSONSerialization.data(withJSONObject: object)).pretraining)
+        XCTAssertNil(try JSONDecoder().decode(IMDADConfiguration.self, from: try JSONSerialization.data(withJSONObject: object))
+                         .pretraining)
     }
 }

@@ -104,7 +104,8 @@ final class OpsForwardTests: XCTestCase {
             let wo = w / 2
             var expectedGrad = [Float](repeating: 0, count: x.count)
             for p in 0..<nc { for i in 0..<(h / 2) { for j in 0..<wo {
-                let cand = [(2 * i) * w + 2 * j, (2 * i) * w + 2 * j + 1, (2 * i + 1) * w + 2 * j, (2 * i + 1) * w + 2 * j + 1].map { p * h * w + $0 }
+                let cand = [(2 * i) * w + 2 * j, (2 * i) * w + 2 * j + 1, (2 * i + 1) * w + 2 * j, (2 * i + 1) * w + 2 * j + 1]
+                    .map { p * h * w + $0 }
                 let m = cand.map { x.scalars[$0] }.max()!
                 XCTAssertEqual(y.value.scalars[(p * (h / 2) + i) * wo + j], m, "w \(w)")
                 expectedGrad[cand.first { x.scalars[$0] == m }!] += 1

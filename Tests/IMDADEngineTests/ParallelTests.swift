@@ -81,7 +81,8 @@ final class ParallelTests: XCTestCase {
         for fused in [false, true] {
             let one = run(threads: 1, fused: fused), two = run(threads: 2, fused: fused)
             for (i, name) in ["output", "∂x", "∂w1", "∂b1", "∂w2"].enumerated() {
-                XCTAssertEqual(one[i].map(\.bitPattern), two[i].map(\.bitPattern), "\(name) differs between 1 and 2 threads (fused: \(fused))")
+                XCTAssertEqual(one[i].map(\.bitPattern), two[i].map(\.bitPattern),
+                               "\(name) differs between 1 and 2 threads (fused: \(fused))")
                 XCTAssertTrue(one[i].contains { $0 != 0 }, "\(name) is all zeros")
             }
         }

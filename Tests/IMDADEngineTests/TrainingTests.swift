@@ -92,7 +92,8 @@ final class TrainingTests: XCTestCase {
     /// a padded remainder.
     func testInferenceDoesNotDependOnBatchAlignedSplits() {
         var rng = RandomGenerator(seed: 4)
-        let net = Network(Sequential([Linear(37, 64), BatchNorm(64), LeakyReLU(slope: 0.01), Linear(64, 16), LeakyReLU(slope: 0.01), Linear(16, 3)]),
+        let net = Network(Sequential([Linear(37, 64), BatchNorm(64), LeakyReLU(slope: 0.01),
+                                      Linear(64, 16), LeakyReLU(slope: 0.01), Linear(16, 3)]),
                           using: &rng)
         let b = Network.inferenceBatchSize, n = 4 * b + 100
         let x = Tensor(shape: [n, 37], scalars: (0..<(n * 37)).map { _ in rng.nextUnitFloat() * 4 - 2 })

@@ -33,7 +33,8 @@ final class ImageProtocolTests: XCTestCase {
         addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
         let tr = Self.images(perClass: trainPerClass, shuffleSeed: 1), te = Self.images(perClass: testPerClass, shuffleSeed: 2)
         func idx(_ shape: [Int], _ payload: [UInt8]) -> [UInt8] { IDXArray(shape: shape, dataType: .uint8, payload: payload).encode() }
-        try Data(Inflate.gzip(idx([tr.labels.count, 28, 28], tr.pixels))).write(to: dir.appendingPathComponent("train-images-idx3-ubyte.gz"))
+        try Data(Inflate.gzip(idx([tr.labels.count, 28, 28], tr.pixels)))
+            .write(to: dir.appendingPathComponent("train-images-idx3-ubyte.gz"))
         try Data(Inflate.gzip(idx([tr.labels.count], tr.labels))).write(to: dir.appendingPathComponent("train-labels-idx1-ubyte.gz"))
         try Data(idx([te.labels.count, 28, 28], te.pixels)).write(to: dir.appendingPathComponent("t10k-images-idx3-ubyte"))
         try Data(idx([te.labels.count], te.labels)).write(to: dir.appendingPathComponent("t10k-labels-idx1-ubyte"))
@@ -114,7 +115,8 @@ final class ImageProtocolTests: XCTestCase {
         try FileManager.default.removeItem(at: dir.appendingPathComponent("t10k-labels-idx1-ubyte"))
         XCTAssertThrowsError(try ImageProtocol.load(root: dir, hint: ImageDataset.fmnist.installHint)) { e in
             let s = "\(e)"
-            XCTAssertTrue(s.contains("t10k-labels-idx1-ubyte") && s.contains(dir.lastPathComponent) && s.contains("dataset-fashion-mnist"), s)
+            XCTAssertTrue(s.contains("t10k-labels-idx1-ubyte") && s.contains(dir.lastPathComponent)
+                          && s.contains("dataset-fashion-mnist"), s)
         }
         // Mismatched counts are refused.
         let img = IDXArray(shape: [2, 28, 28], dataType: .uint8, payload: [UInt8](repeating: 0, count: 2 * 784)).encode()
@@ -315,7 +317,8 @@ final class ImageProtocolTests: XCTestCase {
         sad.training.anomaliesPerBatch = 16
         XCTAssertEqual(DetectorConfiguration.hypersphere(sad).objective, "η 2, λ 0.0001, 16 anomalies per batch")
         uniform.method = sad.method; uniform.training.weightDecay = 1e-4; uniform.training.anomaliesPerBatch = 16
-        XCTAssertEqual(DetectorConfiguration.hypersphere(uniform).objective, "η 2, λ 0.0001", "the uniform sampler has no anomalies per batch")
+        XCTAssertEqual(DetectorConfiguration.hypersphere(uniform).objective, "η 2, λ 0.0001",
+                       "the uniform sampler has no anomalies per batch")
         forest.contamination = 0.3
         XCTAssertNil(DetectorConfiguration.isolationForest(forest).objective)
     }

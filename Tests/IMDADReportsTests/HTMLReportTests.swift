@@ -166,7 +166,8 @@ final class HTMLReportTests: XCTestCase {
         let start = Date()
         let (html, s) = try HTMLReport.buildWithSummary(model: model, data: ReportData(
             features: x, labels: labels, imageShape: [1, 28, 28], training: x.rows(0..<44), name: "MNIST-shaped"), options: options)
-        print("MNIST-shaped report (48 samples, top 2, 8 IG steps): \(String(format: "%.2f", Date().timeIntervalSince(start))) s, \(html.utf8.count) bytes")
+        let seconds = Date().timeIntervalSince(start)
+        print("MNIST-shaped report (48 samples, top 2, 8 IG steps): \(String(format: "%.2f", seconds)) s, \(html.utf8.count) bytes")
         XCTAssertEqual(s.scores, model.scores(x))
         XCTAssertEqual(s.topAnomalies.count, 2)
         XCTAssertEqual(s.featureNames[29], "pixel (1, 1)")
@@ -198,7 +199,8 @@ final class HTMLReportTests: XCTestCase {
         let html = try HTMLReport.build(model: fx.model, data: data)
         let seconds = Date().timeIntervalSince(start)
         let bytes = html.utf8.count
-        print("10,000-sample report: \(String(format: "%.2f", seconds)) s, \(bytes) bytes (\(String(format: "%.2f", Double(bytes) / 1e6)) MB)")
+        let megabytes = String(format: "%.2f", Double(bytes) / 1e6)
+        print("10,000-sample report: \(String(format: "%.2f", seconds)) s, \(bytes) bytes (\(megabytes) MB)")
         XCTAssertLessThan(bytes, 5_000_000)
         XCTAssertNil(xmlError(html))
     }

@@ -65,9 +65,11 @@ final class ReportBrowserTests: XCTestCase {
       if (document.documentElement.scrollWidth > W + 1) problems.push('page is ' + document.documentElement.scrollWidth + ' px wide');
       document.querySelectorAll('section,figure,.card,.stat,.scroll,nav,header,h1,h2,h3,p,figcaption,.stats').forEach(function(el){
         var r = el.getBoundingClientRect();
-        if (r.width > 0 && (r.right > W + 1 || r.left < -1)) problems.push(el.tagName + '.' + el.className + ' spans ' + Math.round(r.left) + '..' + Math.round(r.right));
+        if (r.width > 0 && (r.right > W + 1 || r.left < -1))\
+     problems.push(el.tagName + '.' + el.className + ' spans ' + Math.round(r.left) + '..' + Math.round(r.right));
         if (el.closest('.scroll') == null && !el.classList.contains('scroll') && el.scrollWidth > el.clientWidth + 1)
-          problems.push(el.tagName + '.' + el.className + ' overflows its box: ' + el.scrollWidth + ' > ' + el.clientWidth + ' "' + (el.textContent || '').slice(0, 40) + '"');
+          problems.push(el.tagName + '.' + el.className + ' overflows its box: ' + el.scrollWidth + ' > ' + el.clientWidth\
+     + ' "' + (el.textContent || '').slice(0, 40) + '"');
       });
       var visible = 0, narrowVisible = 0, minScale = 99;
       document.querySelectorAll('figure > div > svg').forEach(function(svg){
@@ -140,7 +142,8 @@ final class ReportBrowserTests: XCTestCase {
                 try? FileManager.default.copyItem(atPath: shot.path, toPath: keep + "/screenshot-\(width).png")
             }
             let colors = png.distinctColors(), ink = png.nonBackgroundFraction
-            print("screenshot \(width) px: \(png.width)×\(png.height), \(colors) colours sampled, \(String(format: "%.1f", 100 * ink)) % non-background")
+            let percent = String(format: "%.1f", 100 * ink)
+            print("screenshot \(width) px: \(png.width)×\(png.height), \(colors) colours sampled, \(percent) % non-background")
             XCTAssertEqual(png.width, width)
             XCTAssertGreaterThan(colors, 20, "the \(width) px screenshot is blank")
             XCTAssertGreaterThan(ink, 0.05, "the \(width) px screenshot is almost blank")

@@ -38,7 +38,8 @@ struct Bench: ParsableCommand {
                     rows.append(["arch": enc.name, "batch": 128, "train_step_ms": r.train * 1e3, "train_samples_per_s": 128 / r.train,
                                  "forward_ms": r.forward * 1e3, "forward_samples_per_s": 128 / r.forward])
                 } else {
-                    print("| \(enc.name) | \(Format.fixed(r.train * 1e3, digits: 3)) | \(Format.fixed(128 / r.train, digits: 0)) | \(Format.fixed(r.forward * 1e3, digits: 3)) | \(Format.fixed(128 / r.forward, digits: 0)) |")
+                    print("| \(enc.name) | \(Format.fixed(r.train * 1e3, digits: 3)) | \(Format.fixed(128 / r.train, digits: 0)) | "
+                          + "\(Format.fixed(r.forward * 1e3, digits: 3)) | \(Format.fixed(128 / r.forward, digits: 0)) |")
                 }
             }
             if json {

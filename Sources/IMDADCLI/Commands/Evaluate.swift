@@ -35,7 +35,10 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Folder holding odds/ and adbench/.") var dataRoot: String = BenchmarkDataset.defaultRoot
     @Option(help: "Comma-separated methods.") var methods: String = "imdad,deepsad-balanced,deepsad,deepsvdd,iforest"
     @Option(help: "Number of seeds (0, 1, …).") var seeds = 10
-    @Option(help: "First seed: runs seeds first-seed, first-seed + 1, … (new splits beyond the protocol's 0–9, to confirm a choice made on them).")
+    @Option(help: """
+        First seed: runs seeds first-seed, first-seed + 1, … (new splits beyond the protocol's 0–9, \
+        to confirm a choice made on them).
+        """)
     var firstSeed = 0
     @Option(help: "Labeled anomaly ratio γ_l = m/(n+m).") var gammaL: Double = 0.01
     @Option(parsing: .upToNextOption, help: "Images: normal classes (default: all ten).") var normalClass: [Int] = Array(0..<10)
@@ -90,7 +93,9 @@ struct Evaluate: ParsableCommand {
             var sets: [TabularBenchmarkSet] = []
             if let data { sets.append(.init(name: URL(fileURLWithPath: data).lastPathComponent, url: URL(fileURLWithPath: data))) }
             for name in dataset {
-                do { sets += try TabularBenchmarkSet.named(name, root: root) } catch let e as ExperimentError { throw ValidationError(e.description) }
+                do { sets += try TabularBenchmarkSet.named(name, root: root) } catch let e as ExperimentError {
+                    throw ValidationError(e.description)
+                }
             }
             guard !sets.isEmpty else { throw ValidationError("name data sets with --dataset or a file with --data") }
             var benchmark = TabularBenchmark(sets: sets, methods: kinds, seeds: seedRange, gammaL: gammaL, configure: configure)

@@ -43,7 +43,10 @@ struct Images: ParsableCommand {
     var gammaL: [Double] = [0.05]
     @Option(name: .customLong("gamma-p"), help: "Pollution γ_p = u/(n+u): unlabeled anomalies in the training set.")
     var gammaP: Double = 0
-    @Option(help: "Comma-separated methods: imdad, deepsad, deepsvdd (or any of \(MethodKind.allCases.map(\.rawValue).joined(separator: ", "))).")
+    @Option(help: """
+        Comma-separated methods: imdad, deepsad, deepsvdd \
+        (or any of \(MethodKind.allCases.map(\.rawValue).joined(separator: ", "))).
+        """)
     var methods: String = "imdad,deepsad,deepsvdd"
     @Option(parsing: .upToNextOption, help: "Seeds (split and training).") var seed: [UInt64] = [0]
     /// In the working directory, not the repository's committed `experiments/images/runs.jsonl`: a check

@@ -27,8 +27,9 @@ struct ProgressPrinter {
         let done = e.epoch + (pretraining ? 0 : pretrainingEpochs)
         let elapsed = Date().timeIntervalSince(start)
         let left = elapsed / Double(done) * Double(pretrainingEpochs + totalEpochs - done)
-        var line = pretraining ? "\(label) autoencoder epoch \(e.epoch)/\(pretrainingEpochs)  reconstruction \(Format.fixed(e.loss, digits: 4))"
-                               : "\(label) epoch \(e.epoch)/\(totalEpochs)  loss \(Format.fixed(e.loss, digits: 4))"
+        var line = pretraining
+            ? "\(label) autoencoder epoch \(e.epoch)/\(pretrainingEpochs)  reconstruction \(Format.fixed(e.loss, digits: 4))"
+            : "\(label) epoch \(e.epoch)/\(totalEpochs)  loss \(Format.fixed(e.loss, digits: 4))"
         if let r2 = e.values["R²"] { line += "  R² \(Format.fixed(r2, digits: 4))" }
         if let a = e.values["active normal"] { line += "  active hinges: normal \(Format.fixed(100 * a, digits: 1))%" }
         if let a = e.values["active anomalous"] { line += " anomalous \(Format.fixed(100 * a, digits: 1))%" }

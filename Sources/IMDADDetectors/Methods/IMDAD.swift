@@ -113,8 +113,12 @@ public struct IMDADConfiguration: Sendable, Equatable, Codable {
             if compactness != d.compactness { parts.append("μ \(Format.general(compactness))") }
             if anomalyPush != d.anomalyPush { parts.append("push π \(Format.general(anomalyPush))") }
             if let t = normalCap { parts.append("cap \(Format.general(t))") }
-            if centerLearningRateScale != d.centerLearningRateScale { parts.append("center lr ×\(Format.general(centerLearningRateScale))") }
-            if sphereLearningRateScale != d.sphereLearningRateScale { parts.append("sphere lr ×\(Format.general(sphereLearningRateScale))") }
+            if centerLearningRateScale != d.centerLearningRateScale {
+                parts.append("center lr ×\(Format.general(centerLearningRateScale))")
+            }
+            if sphereLearningRateScale != d.sphereLearningRateScale {
+                parts.append("sphere lr ×\(Format.general(sphereLearningRateScale))")
+            }
             if initialization != d.initialization { parts.append("\(initialization.rawValue) init") }
             if encoderBias != d.encoderBias { parts.append("encoder bias") }
             return parts
@@ -256,12 +260,16 @@ public struct IMDAD: AnomalyDetector {
         try network.parameters.set(at: bIndex, to: b)
 
         let a = c.ablation
-        let groups = [ParameterGroup(prefix: "sphere.w", learningRateScale: a.sphereLearningRateScale * a.centerLearningRateScale, weightDecay: 0),
-                      ParameterGroup(prefix: "sphere.", learningRateScale: a.sphereLearningRateScale, weightDecay: 0)]
+        let groups = [
+            ParameterGroup(prefix: "sphere.w", learningRateScale: a.sphereLearningRateScale * a.centerLearningRateScale, weightDecay: 0),
+            ParameterGroup(prefix: "sphere.", learningRateScale: a.sphereLearningRateScale, weightDecay: 0),
+        ]
         let objective = IMDADObjective(c)
         let log = try train(network: &network, normals: normals, anomalies: anomalies, configuration: c.training,
                             groups: groups, using: &rng,
-                            batchLoss: { _, s, m, bound in objective.batchLoss(scores: s, anomalyCount: m, w: bound[wIndex], b: bound[bIndex]) },
+                            batchLoss: { _, s, m, bound in
+                                objective.batchLoss(scores: s, anomalyCount: m, w: bound[wIndex], b: bound[bIndex])
+                            },
                             epochSummary: { net in
             ["R²": Double(Sphere(w: net.parameters.values[wIndex], b: net.parameters.values[bIndex]).radiusSquared)]
         }, progress: progress)

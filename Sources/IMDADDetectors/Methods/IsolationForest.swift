@@ -112,7 +112,9 @@ public struct IsolationForest: Sendable, Codable, Equatable {
         precondition(features.count == rows * columns,
                      "IsolationForest.fit: features.count (\(features.count)) != rows (\(rows)) * columns (\(columns))")
         guard treeCount >= 1 else { throw IsolationForestError(.invalidConfiguration("treeCount must be >= 1, got \(treeCount)")) }
-        guard subsampleSize >= 1 else { throw IsolationForestError(.invalidConfiguration("subsampleSize must be >= 1, got \(subsampleSize)")) }
+        guard subsampleSize >= 1 else {
+            throw IsolationForestError(.invalidConfiguration("subsampleSize must be >= 1, got \(subsampleSize)"))
+        }
         if let maxDepth, maxDepth < 0 { throw IsolationForestError(.invalidConfiguration("maxDepth must be >= 0, got \(maxDepth)")) }
         guard rows > 0 else { throw IsolationForestError(.emptyData) }
         if let bad = features.firstIndex(where: { !$0.isFinite }) {

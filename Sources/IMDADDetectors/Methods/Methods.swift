@@ -46,7 +46,8 @@ public enum DetectorConfiguration: Sendable, Equatable {
         case .deepSVDD:
             return .hypersphere(DeepSVDDConfiguration(encoder: encoder, method: .deepSVDDOneClass))
         case .deepSVDDSoftBoundary:
-            return .hypersphere(DeepSVDDConfiguration(encoder: encoder, method: .deepSVDDSoftBoundary(nu: softBoundaryNu, warmUpEpochs: 10)))
+            return .hypersphere(DeepSVDDConfiguration(encoder: encoder,
+                                                      method: .deepSVDDSoftBoundary(nu: softBoundaryNu, warmUpEpochs: 10)))
         case .isolationForest:
             return .isolationForest(IsolationForest())
         }

@@ -154,7 +154,10 @@ private func copyFloats(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer
     let s = UnsafeRawPointer(src), d = UnsafeMutableRawPointer(dst)
     if n >= 8 {
         var i = 0
-        while i + 8 <= n { d.storeBytes(of: s.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self), toByteOffset: 4 * i, as: SIMD8<Float>.self); i += 8 }
+        while i + 8 <= n {
+            d.storeBytes(of: s.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self), toByteOffset: 4 * i, as: SIMD8<Float>.self)
+            i += 8
+        }
         if i < n {
             let j = n - 8
             d.storeBytes(of: s.loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<Float>.self), toByteOffset: 4 * j, as: SIMD8<Float>.self)
@@ -174,12 +177,14 @@ private func addFloats(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<
     let s = UnsafeRawPointer(src), d = UnsafeMutableRawPointer(dst)
     var i = 0
     while i + 8 <= n {
-        let v = UnsafeRawPointer(d).loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self) + s.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+        let v = UnsafeRawPointer(d).loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+            + s.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
         d.storeBytes(of: v, toByteOffset: 4 * i, as: SIMD8<Float>.self)
         i += 8
     }
     if i + 4 <= n {
-        let v = UnsafeRawPointer(d).loadUnaligned(fromByteOffset: 4 * i, as: SIMD4<Float>.self) + s.loadUnaligned(fromByteOffset: 4 * i, as: SIMD4<Float>.self)
+        let v = UnsafeRawPointer(d).loadUnaligned(fromByteOffset: 4 * i, as: SIMD4<Float>.self)
+            + s.loadUnaligned(fromByteOffset: 4 * i, as: SIMD4<Float>.self)
         d.storeBytes(of: v, toByteOffset: 4 * i, as: SIMD4<Float>.self)
         i += 4
     }
