@@ -41,14 +41,14 @@ struct MethodOptions: ParsableArguments {
     @Option(help: "Threads for matrix products and the engine's loops (default: all cores).") var threads: Int?
 
     // The objective study's switches (IMDADConfiguration.Ablation): hidden, see --help-hidden.
-    @Option(help: .hidden) var softplusBeta: Float?
-    @Option(help: .hidden) var anomalySoftplusBeta: Float?
-    @Option(help: .hidden) var mu: Float = 0
-    @Option(help: .hidden) var anomalyPush: Float = 0
-    @Option(help: .hidden) var normalCap: Float?
-    @Option(help: .hidden) var centerLrScale: Float = 1
-    @Option(help: .hidden) var initialization: String = "center-zero-radius"
-    @Flag(help: .hidden) var encoderBias = false
+    @Option(help: hidden("Softplus sharpness β instead of the hinge.")) var softplusBeta: Float?
+    @Option(help: hidden("Softplus sharpness β for the labeled anomalies' term only.")) var anomalySoftplusBeta: Float?
+    @Option(help: hidden("μ ≥ 0: weight of the compactness term on the normals.")) var mu: Float = 0
+    @Option(help: hidden("π ≥ 0: weight of Deep SAD's push 1/(‖φ − c‖² + ε) on the labeled anomalies.")) var anomalyPush: Float = 0
+    @Option(help: hidden("Ramp cap τ > 0: normals beyond s = τ·ρ² stop pulling the sphere.")) var normalCap: Float?
+    @Option(help: hidden("Learning-rate multiplier of the sphere's center c.")) var centerLrScale: Float = 1
+    @Option(help: hidden("Sphere initialization: center-zero-radius or quantile.")) var initialization = "center-zero-radius"
+    @Flag(help: hidden("Biases in the encoder (Deep SVDD/SAD stay bias-free).")) var encoderBias = false
 
     func validate() throws {
         if keepTrainedRadius, radiusNu != nil { throw ValidationError("--keep-trained-radius and --radius-nu exclude each other") }
@@ -108,6 +108,9 @@ struct MethodOptions: ParsableArguments {
         if let warning = BLAS.backend.slowKernelWarning { note("warning: \(warning)") }
     }
 }
+
+/// Help for an ablation switch of IMD-AD: listed by `--help-hidden`, not by `--help`.
+func hidden(_ text: String) -> ArgumentHelp { ArgumentHelp("(IMD-AD ablation) " + text, visibility: .hidden) }
 
 /// The flag that sets a configuration parameter (`training.learningRate` → `--lr`): the few whose
 /// flag differs from the parameter's name, else the name's last part in kebab case
