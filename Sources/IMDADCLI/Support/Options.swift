@@ -151,10 +151,26 @@ func methodKinds(_ list: String) throws -> [MethodKind] {
     }
 }
 
-/// Turns library errors into a one-line message and a non-zero exit status.
+/// Turns library errors into a one-line message and a non-zero exit status; where a library error
+/// names a parameter or a switch, the message names the flag that sets it.
 func run(_ body: () throws -> Void) throws {
     do { try body() } catch let e as ValidationError { throw e } catch let e as ExitCode { throw e } catch let e as CleanExit { throw e } catch {
-        note("error: \(error)")
+        note("error: \(message(for: error))")
         throw ExitCode(2)
+    }
+}
+
+/// A library error in the command line's words.
+func message(for error: any Error) -> String {
+    switch error {
+    case let e as OutputExistsError: return "\(e.path) already exists. HINT: pass --force to replace it, or choose another path"
+    case let e as TrainingError:
+        return "\(e)".replacingOccurrences(of: "(training.learningRate)", with: "(--lr)").replacingOccurrences(of: "(kappa)", with: "(--kappa)")
+    case DetectorError.invalidParameter(let name, let value, let expected):
+        return "\(flag(forParameter: name)) must be \(expected), got \(value)"
+    case DetectorError.noLabeledAnomalies(let method):
+        return "\(method) needs at least one labeled anomaly (label 1) in the training data. "
+            + "HINT: label a few confirmed anomalies, or pass --one-class to train without them."
+    default: return "\(error)"
     }
 }

@@ -184,7 +184,7 @@ private func jsonString(_ s: String) -> String {
 public struct OutputExistsError: Error, CustomStringConvertible {
     public var path: String
     public init(path: String) { self.path = path }
-    public var description: String { "\(path) already exists. HINT: pass --force to replace it, or choose another path" }
+    public var description: String { "\(path) already exists. HINT: allow replacing it (overwrite), or choose another path" }
 }
 
 /// Writes `bytes` to a temporary file beside `url`, flushes it, then renames it over `url`.

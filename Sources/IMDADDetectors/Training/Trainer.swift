@@ -63,7 +63,7 @@ public struct TrainingError: Error, CustomStringConvertible, Equatable {
     public var what: String
     public var description: String {
         "training diverged at epoch \(epoch), step \(step): \(what) is not finite. "
-            + "HINT: lower the learning rate (--lr), check the input scaling, or reduce κ."
+            + "HINT: lower the learning rate (training.learningRate), check the input scaling, or reduce κ (kappa)."
     }
 }
 
