@@ -169,7 +169,6 @@ extension TabularData {
     /// Labels from a 1-D array through a mapping (numbers compare as numbers).
     static func labels(from y: NPYArray, rows: Int, file: String?, arrayName: String,
                        mapping: LabelMapping) throws -> (labels: [Int], mapping: LabelMapping) {
-        if mapping.isZeroOne { return (try labels(from: y, rows: rows, file: file, arrayName: arrayName), mapping) }
         let okShape = (y.shape.count == 1 && y.shape[0] == rows) || (y.shape.count == 2 && y.shape[0] == rows && y.shape[1] == 1)
         guard okShape else {
             throw DataError(.shapeMismatch, file: file, position: "array '\(arrayName)'",
