@@ -248,50 +248,89 @@ enum CSVCore {
     }
 }
 
-/// Decodes CSV data records into numeric features and optional 0/1 labels, validating
-/// every cell. Shared by `TabularData.parseCSV` and `CSVChunkReader`.
+/// Decodes CSV data records into numeric features (in a `ColumnPlan`'s order), id texts
+/// and label values, validating every cell. Shared by `TabularData` and `CSVChunkReader`.
+///
+/// Labels are collected as distinct values (`labelTable`, one code per row in
+/// `labelCodes`); the whole-file reader maps them once all are known, the chunk reader
+/// classifies each new value as it appears (`streamingLabels`).
 struct CSVRowDecoder {
+    enum Role { case feature(Int), label, id(Int), skip }
+
     let file: String?
     let delimiter: UInt8
-    /// All header names, in file order.
+    /// All column names, in file order.
     let header: [String]
-    let labelIndex: Int?
+    let plan: ColumnPlan
+    let roles: [Role]
+    var labelTable = LabelTable()
+    /// Distinct-value index of each row's label since the last `takeLabels`.
+    var labelCodes: [Int] = []
+    /// Class of each distinct label value, when classified while streaming.
+    var labelClasses: [Int] = []
+    let streamingLabels: LabelMapping?
     /// Data rows decoded so far (the next row is `dataRow + 1`, 1-based).
     var dataRow = 0
     /// 1-based physical line where the next record starts (advanced by callers for blank lines).
     var line: Int
 
-    var featureNames: [String] {
-        header.enumerated().filter { $0.offset != labelIndex }.map(\.element)
+    var featureNames: [String] { plan.featureNames }
+    var labelIndex: Int? { plan.labelColumn }
+
+    /// Reads the column names of a header record (or, without a header, names the record's
+    /// fields `c0`, `c1`, …). With `hasHeader`, a record of numbers only is refused.
+    static func readHeader(_ rec: UnsafeRawBufferPointer, delimiter: UInt8, file: String?, hasHeader: Bool,
+                           line: Int) throws -> [String] {
+        var names: [String] = []
+        var allNumbers = true
+        let position = "line \(line) (header)"
+        _ = try CSVCore.forEachField(rec, delimiter: delimiter, file: file, where: { position }) { i, f, esc in
+            let t = CSVCore.text(f, escaped: esc)
+            if esc { allNumbers = false } else if case .number = CSVCore.parseCell(f) {} else { allNumbers = false }
+            names.append(hasHeader && !t.isEmpty ? t : TableSchema.positionalName(i))
+        }
+        if hasHeader, allNumbers {
+            let shown = names.prefix(5).joined(separator: ",") + (names.count > 5 ? ",…" : "")
+            throw DataError(.headerLooksLikeData, file: file, position: position,
+                            expected: "column names in the first line", found: quoted(shown),
+                            hint: "the first line looks like data, not column names; read it without a header row (hasHeader: false), its columns are then named c0, c1, …")
+        }
+        return names
     }
 
-    /// Parses the header record and resolves the label column.
-    init(headerRecord: UnsafeRawBufferPointer, headerLines: Int, delimiter: UInt8, file: String?,
-         labelColumn: String?, hasHeader: Bool) throws {
-        self.file = file
-        self.delimiter = delimiter
-        var names: [String] = []
-        _ = try CSVCore.forEachField(headerRecord, delimiter: delimiter, file: file, where: { "line 1 (header)" }) { i, f, esc in
-            let t = CSVCore.text(f, escaped: esc)
-            names.append(hasHeader ? (t.isEmpty ? "column \(i + 1)" : t) : "column \(i + 1)")
-        }
-        header = names
-        line = hasHeader ? 1 + headerLines : 1
+    /// The plan of the original API: the label column by name, every other column a feature.
+    static func legacyPlan(header: [String], labelColumn: String?, file: String?, line: Int) throws -> ColumnPlan {
+        var label: Int?
         if let labelColumn {
-            let matches = names.indices.filter { names[$0] == labelColumn }
+            let matches = header.indices.filter { header[$0] == labelColumn }
             guard let idx = matches.first else {
-                throw DataError(.missingColumn, file: file, position: "header (line 1)",
+                throw DataError(.missingColumn, file: file, position: "header (line \(line))",
                                 expected: "a label column named '\(labelColumn)'",
-                                found: "columns " + names.map { "'\($0)'" }.joined(separator: ", "))
+                                found: "columns " + header.map { "'\($0)'" }.joined(separator: ", "))
             }
             guard matches.count == 1 else {
-                throw DataError(.missingColumn, file: file, position: "header (line 1)",
+                throw DataError(.missingColumn, file: file, position: "header (line \(line))",
                                 expected: "exactly one column named '\(labelColumn)'", found: "\(matches.count) of them")
             }
-            labelIndex = idx
-        } else {
-            labelIndex = nil
+            label = idx
         }
+        let features = header.indices.filter { $0 != label }
+        return ColumnPlan(header: header, featureColumns: features, featureNames: features.map { header[$0] },
+                          labelColumn: label, idColumns: [], idNames: [], ignoredColumns: [], byCount: false)
+    }
+
+    init(plan: ColumnPlan, delimiter: UInt8, file: String?, firstLine: Int, streamingLabels: LabelMapping? = nil) {
+        self.file = file
+        self.delimiter = delimiter
+        self.header = plan.header
+        self.plan = plan
+        var roles = [Role](repeating: .skip, count: plan.header.count)
+        for (k, c) in plan.featureColumns.enumerated() { roles[c] = .feature(k) }
+        for (k, c) in plan.idColumns.enumerated() { roles[c] = .id(k) }
+        if let l = plan.labelColumn { roles[l] = .label }
+        self.roles = roles
+        self.line = firstLine
+        self.streamingLabels = streamingLabels
     }
 
     func position(_ row: Int, _ line: Int, column: Int? = nil) -> String {
@@ -300,61 +339,98 @@ struct CSVRowDecoder {
         return s
     }
 
-    /// Decodes one data record, appending to `features` (and `labels` if a label column is set).
+    /// Decodes one data record, appending its features (and ids, when the plan has id columns).
     mutating func decode(_ rec: UnsafeRawBufferPointer, lines: Int,
-                         features: inout [Double], labels: inout [Int]) throws {
+                         features: inout [Double], ids: inout [[String]]) throws {
         let row = dataRow + 1
         let ln = line
         let expected = header.count
         let before = features.count
-        let labelIndex = self.labelIndex
+        let nf = plan.featureColumns.count
+        features.append(contentsOf: repeatElement(0, count: nf))
+        var rowIDs = [String](repeating: "", count: plan.idColumns.count)
+        var labelField: (code: Int, isNew: Bool)?
         let file = self.file
+        let roles = self.roles
         let me = self
-        let count = try CSVCore.forEachField(rec, delimiter: delimiter, file: file, where: { me.position(row, ln) }) { j, f, esc in
+        var table = LabelTable()
+        swap(&table, &labelTable) // keeps the table uniquely referenced (no copy per row)
+        let count: Int
+        do { count = try CSVCore.forEachField(rec, delimiter: delimiter, file: file, where: { me.position(row, ln) }) { j, f, esc in
             guard j < expected else {
                 throw DataError(.raggedRow, file: file, position: me.position(row, ln),
                                 expected: "\(expected) fields (as in the header)", found: "more than \(expected) fields")
             }
-            let cell: CSVCore.Cell = esc ? .invalid : CSVCore.parseCell(f)
-            if j == labelIndex {
+            switch roles[j] {
+            case .skip:
+                return
+            case .id(let k):
+                rowIDs[k] = CSVCore.text(f, escaped: esc)
+                return
+            case .label:
+                if !esc, let i = table.addFast(f) { labelField = (i, false); return }
+                let t = CSVCore.text(f, escaped: esc)
+                if case .missing = LabelTable.cell(t) {
+                    throw DataError(.missingValue, file: file, position: me.position(row, ln, column: j),
+                                    expected: "a label", found: t.isEmpty ? "an empty cell" : quoted(t))
+                }
+                let r = table.add(t, row: row, line: ln)
+                labelField = (r.index, r.isNew)
+                return
+            case .feature(let k):
+                let cell: CSVCore.Cell = esc ? .invalid : CSVCore.parseCell(f)
                 switch cell {
-                case .number(let v) where v == 0 || v == 1:
-                    labels.append(v == 0 ? 0 : 1)
+                case .number(let v):
+                    guard v.isFinite else {
+                        throw DataError(.nonFinite, file: file, position: me.position(row, ln, column: j),
+                                        expected: "a finite number", found: quoted(bytes: f),
+                                        hint: "impute or drop rows with NaN / infinite values")
+                    }
+                    features[before + k] = v
                 case .missing:
                     throw DataError(.missingValue, file: file, position: me.position(row, ln, column: j),
-                                    expected: "a label 0 (normal) or 1 (anomaly)", found: f.isEmpty ? "an empty cell" : quoted(bytes: f))
-                default:
-                    throw DataError(.badLabel, file: file, position: me.position(row, ln, column: j),
-                                    expected: "a label 0 (normal) or 1 (anomaly)", found: quoted(bytes: f),
-                                    hint: "map your classes to 0 = normal, 1 = anomaly")
+                                    expected: "a number", found: f.isEmpty ? "an empty cell" : quoted(bytes: f),
+                                    hint: "impute or drop rows with missing values")
+                case .invalid:
+                    throw DataError(.nonNumeric, file: file, position: me.position(row, ln, column: j),
+                                    expected: "a number", found: quoted(CSVCore.text(f, escaped: esc)),
+                                    hint: "drop or numerically encode non-numeric columns")
                 }
-                return
             }
-            switch cell {
-            case .number(let v):
-                guard v.isFinite else {
-                    throw DataError(.nonFinite, file: file, position: me.position(row, ln, column: j),
-                                    expected: "a finite number", found: quoted(bytes: f),
-                                    hint: "impute or drop rows with NaN / infinite values")
-                }
-                features.append(v)
-            case .missing:
-                throw DataError(.missingValue, file: file, position: me.position(row, ln, column: j),
-                                expected: "a number", found: f.isEmpty ? "an empty cell" : quoted(bytes: f),
-                                hint: "impute or drop rows with missing values")
-            case .invalid:
-                throw DataError(.nonNumeric, file: file, position: me.position(row, ln, column: j),
-                                expected: "a number", found: quoted(CSVCore.text(f, escaped: esc)),
-                                hint: "drop or numerically encode non-numeric columns")
-            }
+        } } catch {
+            swap(&table, &labelTable)
+            throw error
         }
+        swap(&table, &labelTable)
         guard count == expected else {
             features.removeSubrange(before...)
             throw DataError(.raggedRow, file: file, position: position(row, ln),
                             expected: "\(expected) fields (as in the header)", found: "\(count) fields")
         }
+        if let (code, isNew) = labelField {
+            if isNew, let mapping = streamingLabels {
+                let c = try mapping.classifyStreaming(labelTable, index: code, classes: labelClasses, file: file,
+                                                      column: header[plan.labelColumn!])
+                labelClasses.append(c)
+            }
+            labelCodes.append(code)
+        }
+        if !rowIDs.isEmpty { ids.append(rowIDs) }
         dataRow = row
         line += lines
+    }
+
+    /// Labels of the rows decoded since the last call, classified while streaming.
+    mutating func takeStreamedLabels() -> [Int] {
+        defer { labelCodes.removeAll(keepingCapacity: true) }
+        return labelCodes.map { labelClasses[$0] }
+    }
+
+    /// Labels of all rows, mapped once every value is known.
+    func resolvedLabels(_ mapping: LabelMapping) throws -> (labels: [Int], mapping: LabelMapping) {
+        let column = plan.labelColumn.map { header[$0] }
+        let classes = try mapping.resolve(labelTable, file: file, column: column)
+        return (labelCodes.map { classes[$0] }, mapping.resolvedMapping(labelTable, classes: classes))
     }
 }
 

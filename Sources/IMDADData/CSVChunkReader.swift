@@ -10,6 +10,8 @@ public struct CSVChunk: Equatable, Sendable {
     public var features: [Double]
     /// 0/1 labels when a label column was chosen.
     public var labels: [Int]?
+    /// Each row's id texts (`ids[row][k]` for the reader's `idColumns[k]`); nil without id columns.
+    public var ids: [[String]]? = nil
 }
 
 /// Streams a numeric CSV file in chunks of at most `chunkRows` rows without loading the
@@ -23,8 +25,13 @@ public struct CSVChunk: Equatable, Sendable {
 public final class CSVChunkReader {
     /// All column names, in file order (including the label column).
     public let header: [String]
-    /// Feature column names (the header minus the label column).
+    /// Feature column names, in the order of the chunks' features (the schema's order when
+    /// reading against a schema; else the header minus the label column, in file order).
     public let featureNames: [String]
+    /// Which file column feeds which feature, label and id.
+    public let plan: ColumnPlan
+    /// The id columns carried in `CSVChunk.ids`.
+    public var idColumns: [String] { plan.idNames }
     public let chunkRows: Int
     public let file: String
 
@@ -75,11 +82,34 @@ public final class CSVChunkReader {
     /// Opens `url` and reads its header row.
     /// - Parameters:
     ///   - labelColumn: name of a 0/1 label column to split off, or nil.
-    ///   - hasHeader: when false, columns are named "column 1", "column 2", ...
-    public init(url: URL, delimiter: Character = ",", chunkRows: Int = 65_536,
-                labelColumn: String? = nil, hasHeader: Bool = true) throws {
+    ///   - hasHeader: when false, columns are named `c0`, `c1`, ...; when true, a first line
+    ///     of numbers only is refused (`.headerLooksLikeData`).
+    public convenience init(url: URL, delimiter: Character = ",", chunkRows: Int = 65_536,
+                            labelColumn: String? = nil, hasHeader: Bool = true) throws {
+        try self.init(url: url, delimiter: delimiter, chunkRows: chunkRows, hasHeader: hasHeader, mapping: .zeroOne) {
+            header, line, file in
+            try CSVRowDecoder.legacyPlan(header: header, labelColumn: labelColumn, file: file, line: line)
+        }
+    }
+
+    /// Opens `url` and matches its header to `options` as `TabularData.read(url:options:)`
+    /// does: against `options.schema` by name (reordered to the schema's order), or as a
+    /// training file without one. Labels are mapped as they stream by: a value the mapping
+    /// does not allow is refused at the row where it first appears.
+    public convenience init(url: URL, options: TabularReadOptions, chunkRows: Int = 65_536) throws {
+        var delimiter = options.delimiter ?? ","
+        if options.delimiter == nil, url.pathExtension.lowercased() == "tsv" { delimiter = "\t" }
+        try self.init(url: url, delimiter: delimiter, chunkRows: chunkRows, hasHeader: options.effectiveHasHeader,
+                      mapping: options.effectiveLabelMapping) { header, _, file in
+            try options.plan(header: header, file: file)
+        }
+    }
+
+    init(url: URL, delimiter: Character, chunkRows: Int, hasHeader: Bool, mapping: LabelMapping,
+         makePlan: ([String], Int, String) throws -> ColumnPlan) throws {
         let name = url.lastPathComponent
         let d = try CSVCore.delimiterByte(delimiter, file: name)
+        try mapping.validate(file: name)
         let handle: FileHandle
         do {
             handle = try FileHandle(forReadingFrom: url)
@@ -98,16 +128,20 @@ public final class CSVChunkReader {
             throw DataError(.empty, file: name, position: "line 1", expected: hasHeader ? "a header row" : "a data row",
                             found: "an empty file")
         }
-        var dec = try src.buffer.withUnsafeBytes {
-            try CSVRowDecoder(headerRecord: UnsafeRawBufferPointer(rebasing: $0[h.start..<h.end]), headerLines: h.lines,
-                              delimiter: d, file: name, labelColumn: labelColumn, hasHeader: hasHeader)
+        let headerLine = 1 + skipped
+        let header = try src.buffer.withUnsafeBytes {
+            try CSVRowDecoder.readHeader(UnsafeRawBufferPointer(rebasing: $0[h.start..<h.end]), delimiter: d, file: name,
+                                         hasHeader: hasHeader, line: headerLine)
         }
-        dec.line += skipped
+        let plan = try makePlan(header, headerLine, name)
+        let dec = CSVRowDecoder(plan: plan, delimiter: d, file: name, firstLine: hasHeader ? headerLine + h.lines : headerLine,
+                                streamingLabels: mapping)
         if hasHeader { src.pos = h.next }
         file = name
         self.chunkRows = Swift.max(1, chunkRows)
-        header = dec.header
-        featureNames = dec.featureNames
+        self.header = header
+        self.plan = plan
+        featureNames = plan.featureNames
         decoder = dec
         source = src
     }
@@ -119,13 +153,13 @@ public final class CSVChunkReader {
         let firstRow = decoder.dataRow
         var features: [Double] = []
         features.reserveCapacity(Swift.min(chunkRows, 1 << 20) * Swift.max(featureNames.count, 1))
-        var labels: [Int] = []
+        var ids: [[String]] = []
         var rows = 0
         while rows < chunkRows, let r = try source.nextRecord(line: decoder.line) {
             if r.end > r.start {
                 try source.buffer.withUnsafeBytes {
                     try decoder.decode(UnsafeRawBufferPointer(rebasing: $0[r.start..<r.end]), lines: r.lines,
-                                       features: &features, labels: &labels)
+                                       features: &features, ids: &ids)
                 }
                 rows += 1
             } else {
@@ -135,6 +169,7 @@ public final class CSVChunkReader {
         }
         if rows == 0 { return nil }
         return CSVChunk(firstRow: firstRow, rows: rows, columns: featureNames.count, features: features,
-                        labels: decoder.labelIndex == nil ? nil : labels)
+                        labels: decoder.labelIndex == nil ? nil : decoder.takeStreamedLabels(),
+                        ids: plan.idColumns.isEmpty ? nil : ids)
     }
 }

@@ -7,6 +7,12 @@ import Foundation
 /// reads like
 ///
 ///     data.csv: row 5 (line 6), column 'age': expected a number, found "abc"
+///
+/// Rows are numbered the same way in every message about a text file: `row k` is the k-th
+/// data row, 1-based (the header is not a row), and `line m` is the 1-based line of the
+/// file where that row starts, counting the header line and blank lines (a quoted field
+/// may span lines). So in a file with a header and no blank lines, row k is on line k + 1.
+/// Positions inside arrays (NPY / NPZ) use NumPy's 0-based indices: `element [i, j]`.
 public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The category of the problem; tests and callers switch on this.
     public enum Kind: String, Sendable, Equatable, CaseIterable {
@@ -50,6 +56,15 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
         case unsupportedFormat
         /// The header claims an absurd amount of data (over the safety cap).
         case tooLarge
+        /// The first line of a CSV read with a header row holds only numbers: it looks like
+        /// data, not column names. Read the file without a header row (`hasHeader: false`).
+        case headerLooksLikeData
+        /// A file's columns do not match the model's features by name: some are missing,
+        /// unknown or renamed. `found` lists `missing: [...]` and `unexpected: [...]`.
+        case schemaMismatch
+        /// Data without column names (NPY / NPZ, or a CSV of a model trained without a
+        /// header row) has another number of feature columns than the model; checked by count.
+        case columnCountMismatch
     }
 
     public var kind: Kind

@@ -15,15 +15,25 @@ public struct TabularData: Equatable, Sendable {
     public var featureNames: [String]
     /// Where the data came from (file name or a caller label).
     public var source: String
+    /// Names of the id columns carried with the rows (text, never features); empty if none.
+    public var idColumns: [String]
+    /// Each row's id texts, one per `idColumns` entry (`ids[row][k]`); nil without id columns.
+    public var ids: [[String]]?
 
     /// Builds a table from values already in memory.
     /// - Precondition: `features.count == rows * columns`, `labels?.count == rows`,
-    ///   `featureNames` empty (then named `x0`, `x1`, ...) or `columns` long.
+    ///   `featureNames` empty (then named `x0`, `x1`, ...) or `columns` long,
+    ///   `ids` nil or `rows` long with `idColumns.count` texts per row.
     public init(rows: Int, columns: Int, features: [Double], labels: [Int]? = nil,
-                featureNames: [String] = [], source: String = "") {
+                featureNames: [String] = [], source: String = "",
+                idColumns: [String] = [], ids: [[String]]? = nil) {
         precondition(rows >= 0 && columns >= 0 && features.count == rows * columns, "TabularData: size mismatch")
         precondition(labels == nil || labels?.count == rows, "TabularData: labels count != rows")
         precondition(featureNames.isEmpty || featureNames.count == columns, "TabularData: featureNames count != columns")
+        precondition(ids == nil || (ids?.count == rows && ids?.allSatisfy { $0.count == idColumns.count } == true),
+                     "TabularData: ids do not match rows × idColumns")
+        self.idColumns = ids == nil ? [] : idColumns
+        self.ids = ids
         self.rows = rows
         self.columns = columns
         self.features = features
@@ -58,22 +68,34 @@ public struct TabularData: Equatable, Sendable {
         }
     }
 
-    /// Parses a delimited text table held in memory (see `load`).
+    /// Parses a delimited text table held in memory (see `load`). The first line must
+    /// hold column names (a line of numbers only is refused with `.headerLooksLikeData`)
+    /// unless `hasHeader` is false; then columns are named `c0`, `c1`, … by position.
     public static func parseCSV(_ bytes: [UInt8], file: String? = nil, labelColumn: String? = nil,
                                 delimiter: Character = ",", hasHeader: Bool = true) throws -> TabularData {
+        try csvCore(bytes, file: file, delimiter: delimiter, hasHeader: hasHeader, mapping: .zeroOne) { header, line in
+            try CSVRowDecoder.legacyPlan(header: header, labelColumn: labelColumn, file: file, line: line)
+        }.data
+    }
+
+    /// Reads a whole delimited text table with the columns chosen by `makePlan(header, headerLine)`.
+    static func csvCore(_ bytes: [UInt8], file: String?, delimiter: Character, hasHeader: Bool, mapping: LabelMapping,
+                        makePlan: ([String], Int) throws -> ColumnPlan)
+        throws -> (data: TabularData, plan: ColumnPlan, mapping: LabelMapping?) {
         let d = try CSVCore.delimiterByte(delimiter, file: file)
-        return try bytes.withUnsafeBytes { buf -> TabularData in
+        try mapping.validate(file: file)
+        return try bytes.withUnsafeBytes { buf in
             var pos = CSVReader.hasBOM(buf) ? 3 : 0
             var line = 1
             // header (first non-blank record)
             var decoder: CSVRowDecoder?
             while decoder == nil, let r = try CSVCore.nextRecord(buf, from: pos, isFinal: true, delimiter: d, file: file, line: line) {
                 if r.end > r.start {
-                    var dec = try CSVRowDecoder(headerRecord: UnsafeRawBufferPointer(rebasing: buf[r.start..<r.end]),
-                                                headerLines: r.lines, delimiter: d, file: file,
-                                                labelColumn: labelColumn, hasHeader: hasHeader)
-                    dec.line = hasHeader ? line + r.lines : line
-                    decoder = dec
+                    let header = try CSVRowDecoder.readHeader(UnsafeRawBufferPointer(rebasing: buf[r.start..<r.end]),
+                                                              delimiter: d, file: file, hasHeader: hasHeader, line: line)
+                    let plan = try makePlan(header, line)
+                    decoder = CSVRowDecoder(plan: plan, delimiter: d, file: file,
+                                            firstLine: hasHeader ? line + r.lines : line)
                     if hasHeader { pos = r.next }
                 } else {
                     line += r.lines
@@ -85,11 +107,11 @@ public struct TabularData: Equatable, Sendable {
                                 found: "an empty file")
             }
             var features: [Double] = []
-            var labels: [Int] = []
+            var ids: [[String]] = []
             while let r = try CSVCore.nextRecord(buf, from: pos, isFinal: true, delimiter: d, file: file, line: dec.line) {
                 if r.end > r.start {
                     try dec.decode(UnsafeRawBufferPointer(rebasing: buf[r.start..<r.end]), lines: r.lines,
-                                   features: &features, labels: &labels)
+                                   features: &features, ids: &ids)
                 } else {
                     dec.line += r.lines
                 }
@@ -97,12 +119,22 @@ public struct TabularData: Equatable, Sendable {
             }
             let names = dec.featureNames
             guard dec.dataRow > 0, !names.isEmpty else {
+                let others = dec.plan.idColumns.isEmpty && dec.plan.ignoredColumns.isEmpty ? "the label" : "the label, id and ignored columns"
                 throw DataError(.empty, file: file, position: "line \(dec.line)",
-                                expected: names.isEmpty ? "at least one feature column besides the label" : "at least one data row",
-                                found: names.isEmpty ? "only the label column" : "none")
+                                expected: names.isEmpty ? "at least one feature column besides \(others)" : "at least one data row",
+                                found: names.isEmpty ? (dec.labelIndex == nil ? "none" : "only the label column") : "none")
             }
-            return TabularData(rows: dec.dataRow, columns: names.count, features: features,
-                               labels: dec.labelIndex == nil ? nil : labels, featureNames: names, source: file ?? "")
+            var labels: [Int]?
+            var resolved: LabelMapping?
+            if dec.labelIndex != nil {
+                let r = try dec.resolvedLabels(mapping)
+                labels = r.labels
+                resolved = r.mapping
+            }
+            let data = TabularData(rows: dec.dataRow, columns: names.count, features: features, labels: labels,
+                                   featureNames: names, source: file ?? "", idColumns: dec.plan.idNames,
+                                   ids: dec.plan.idColumns.isEmpty ? nil : ids)
+            return (data, dec.plan, resolved)
         }
     }
 
@@ -175,15 +207,15 @@ public struct TabularData: Equatable, Sendable {
         }
         if let bad = features.firstIndex(where: { !$0.isFinite }) {
             let c = bad % columns
-            throw DataError(.nonFinite, file: file, position: "row \(bad / columns), column '\(featureNames[c])'",
+            throw DataError(.nonFinite, file: file, position: "row \(bad / columns + 1), column '\(featureNames[c])'",
                             expected: "a finite number", found: "\(features[bad])")
         }
         if let labels, let i = labels.firstIndex(where: { $0 != 0 && $0 != 1 }) {
-            throw DataError(.badLabel, file: file, position: "row \(i)", expected: "a label 0 or 1", found: "\(labels[i])")
+            throw DataError(.badLabel, file: file, position: "row \(i + 1)", expected: "a label 0 or 1", found: "\(labels[i])")
         }
     }
 
-    /// The features of row `i` (0-based).
+    /// The features of row `i` (0-based index; messages call it row `i + 1`).
     public func row(_ i: Int) -> ArraySlice<Double> {
         features[(i * columns)..<((i + 1) * columns)]
     }
@@ -198,7 +230,8 @@ public struct TabularData: Equatable, Sendable {
         }
         return TabularData(rows: indices.count, columns: columns, features: f,
                            labels: labels.map { l in indices.map { l[$0] } },
-                           featureNames: featureNames, source: source)
+                           featureNames: featureNames, source: source,
+                           idColumns: idColumns, ids: ids.map { v in indices.map { v[$0] } })
     }
 
     /// Indices of rows labeled 0 (all rows when unlabeled).
@@ -216,8 +249,11 @@ public struct TabularData: Equatable, Sendable {
 
 extension CSVChunk {
     /// The chunk as a `TabularData` (for scoring with the same code paths as whole files).
-    public func tabular(featureNames: [String], source: String) -> TabularData {
-        TabularData(rows: rows, columns: columns, features: features, labels: labels,
-                    featureNames: featureNames.count == columns ? featureNames : [], source: source)
+    /// Pass the reader's `idColumns` to carry the chunk's ids.
+    public func tabular(featureNames: [String], source: String, idColumns: [String] = []) -> TabularData {
+        let keepIDs = ids != nil && !idColumns.isEmpty && ids?.first?.count ?? idColumns.count == idColumns.count
+        return TabularData(rows: rows, columns: columns, features: features, labels: labels,
+                    featureNames: featureNames.count == columns ? featureNames : [], source: source,
+                    idColumns: keepIDs ? idColumns : [], ids: keepIDs ? ids : nil)
     }
 }

@@ -102,7 +102,7 @@ final class CSVTests: XCTestCase {
     func testNoHeader() throws {
         let t = try TabularData.parseCSV(Array("1,2\n3,4\n".utf8), hasHeader: false)
         XCTAssertEqual(t.rows, 2)
-        XCTAssertEqual(t.featureNames, ["column 1", "column 2"])
+        XCTAssertEqual(t.featureNames, ["c0", "c1"])
     }
 
     func testQuotedNewlinesKeepLineNumbers() {

@@ -72,9 +72,9 @@ final class TabularDataTests: XCTestCase {
 
     func testValidateInMemory() {
         let t = TabularData(rows: 1, columns: 2, features: [1, .nan], labels: [3], featureNames: ["a", "b"], source: "mem")
-        assertDataError(.nonFinite, contains: ["mem: row 0, column 'b'"]) { try t.validate() }
+        assertDataError(.nonFinite, contains: ["mem: row 1, column 'b'"]) { try t.validate() }
         let u = TabularData(rows: 1, columns: 1, features: [1], labels: [3])
-        assertDataError(.badLabel) { try u.validate() }
+        assertDataError(.badLabel, contains: ["row 1"]) { try u.validate() }
         assertDataError(.empty) { try TabularData(rows: 0, columns: 0, features: []).validate() }
     }
 }
