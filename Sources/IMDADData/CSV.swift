@@ -340,6 +340,30 @@ struct CSVRowDecoder {
     }
 
     /// Decodes one data record, appending its features (and ids, when the plan has id columns).
+    /// When set, a row whose fields are wrong (ragged, non-numeric, missing, non-finite, an
+    /// unexpected label while streaming) is left out and its error kept in ``skipped``; the row
+    /// keeps its number, so later rows are numbered as in the file.
+    var skipBadRows = false
+    /// The errors of the rows left out under ``skipBadRows``.
+    var skipped: [DataError] = []
+
+    /// ``decode(_:lines:features:ids:)``, leaving a bad row out under ``skipBadRows``.
+    mutating func decodeOrSkip(_ rec: UnsafeRawBufferPointer, lines: Int,
+                               features: inout [Double], ids: inout [[String]]) throws -> Bool {
+        let before = features.count, idsBefore = ids.count
+        do {
+            try decode(rec, lines: lines, features: &features, ids: &ids)
+            return true
+        } catch let e as DataError where skipBadRows && [.raggedRow, .nonNumeric, .missingValue, .nonFinite, .badLabel].contains(e.kind) {
+            features.removeSubrange(before...)
+            ids.removeSubrange(idsBefore...)
+            skipped.append(e)
+            dataRow += 1
+            line += lines
+            return false
+        }
+    }
+
     mutating func decode(_ rec: UnsafeRawBufferPointer, lines: Int,
                          features: inout [Double], ids: inout [[String]]) throws {
         let row = dataRow + 1

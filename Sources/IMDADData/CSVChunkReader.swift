@@ -4,6 +4,9 @@ import Foundation
 public struct CSVChunk: Equatable, Sendable {
     /// 0-based index (among data rows) of the first row in this chunk.
     public var firstRow: Int
+    /// Each row's number: its 1-based place among the file's data rows (as errors name rows);
+    /// consecutive unless bad rows were left out (``TabularReadOptions/skipBadRows``).
+    public var rowNumbers: [Int] = []
     public var rows: Int
     public var columns: Int
     /// Row-major features, `rows * columns` values.
@@ -103,7 +106,11 @@ public final class CSVChunkReader {
                       mapping: options.effectiveLabelMapping) { header, _, file in
             try options.plan(header: header, file: file)
         }
+        decoder.skipBadRows = options.skipBadRows
     }
+
+    /// The errors of the rows left out so far (``TabularReadOptions/skipBadRows``).
+    public var skipped: [DataError] { decoder.skipped }
 
     init(url: URL, delimiter: Character, chunkRows: Int, hasHeader: Bool, mapping: LabelMapping,
          makePlan: ([String], Int, String) throws -> ColumnPlan) throws {
@@ -151,24 +158,25 @@ public final class CSVChunkReader {
     /// Decodes the next chunk of up to `chunkRows` rows; nil at end of file.
     public func next() throws -> CSVChunk? {
         let firstRow = decoder.dataRow
+        var rowNumbers: [Int] = []
         var features: [Double] = []
         features.reserveCapacity(Swift.min(chunkRows, 1 << 20) * Swift.max(featureNames.count, 1))
         var ids: [[String]] = []
         var rows = 0
         while rows < chunkRows, let r = try source.nextRecord(line: decoder.line) {
             if r.end > r.start {
-                try source.buffer.withUnsafeBytes {
-                    try decoder.decode(UnsafeRawBufferPointer(rebasing: $0[r.start..<r.end]), lines: r.lines,
-                                       features: &features, ids: &ids)
+                let kept = try source.buffer.withUnsafeBytes {
+                    try decoder.decodeOrSkip(UnsafeRawBufferPointer(rebasing: $0[r.start..<r.end]), lines: r.lines,
+                                             features: &features, ids: &ids)
                 }
-                rows += 1
+                if kept { rows += 1; rowNumbers.append(decoder.dataRow) }
             } else {
                 decoder.line += r.lines
             }
             source.pos = r.next
         }
         if rows == 0 { return nil }
-        return CSVChunk(firstRow: firstRow, rows: rows, columns: featureNames.count, features: features,
+        return CSVChunk(firstRow: firstRow, rowNumbers: rowNumbers, rows: rows, columns: featureNames.count, features: features,
                         labels: decoder.labelIndex == nil ? nil : decoder.takeStreamedLabels(),
                         ids: plan.idColumns.isEmpty ? nil : ids)
     }

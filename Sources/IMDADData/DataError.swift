@@ -95,7 +95,7 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
         if !position.isEmpty { s += position + ": " }
         s += "expected " + expected
         if let found { s += ", found " + found }
-        if let hint { s += " (hint: " + hint + ")" }
+        if let hint { s += ". HINT: " + hint }
         return s
     }
 

@@ -80,8 +80,8 @@ public struct TabularData: Equatable, Sendable {
 
     /// Reads a whole delimited text table with the columns chosen by `makePlan(header, headerLine)`.
     static func csvCore(_ bytes: [UInt8], file: String?, delimiter: Character, hasHeader: Bool, mapping: LabelMapping,
-                        makePlan: ([String], Int) throws -> ColumnPlan)
-        throws -> (data: TabularData, plan: ColumnPlan, mapping: LabelMapping?) {
+                        skipBadRows: Bool = false, makePlan: ([String], Int) throws -> ColumnPlan)
+        throws -> (data: TabularData, plan: ColumnPlan, mapping: LabelMapping?, rowNumbers: [Int], skipped: [DataError]) {
         let d = try CSVCore.delimiterByte(delimiter, file: file)
         try mapping.validate(file: file)
         return try bytes.withUnsafeBytes { buf in
@@ -96,6 +96,7 @@ public struct TabularData: Equatable, Sendable {
                     let plan = try makePlan(header, line)
                     decoder = CSVRowDecoder(plan: plan, delimiter: d, file: file,
                                             firstLine: hasHeader ? line + r.lines : line)
+                    decoder?.skipBadRows = skipBadRows
                     if hasHeader { pos = r.next }
                 } else {
                     line += r.lines
@@ -108,17 +109,20 @@ public struct TabularData: Equatable, Sendable {
             }
             var features: [Double] = []
             var ids: [[String]] = []
+            var rowNumbers: [Int] = []
             while let r = try CSVCore.nextRecord(buf, from: pos, isFinal: true, delimiter: d, file: file, line: dec.line) {
                 if r.end > r.start {
-                    try dec.decode(UnsafeRawBufferPointer(rebasing: buf[r.start..<r.end]), lines: r.lines,
-                                   features: &features, ids: &ids)
+                    if try dec.decodeOrSkip(UnsafeRawBufferPointer(rebasing: buf[r.start..<r.end]), lines: r.lines,
+                                            features: &features, ids: &ids) {
+                        rowNumbers.append(dec.dataRow)
+                    }
                 } else {
                     dec.line += r.lines
                 }
                 pos = r.next
             }
             let names = dec.featureNames
-            guard dec.dataRow > 0, !names.isEmpty else {
+            guard !rowNumbers.isEmpty, !names.isEmpty else {
                 let others = dec.plan.idColumns.isEmpty && dec.plan.ignoredColumns.isEmpty ? "the label" : "the label, id and ignored columns"
                 throw DataError(.empty, file: file, position: "line \(dec.line)",
                                 expected: names.isEmpty ? "at least one feature column besides \(others)" : "at least one data row",
@@ -131,10 +135,10 @@ public struct TabularData: Equatable, Sendable {
                 labels = r.labels
                 resolved = r.mapping
             }
-            let data = TabularData(rows: dec.dataRow, columns: names.count, features: features, labels: labels,
+            let data = TabularData(rows: rowNumbers.count, columns: names.count, features: features, labels: labels,
                                    featureNames: names, source: file ?? "", idColumns: dec.plan.idNames,
                                    ids: dec.plan.idColumns.isEmpty ? nil : ids)
-            return (data, dec.plan, resolved)
+            return (data, dec.plan, resolved, rowNumbers, dec.skipped)
         }
     }
 

@@ -26,6 +26,9 @@ public struct TabularReadOptions: Equatable, Sendable {
     public var delimiter: Character?
     /// The schema to match (scoring); nil when training.
     public var schema: TableSchema?
+    /// Leave out rows whose fields are wrong (ragged, non-numeric, missing, non-finite) instead
+    /// of failing; their errors are returned (``TabularFile/skipped``, ``CSVChunkReader/skipped``).
+    public var skipBadRows = false
 
     public init(labelColumn: String? = nil, labelMapping: LabelMapping? = nil, idColumns: [String] = [],
                 ignoredColumns: [String] = [], hasHeader: Bool? = nil, delimiter: Character? = nil,
@@ -62,6 +65,11 @@ public struct TabularFile: Equatable, Sendable {
     public var schema: TableSchema
     /// Which file column fed which feature (nil for arrays).
     public var plan: ColumnPlan?
+    /// Each row's number: its 1-based place among the file's data rows (consecutive unless rows
+    /// were left out under ``TabularReadOptions/skipBadRows``).
+    public var rowNumbers: [Int] = []
+    /// The errors of the rows left out under ``TabularReadOptions/skipBadRows``.
+    public var skipped: [DataError] = []
 
     public init(data: TabularData, schema: TableSchema, plan: ColumnPlan? = nil) {
         self.data = data
@@ -97,7 +105,7 @@ extension TabularData {
                                options: TabularReadOptions = TabularReadOptions()) throws -> TabularFile {
         let hasHeader = options.effectiveHasHeader
         let r = try csvCore(bytes, file: file, delimiter: options.delimiter ?? ",", hasHeader: hasHeader,
-                            mapping: options.effectiveLabelMapping) { header, _ in
+                            mapping: options.effectiveLabelMapping, skipBadRows: options.skipBadRows) { header, _ in
             try options.plan(header: header, file: file)
         }
         var data = r.data
@@ -111,7 +119,10 @@ extension TabularData {
                                  hasHeader: hasHeader)
         }
         data.featureNames = r.plan.featureNames
-        return TabularFile(data: data, schema: schema, plan: r.plan)
+        var result = TabularFile(data: data, schema: schema, plan: r.plan)
+        result.rowNumbers = r.rowNumbers
+        result.skipped = r.skipped
+        return result
     }
 
     /// Reads an ADBench-style archive (`X` features, labels from `options.labelColumn`,

@@ -50,8 +50,13 @@ public struct FeatureAttribution: Sendable, Codable, Equatable {
 
 /// Why one sample got its score.
 public struct Explanation: Sendable, Codable, Equatable {
-    /// Row of the sample in the data that was explained.
+    /// Row of the sample in the data that was explained (0-based index into it).
     public var sample: Int
+    /// The row's number as people read it (1-based among the file's data rows, as `imdad score`
+    /// and error messages number rows); nil: `sample + 1`.
+    public var row: Int?
+    /// The row's ids ("column" → "value") when the data has id columns.
+    public var ids: [String: String]?
     /// `s(x) = ‖φ(x) − c‖² − R²`.
     public var score: Float
     /// `‖φ(x) − c‖²` (= `s + R²`).

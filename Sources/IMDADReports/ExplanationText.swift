@@ -47,7 +47,9 @@ extension Explanation {
     public func text(top: Int = 10) -> String {
         typealias F = ReportFormat
         var out: [String] = []
-        out.append("Sample \(sample): score s = \(F.number(score)), \(F.zoneDescription(zone, marginSquared: marginSquared))")
+        let idText = (ids ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        out.append("Row \(row ?? sample + 1)\(idText.isEmpty ? "" : " (\(idText))"): score s = \(F.number(score)), "
+                   + F.zoneDescription(zone, marginSquared: marginSquared))
         let r = max(radiusSquared, 0).squareRoot()
         let outer = max(radiusSquared + marginSquared, 0).squareRoot()
         out.append("  distance ‖φ − c‖ = \(F.number(distance))   (R = \(F.number(r)), √(R² + ρ²) = \(F.number(outer)); "

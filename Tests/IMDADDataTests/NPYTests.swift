@@ -186,7 +186,7 @@ final class NPYTests: XCTestCase {
                           found: "\"abc\"")
         XCTAssertEqual(e.description, "data.csv: row 5, column 'age': expected a number, found \"abc\"")
         let h = DataError(.objectArray, file: nil, position: "", expected: "x", hint: "y")
-        XCTAssertEqual(h.description, "expected x (hint: y)")
+        XCTAssertEqual(h.description, "expected x. HINT: y")
     }
 
     func testHalfPrecisionSpecials() {

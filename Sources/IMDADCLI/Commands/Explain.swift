@@ -18,10 +18,11 @@ struct Explain: ParsableCommand {
 
     @Argument(help: "IMD-AD model file.") var model: String
     @Argument(help: "Data file with the training features.") var data: String
-    @Option(help: "Label column/array of the data, if any (ignored for explanations).") var labelColumn: String?
-    @Option(parsing: .upToNextOption, help: "Rows to explain (0-based; default: the --most anomalous).") var rows: [Int] = []
+    @OptionGroup(title: "Columns (matched to the model's by name)") var columns: ColumnOptions
+    @Option(parsing: .upToNextOption, help: "Rows to explain, numbered from 1 among the data rows as `imdad score` numbers them (default: the --most anomalous).")
+    var rows: [Int] = []
     @Option(help: "With no --rows: explain this many highest-scoring rows.") var most = 5
-    @Option(help: "Attribution baseline: nearestNormal (prototype of normality), mean or zeros.") var baseline: AttributionBaseline = .nearestNormal
+    @Option(help: "Attribution baseline: nearest-normal (the training row nearest c, the prototype of normality), mean (the training normals' mean) or zeros.") var baseline: AttributionBaseline = .nearestNormal
     @Option(help: "Integrated-gradients steps.") var steps = 32
     @Option(help: "Features listed per sample (text form).") var top = 10
     @Option(help: "Output format.") var format: Format = .text
@@ -31,19 +32,21 @@ struct Explain: ParsableCommand {
 
     func run() throws {
         try IMDADCLI.run {
-            let md = try ModelAndData(modelPath: model, dataPath: data, labelColumn: labelColumn)
-            if let bad = rows.first(where: { $0 < 0 || $0 >= md.table.rows }) {
-                throw ValidationError("--rows \(bad) is out of range: \(data) has rows 0..<\(md.table.rows)")
+            let md = try ModelAndData(modelPath: model, dataPath: data, columns: columns)
+            if let bad = rows.first(where: { $0 < 1 || $0 > md.table.rows }) {
+                throw ValidationError("--rows \(bad) is out of range: \(data) has data rows 1…\(md.table.rows)")
             }
             let explainer = try Explainer(model: md.model, training: md.baselineRows(baseline), baseline: baseline, steps: steps,
                                           featureNames: md.trained.metadata.featureNames, scaler: md.trained.metadata.scaler)
-            var chosen = rows
+            var chosen = rows.map { $0 - 1 }
             if chosen.isEmpty {
                 let s = md.model.scores(md.x)
                 chosen = Array(s.indices.sorted { s[$0] > s[$1] }.prefix(max(1, most)))
             }
             var explanations = try explainer.explain(md.x, rows: chosen)
-            for i in explanations.indices {  // the file's own values beside the scaled ones
+            for i in explanations.indices {  // the file's own values beside the scaled ones, its row number and ids
+                explanations[i].row = md.rowNumber(explanations[i].sample)
+                explanations[i].ids = md.ids(explanations[i].sample)
                 let raw = md.table.row(explanations[i].sample)
                 for k in explanations[i].features.indices { explanations[i].features[k].rawValue = raw[raw.startIndex + explanations[i].features[k].index] }
             }
@@ -55,7 +58,7 @@ struct Explain: ParsableCommand {
                 let dir = URL(fileURLWithPath: pngDir)
                 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
                 for e in explanations {
-                    let url = dir.appendingPathComponent("sample-\(e.sample).png")
+                    let url = dir.appendingPathComponent("row-\(e.row ?? e.sample + 1).png")
                     try writeAtomically([UInt8](try attributionHeatMapPNG(e, imageShape: shape)), to: url, overwrite: force)
                     note("heat map written to \(url.path)")
                 }

@@ -12,18 +12,19 @@ struct Report: ParsableCommand {
 
     @Argument(help: "IMD-AD model file.") var model: String
     @Argument(help: "Data file (labeled or not).") var data: String
-    @Option(help: "Label column/array: adds ROC/PR curves and normal-vs-anomalous histograms.") var labelColumn: String?
+    @OptionGroup(title: "Columns (matched to the model's by name; a label column adds ROC/PR curves and normal-vs-anomalous histograms)")
+    var columns: ColumnOptions
     @Option(name: .shortAndLong, help: "Where to write the HTML.") var output: String
     @Flag(help: "Replace an existing output file.") var force = false
     @Option(help: "Most anomalous samples explained in the report.") var top = 10
-    @Option(help: "Attribution baseline: nearestNormal, mean or zeros.") var baseline: AttributionBaseline = .nearestNormal
+    @Option(help: "Attribution baseline.") var baseline: AttributionBaseline = .nearestNormal
     @Option(help: "Image shape C,H,W for image data (e.g. 1,28,28) to draw heat maps.") var imageShape: String?
 
     func run() throws {
         try IMDADCLI.run {
             let out = URL(fileURLWithPath: output)
             if !force && FileManager.default.fileExists(atPath: out.path) { throw OutputExistsError(path: out.path) }
-            let md = try ModelAndData(modelPath: model, dataPath: data, labelColumn: labelColumn)
+            let md = try ModelAndData(modelPath: model, dataPath: data, columns: columns)
             let shape = try imageShape.map(parseImageShape) ?? md.model.configuration.encoder.imageShape
             if let shape, shape.reduce(1, *) != md.table.columns {
                 throw ValidationError("image shape \(shape) does not multiply to the \(md.table.columns) features")

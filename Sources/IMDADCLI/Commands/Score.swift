@@ -1,4 +1,5 @@
-// `imdad score`: scores, zones and predictions for new data, streamed in chunks.
+// `imdad score`: scores, percentiles, zones and predictions for new data, streamed in chunks, its
+// columns matched to the model's by name.
 
 import ArgumentParser
 import Foundation
@@ -8,101 +9,237 @@ import IMDADEngine
 
 struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Score data with a trained model (CSV or JSON: score, zone, prediction per row).",
-        discussion: "Example: imdad score model.imdad new.csv --output scores.csv")
+        abstract: "Score data with a trained model: score, percentile, zone and prediction per row (CSV or JSON).",
+        discussion: """
+        Columns are matched to the model's features by name (reordered as needed; the label, id and \
+        ignored columns of training are skipped); a missing, unknown or renamed feature is an error \
+        that lists the difference. Rows are numbered from 1 among the file's data rows, as errors \
+        name them.
 
-    enum Format: String, ExpressibleByArgument { case csv, json }
+        Output per row: score (higher = more anomalous; IMD-AD: s = ‖φ − c‖² − R²), percentile (the \
+        share of training normals scoring lower), zone (IMD-AD: inside s ≤ 0, margin band \
+        0 < s < ρ², outside s ≥ ρ²), prediction (1 when flagged by --threshold).
+
+        --threshold: sphere (default: the model's own threshold; IMD-AD: s > 0, for the baselines \
+        the --contamination quantile of their training scores), outside (IMD-AD: beyond the margin, \
+        s ≥ ρ²), a number (score > number), or rate:p (the training normals' (1 − p) quantile: \
+        flags about p of normal data).
+
+        Example: imdad score model.imdad new.csv --id-column id --output scores.csv
+        """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json }
+    enum BadRow: String, ExpressibleByArgument, CaseIterable { case fail, skip }
 
     @Argument(help: "Model file written by `imdad train`.") var model: String
-    @Argument(help: "Data to score (.csv, .npz, .npy) with the training features, in the same order.") var data: String
-    @Option(help: "Label column (CSV) or array (NPZ) to carry into the output.") var labelColumn: String?
-    @Option(help: "CSV delimiter.") var delimiter: String = ","
+    @Argument(help: "Data to score (.csv, .npz, .npy) with the training features.") var data: String
+    @OptionGroup(title: "Columns (matched to the model's by name; a label column is carried into the output)")
+    var columns: ColumnOptions
+    @Option(help: "Which scores are flagged: sphere, outside, a number, or rate:p.") var threshold: ScoreThreshold = .sphere
     @Option(help: "Output format.") var format: Format = .csv
     @Option(name: .shortAndLong, help: "Output file (default: standard output).") var output: String?
-    @Flag(help: "Replace an existing output file.") var force = false
+    @Option(help: "Also write where the scores came from (model, method, seed, version, threshold, rows) to this JSON file.")
+    var metadata: String?
+    @Option(help: "A row with a bad field: fail (write nothing) or skip (list the skipped rows on standard error).")
+    var onBadRow: BadRow = .fail
+    @Flag(help: "Replace existing output files.") var force = false
     @Option(help: "Rows scored per chunk (bounds memory; rounded up to a multiple of \(Network.inferenceBatchSize), so scores do not depend on it).")
     var chunkRows = 50_000
 
     func run() throws {
         try IMDADCLI.run {
             let trained = try TrainedModel.read(contentsOf: URL(fileURLWithPath: model))
+            let cut = try threshold.resolved(for: trained, modelPath: model)
+            let metadataWriter = try metadata.map { try AtomicFileWriter(url: URL(fileURLWithPath: $0), overwrite: force) }
             // Rows are written chunk by chunk (bounded memory): to a hidden temporary file renamed over
-            // --output at the end (removed on error), or straight to standard output.
+            // --output at the end (removed on error). On standard output they are held back to the end,
+            // so that a bad row under --on-bad-row fail leaves nothing written there either.
             let file = try output.map { try AtomicFileWriter(url: URL(fileURLWithPath: $0), overwrite: force) }
+            var held: [UInt8] = []
             func emit(_ text: String) throws {
-                if let file { try file.write(Array(text.utf8)) } else { FileHandle.standardOutput.write(Data(text.utf8)) }
+                if let file { try file.write(Array(text.utf8)) } else { held += Array(text.utf8) }
             }
-            var writer = ScoreWriter(format: format, model: trained)
+            var writer = ScoreWriter(format: format, model: trained, threshold: cut)
             let url = URL(fileURLWithPath: data)
-            if ["csv", "txt", "tsv"].contains(url.pathExtension.lowercased()) {
-                // Chunks start at multiples of the inference batch, so every row keeps its place in its batch.
-                let b = Network.inferenceBatchSize, rows = (Swift.max(1, chunkRows) + b - 1) / b * b
-                let reader = try CSVChunkReader(url: url, delimiter: Character(delimiter), chunkRows: rows, labelColumn: labelColumn)
-                try checkFeatures(trained, reader.featureNames, file: url.lastPathComponent, position: "header (line 1)")
-                while let chunk = try reader.next() {
-                    let x = try trained.prepare(rawFeatures: chunk.features, rows: chunk.rows, columns: chunk.columns)
-                    writer.add(scores: trained.detector.scores(x), labels: chunk.labels, firstRow: chunk.firstRow)
-                    try emit(writer.drain())
+            let schema = trained.metadata.effectiveSchema
+            var skipped: [DataError] = []
+            do {
+                if ["csv", "txt", "tsv"].contains(url.pathExtension.lowercased()) {
+                    // Chunks start at multiples of the inference batch, so every row keeps its place in its batch.
+                    let b = Network.inferenceBatchSize, rows = (Swift.max(1, chunkRows) + b - 1) / b * b
+                    var options = columns.readOptions(schema: schema)
+                    options.skipBadRows = onBadRow == .skip
+                    let reader = try CSVChunkReader(url: url, options: options, chunkRows: rows)
+                    writer.idColumns = reader.plan.idNames
+                    while let chunk = try reader.next() {
+                        let x = try trained.prepare(rawFeatures: chunk.features, rows: chunk.rows, columns: chunk.columns)
+                        writer.add(scores: trained.detector.scores(x), rows: chunk.rowNumbers, ids: chunk.ids, labels: chunk.labels)
+                        try emit(writer.drain())
+                    }
+                    skipped = reader.skipped
+                } else {
+                    let read = try columns.read(data, schema: schema, skipBadRows: onBadRow == .skip)
+                    let table = read.data
+                    writer.idColumns = table.idColumns
+                    let x = try trained.prepare(rawFeatures: table.features, rows: table.rows, columns: table.columns)
+                    let numbers = read.rowNumbers.isEmpty ? Array(1..<(table.rows + 1)) : read.rowNumbers
+                    writer.add(scores: trained.detector.scores(x), rows: numbers, ids: table.ids, labels: table.labels)
+                    skipped = read.skipped
                 }
-            } else {
-                let table = try TabularData.load(url: url, labelColumn: labelColumn)
-                try checkFeatures(trained, table.featureNames, file: url.lastPathComponent, position: "features")
-                let x = try trained.prepare(rawFeatures: table.features, rows: table.rows, columns: table.columns)
-                writer.add(scores: trained.detector.scores(x), labels: table.labels, firstRow: 0)
+            } catch let e as DataError {
+                throw columns.withFlags(e)
             }
             try emit(writer.finish())
+            for e in skipped { note("skipped: \(e)") }
+            if !skipped.isEmpty { note("\(skipped.count) row\(skipped.count == 1 ? "" : "s") skipped (--on-bad-row skip)") }
+            if let metadataWriter {
+                let m = trained.metadata
+                let provenance = ScoreProvenance(
+                    imdad: IMDADVersion.library, model: model, data: data, method: m.method.rawValue, seed: m.seed,
+                    modelLibraryVersion: m.libraryVersion, threshold: cut.value, thresholdRule: cut.rule, rows: writer.rowCount,
+                    flagged: writer.flaggedCount, skippedRows: skipped.count, finished: ISO8601DateFormatter().string(from: Date()))
+                let e = JSONEncoder()
+                e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                try metadataWriter.write(Array(try e.encode(provenance)) + [UInt8(ascii: "\n")])
+            }
             try file?.commit()
+            try metadataWriter?.commit()
+            if file == nil { FileHandle.standardOutput.write(Data(held)) }
         }
     }
 }
 
-/// Refuses data whose feature count differs from the model's, naming both.
-private func checkFeatures(_ model: TrainedModel, _ names: [String], file: String, position: String) throws {
-    let expected = model.metadata.featureNames
-    guard names.count != expected.count else { return }
-    func list(_ n: [String]) -> String { n.prefix(6).joined(separator: ", ") + (n.count > 6 ? ", …" : "") }
-    throw DataError(.shapeMismatch, file: file, position: position,
-                    expected: "\(expected.count) feature columns, as the model was trained on (\(list(expected)))",
-                    found: "\(names.count) (\(list(names)))",
-                    hint: "score data with the training file's columns, in the same order")
+/// Where a score file came from (`imdad score --metadata FILE`).
+struct ScoreProvenance: Encodable {
+    var imdad: String
+    var model: String
+    var data: String
+    var method: String
+    var seed: UInt64
+    var modelLibraryVersion: String
+    var threshold: Float
+    var thresholdRule: String
+    var rows: Int
+    var flagged: Int
+    var skippedRows: Int
+    var finished: String
+
+    enum CodingKeys: String, CodingKey {
+        case imdad, model, data, method, seed, threshold, rows, flagged, finished
+        case modelLibraryVersion = "model_library_version", thresholdRule = "threshold_rule", skippedRows = "skipped_rows"
+    }
 }
 
-/// Formats the output rows (taken out with `drain()` after each chunk). Each score prints with 9 significant digits (round-trips Float).
+/// `--threshold`: which scores a prediction flags.
+enum ScoreThreshold: ExpressibleByArgument, Equatable {
+    /// The model's own threshold (IMD-AD: the sphere, s > 0).
+    case sphere
+    /// IMD-AD: beyond the margin, s ≥ ρ².
+    case outside
+    /// score > value.
+    case value(Float)
+    /// The training normals' (1 − p) quantile.
+    case rate(Double)
+
+    init?(argument: String) {
+        let a = argument.lowercased()
+        switch a {
+        case "sphere": self = .sphere
+        case "outside": self = .outside
+        default:
+            if a.hasPrefix("rate:"), let p = Double(a.dropFirst(5)), p > 0, p < 1 { self = .rate(p) }
+            else if let v = Float(a), v.isFinite { self = .value(v) }
+            else { return nil }
+        }
+    }
+
+    static var allValueStrings: [String] { ["sphere", "outside", "<number>", "rate:<p>"] }
+    var defaultValueDescription: String { "sphere" }
+
+    /// A resolved threshold: flag `score > value` (or `score ≥ value` for `outside`, the zone's own
+    /// boundary), and the rule in words.
+    struct Cut {
+        var value: Float
+        var inclusive: Bool
+        var rule: String
+        func flags(_ s: Float) -> Bool { inclusive ? s >= value : s > value }
+    }
+
+    func resolved(for model: TrainedModel, modelPath: String) throws -> Cut {
+        switch self {
+        case .sphere:
+            let t = model.detector.threshold
+            let rule = if case .imdad = model.fitted { "sphere: s > 0" } else { "the model's threshold: score > \(t)" }
+            return Cut(value: t, inclusive: false, rule: rule)
+        case .outside:
+            guard case .imdad(let m) = model.fitted else {
+                throw ValidationError("--threshold outside needs an IMD-AD model (its margin); \(modelPath) holds a "
+                                      + "\(model.metadata.method.displayName) model: use sphere, a number or rate:p")
+            }
+            return Cut(value: m.sphere.marginSquared, inclusive: true, rule: "outside: s ≥ ρ² = \(m.sphere.marginSquared)")
+        case .value(let v):
+            return Cut(value: v, inclusive: false, rule: "score > \(v)")
+        case .rate(let p):
+            guard let summary = model.metadata.training, !summary.normalScoreQuantiles.isEmpty else {
+                throw ValidationError("--threshold rate:\(p) needs the training normals' score quantiles, which \(modelPath) "
+                                      + "does not store (written by imdad \(model.metadata.libraryVersion)); retrain it, or give a number")
+            }
+            let t = summary.threshold(flagging: p)
+            return Cut(value: t, inclusive: false, rule: "rate \(p): score > \(t), the training normals' \(1 - p) quantile")
+        }
+    }
+}
+
+/// Formats the output rows (taken out with `drain()` after each chunk). Each score prints with 9
+/// significant digits (round-trips Float); the CSV's first line is its header.
 struct ScoreWriter {
     let format: Score.Format
     let model: TrainedModel
+    let cut: ScoreThreshold.Cut
+    var idColumns: [String] = []
+    private(set) var rowCount = 0
+    private(set) var flaggedCount = 0
     private var text = ""
     private var first = true
 
-    init(format: Score.Format, model: TrainedModel) {
+    init(format: Score.Format, model: TrainedModel, threshold: ScoreThreshold.Cut) {
         self.format = format
         self.model = model
+        self.cut = threshold
         let m = model.metadata
         if format == .json {
-            text = "{\"method\":\"\(m.method.displayName)\",\"library_version\":\"\(m.libraryVersion)\",\"seed\":\(m.seed),"
-                + "\"threshold\":\(m.threshold),\"rows\":["
+            text = "{\"method\":\(jsonString(m.method.displayName)),\"library_version\":\(jsonString(m.libraryVersion)),\"seed\":\(m.seed),"
+                + "\"threshold\":\(cut.value),\"threshold_rule\":\(jsonString(cut.rule)),\"rows\":["
         }
     }
 
-    mutating func add(scores: [Float], labels: [Int]?, firstRow: Int) {
+    mutating func add(scores: [Float], rows: [Int], ids: [[String]]?, labels: [Int]?) {
         let sphere: Sphere? = { if case .imdad(let d) = model.fitted { return d.sphere } else { return nil } }()
-        let threshold = model.detector.threshold
+        let summary = model.metadata.training
         if format == .csv && first {
-            text += "# imdad \(model.metadata.libraryVersion), \(model.metadata.method.displayName), seed \(model.metadata.seed)\n"
-            text += "row,score" + (sphere != nil ? ",zone" : "") + ",prediction" + (labels != nil ? ",label" : "") + "\n"
+            text += (["row"] + idColumns.map(csvField) + ["score"] + (summary != nil ? ["percentile"] : [])
+                     + (sphere != nil ? ["zone"] : []) + ["prediction"] + (labels != nil ? ["label"] : [])).joined(separator: ",") + "\n"
         }
         for (i, s) in scores.enumerated() {
-            let row = firstRow + i
+            let row = i < rows.count ? rows[i] : rowCount + i + 1
             let zone = sphere.map { $0.zone(score: s).rawValue }
-            let pred = s > threshold ? 1 : 0
+            let flagged = cut.flags(s)
+            if flagged { flaggedCount += 1 }
+            let pred = flagged ? 1 : 0
+            let percentile = summary.map { Format.fixed($0.percentile(s), digits: 1) }
+            let rowIDs = ids.map { $0[i] } ?? []
             switch format {
             case .csv:
-                text += "\(row),\(s)" + (zone.map { ",\($0)" } ?? "") + ",\(pred)" + (labels.map { ",\($0[i])" } ?? "") + "\n"
+                text += (["\(row)"] + rowIDs.map(csvField) + ["\(s)"] + (percentile.map { [$0] } ?? []) + (zone.map { [$0] } ?? [])
+                         + ["\(pred)"] + (labels.map { ["\($0[i])"] } ?? [])).joined(separator: ",") + "\n"
             case .json:
-                text += (first && i == 0 ? "" : ",") + "{\"row\":\(row),\"score\":\(s)" + (zone.map { ",\"zone\":\"\($0)\"" } ?? "")
+                let idText = zip(idColumns, rowIDs).map { ",\(jsonString($0)):\(jsonString($1))" }.joined()
+                text += (first && i == 0 ? "" : ",") + "{\"row\":\(row)\(idText),\"score\":\(s)"
+                    + (percentile.map { ",\"percentile\":\($0)" } ?? "") + (zone.map { ",\"zone\":\"\($0)\"" } ?? "")
                     + ",\"prediction\":\(pred)" + (labels.map { ",\"label\":\($0[i])" } ?? "") + "}"
             }
         }
+        rowCount += scores.count
         first = false
     }
 
@@ -113,4 +250,15 @@ struct ScoreWriter {
     }
 
     func finish() -> String { format == .json ? text + "]}\n" : text }
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+func csvField(_ s: String) -> String {
+    guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+    return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
+
+/// A JSON string literal.
+func jsonString(_ s: String) -> String {
+    String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
 }

@@ -10,15 +10,17 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a detector on a CSV/NPY/NPZ file and save the model.",
         discussion: """
-        Labels: 1 = confirmed anomaly, 0 = normal or unlabeled. Features are standardized, then
-        min-max scaled (fitted on this file, stored in the model), unless --no-scaling.
+        Labels: with --label-column, rows labeled as a confirmed anomaly (1, or --anomaly-label) \
+        train IMD-AD's margin; every other row is normal or unlabeled. Deep SVDD, Isolation Forest \
+        and IMD-AD with --one-class train without labels. Features are standardized, then min-max \
+        scaled (fitted on this file, stored in the model), unless --no-scaling. The model stores the \
+        feature columns by name: score, explain and report match a file's columns to them.
 
-        Example: imdad train data.csv --label-column label --output model.imdad --seed 1
+        Example: imdad train data.csv --label-column label --id-column id --output model.imdad
         """)
 
     @Argument(help: "Training data (.csv, .npz with arrays X and y, or .npy).") var data: String
-    @Option(help: "Name of the 0/1 label column (CSV) or label array (NPZ; default y).") var labelColumn: String?
-    @Option(help: "CSV delimiter.") var delimiter: String = ","
+    @OptionGroup(title: "Columns") var columns: ColumnOptions
     @Option(name: .shortAndLong, help: "Where to write the model.") var output: String
     @Flag(help: "Replace an existing output file.") var force = false
     @Option(help: "Random seed (same seed and threads ⇒ same model).") var seed: UInt64 = 0
@@ -28,19 +30,19 @@ struct Train: ParsableCommand {
     @OptionGroup var choice: MethodChoice
     @OptionGroup var method: MethodOptions
 
-    func validate() throws {
-        guard delimiter.count == 1 else { throw ValidationError("--delimiter must be one character") }
-    }
-
     func run() throws {
         try IMDADCLI.run {
             method.prepareEngine()
             let out = URL(fileURLWithPath: output)
             if !force && FileManager.default.fileExists(atPath: out.path) { throw OutputExistsError(path: out.path) }
-            let table = try TabularData.load(url: URL(fileURLWithPath: data), labelColumn: labelColumn, delimiter: Character(delimiter))
-            guard let labels = table.labels else {
-                throw ValidationError("\(data) has no labels: name the 0/1 label column with --label-column")
+            let file = try columns.read(data, schema: nil)
+            let table = file.data
+            for name in idLikeFeatures(table) {
+                note("warning: feature '\(name)' holds unique integers in increasing order, like a row id; if it is one, "
+                     + "pass --id-column \(name) (or --ignore-columns \(name)) so that it is not used as a feature")
             }
+            // Without a label column every row is normal or unlabeled.
+            let labels = table.labels ?? [Int](repeating: 0, count: table.rows)
             let scaler = noScaling ? nil : try StandardMinMaxScaler.fit(table)
             let x = try TrainedModel.input(table.features, rows: table.rows, columns: table.columns, scaler: scaler)
             let train = try LabeledData(features: x, labels: labels)
@@ -53,18 +55,23 @@ struct Train: ParsableCommand {
             do {
                 fitted = try fitDetector(configuration, data: train, using: &rng, progress: { progress($0) })
             } catch let e as DetectorError {
-                throw labelProblem(e, file: data, column: labelColumn ?? "y", rows: table.rows)
+                throw labelProblem(e, file: data, column: columns.labelColumn, rows: table.rows)
             }
             var model = TrainedModel(fitted: fitted, method: choice.method, seed: seed,
                                      featureNames: table.featureNames, scaler: scaler)
-            model.recordBaselines(training: train)
+            model.metadata.schema = file.schema
+            model.recordTraining(train)
             try model.write(to: out, overwrite: force)
             let seconds = Date().timeIntervalSince(start)
-            let scores = fitted.detector.scores(x)
-            let normalScores = zip(scores, labels).filter { $0.1 == 0 }.map(\.0)
             print("\(choice.method.displayName) trained on \(table.rows) rows × \(table.columns) features "
                   + "(\(train.anomalyRows.count) labeled anomalies) in \(Format.fixed(seconds, digits: 1)) s; model written to \(output)")
-            print("flagged: \(Format.fixed(100 * Double(fitted.detector.flags(normalScores).filter { $0 }.count) / Double(max(normalScores.count, 1)), digits: 1))% of the normal training rows")
+            if let summary = model.metadata.training {
+                let share = Format.fixed(100 * Double(summary.normalsFlagged) / Double(max(summary.normals, 1)), digits: 1)
+                print("flagged: \(summary.normalsFlagged) of the \(summary.normals) normal training rows (\(share) %)")
+                if let zones = summary.normalZones {
+                    print("training normals by zone: " + Zone.allCases.map { "\($0.rawValue) \(zones[$0.rawValue] ?? 0)" }.joined(separator: ", "))
+                }
+            }
             if case .imdad(let d) = fitted { print(describe(d)) }
         }
     }
@@ -82,14 +89,19 @@ func describe(_ model: IMDAD) -> String {
 }
 
 /// A missing class in the training labels, reported like a data error (file, column, expected, found).
-private func labelProblem(_ e: DetectorError, file: String, column: String, rows: Int) -> Error {
+private func labelProblem(_ e: DetectorError, file: String, column: String?, rows: Int) -> Error {
     let name = URL(fileURLWithPath: file).lastPathComponent
     switch e {
     case .noNormalSamples:
-        return DataError(.badLabel, file: name, position: "label column '\(column)'",
+        return DataError(.badLabel, file: name, position: "label column '\(column ?? "y")'",
                          expected: "at least one normal row (label 0)", found: "all \(rows) rows labeled 1")
+    case .noLabeledAnomalies(let method) where column == nil:
+        return DataError(.badLabel, file: name, position: "labels",
+                         expected: "labeled anomalies for \(method)", found: "no label column",
+                         hint: "name the label column with --label-column (and its anomaly value with --anomaly-label), "
+                             + "or pass --one-class to train IMD-AD without labeled anomalies")
     case .noLabeledAnomalies(let method):
-        return DataError(.badLabel, file: name, position: "label column '\(column)'",
+        return DataError(.badLabel, file: name, position: "label column '\(column ?? "y")'",
                          expected: "at least one labeled anomaly (label 1) for \(method)", found: "all \(rows) rows labeled 0",
                          hint: "label a few confirmed anomalies, or pass --one-class to train without them")
     default:

@@ -8,23 +8,46 @@ import IMDADDetectors
 import IMDADEngine
 import IMDADReports
 
-extension AttributionBaseline: ExpressibleByArgument {}
+/// On the command line the baselines are `nearest-normal` (also `nearestNormal`), `mean`, `zeros`.
+extension AttributionBaseline: ExpressibleByArgument {
+    public init?(argument: String) {
+        let key = argument.lowercased().filter { $0.isLetter }
+        guard let b = Self.allCases.first(where: { $0.rawValue.lowercased().filter(\.isLetter) == key }) else { return nil }
+        self = b
+    }
+    public static var allValueStrings: [String] { allCases.map { $0.rawValue.replacingOccurrences(of: " ", with: "-") } }
+    public var defaultValueDescription: String { rawValue.replacingOccurrences(of: " ", with: "-") }
+}
 
-/// Loads an IMD-AD model and a data file, scaled with the model's scaler.
+/// Loads an IMD-AD model and a data file, its columns matched to the model's by name and scaled
+/// with the model's scaler.
 struct ModelAndData {
     var trained: TrainedModel
     var model: IMDAD
-    var table: TabularData
+    var file: TabularFile
     var x: Tensor
 
-    init(modelPath: String, dataPath: String, labelColumn: String?) throws {
+    var table: TabularData { file.data }
+
+    init(modelPath: String, dataPath: String, columns: ColumnOptions) throws {
         trained = try TrainedModel.read(contentsOf: URL(fileURLWithPath: modelPath))
         guard case .imdad(let m) = trained.fitted else {
-            throw ValidationError("\(modelPath) holds a \(trained.metadata.method.displayName) model; explanations need an IMD-AD model")
+            throw ValidationError("\(modelPath) holds a \(trained.metadata.method.displayName) model; explanations need an IMD-AD model "
+                                  + "(train one with --method imdad; `imdad score` scores any model)")
         }
         model = m
-        table = try TabularData.load(url: URL(fileURLWithPath: dataPath), labelColumn: labelColumn)
-        x = try trained.prepare(rawFeatures: table.features, rows: table.rows, columns: table.columns)
+        file = try columns.read(dataPath, schema: trained.metadata.effectiveSchema)
+        x = try trained.prepare(rawFeatures: file.data.features, rows: file.data.rows, columns: file.data.columns)
+    }
+
+    /// The number a person reads for data row `i` (0-based here): its 1-based place among the
+    /// file's data rows, as errors and `imdad score` name it.
+    func rowNumber(_ i: Int) -> Int { file.rowNumbers.isEmpty ? i + 1 : file.rowNumbers[i] }
+
+    /// Row `i`'s id texts, "column=value" joined, or nil without id columns.
+    func ids(_ i: Int) -> [String: String]? {
+        guard let ids = file.data.ids, !file.data.idColumns.isEmpty else { return nil }
+        return Dictionary(uniqueKeysWithValues: zip(file.data.idColumns, ids[i]))
     }
 
     /// Training rows standing in for the baseline (stored in the model at training time).

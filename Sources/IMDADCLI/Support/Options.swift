@@ -30,12 +30,12 @@ struct MethodOptions: ParsableArguments {
     @Option(help: "ν ∈ (0, 1]: bound on the fraction of normal training data outside the sphere during training (default: \(IMDADConfiguration.defaultNu) for IMD-AD, \(DetectorConfiguration.softBoundaryNu) for soft-boundary Deep SVDD).")
     var nu: Float?
     @Option(help: "κ > 0: weight of the labeled anomalies (IMD-AD).") var kappa: Float = IMDADConfiguration.defaultKappa
-    @Option(help: "ν_R ∈ (0, 1] (IMD-AD): after training, refit R² alone by the objective at this ν, so that s > 0 flags about ν_R of the training normals; the ranking keeps the training ν (default: \(IMDADConfiguration.defaultRadiusNu)).")
-    var radiusNu: Float?
+    @Option(help: hidden("ν_R ∈ (0, 1]: the same as --contamination for IMD-AD (its former name).")) var radiusNu: Float?
     @Flag(help: "Keep R² as trained (IMD-AD): no refit at --radius-nu.") var keepTrainedRadius = false
     @Option(help: "η > 0: weight of the labeled samples (Deep SAD).") var eta: Float = 1
     @Flag(help: "Allow IMD-AD to train without labeled anomalies.") var oneClass = false
-    @Option(help: "Fraction of training data flagged by the baselines' threshold.") var contamination: Float = 0.1
+    @Option(help: "p ∈ (0, 1): the share of the training normals the model's threshold flags, for every method (IMD-AD refits R² alone after training so that s > 0 flags about p of them; the ranking keeps the training ν). Default 0.1.")
+    var contamination: Float?
     @Option(help: "Autoencoder pretraining epochs for the deep methods' encoder (0: none).") var pretrainEpochs = 0
     @Option(help: "Weight decay of the pretraining autoencoder.") var pretrainWeightDecay: Float = 0.5e-3
     @Option(help: "Threads for matrix products and the engine's loops (default: all cores).") var threads: Int?
@@ -51,7 +51,10 @@ struct MethodOptions: ParsableArguments {
     @Flag(help: hidden("Biases in the encoder (Deep SVDD/SAD stay bias-free).")) var encoderBias = false
 
     func validate() throws {
-        if keepTrainedRadius, radiusNu != nil { throw ValidationError("--keep-trained-radius and --radius-nu exclude each other") }
+        if keepTrainedRadius, radiusNu != nil || contamination != nil {
+            throw ValidationError("--keep-trained-radius and --contamination exclude each other")
+        }
+        if radiusNu != nil, contamination != nil { throw ValidationError("--radius-nu and --contamination exclude each other") }
         for kind in MethodKind.allCases { try checked { try configuration(kind, encoder: .tabular(inputs: 1)).validate() } }
     }
 
@@ -72,7 +75,7 @@ struct MethodOptions: ParsableArguments {
             c.pretraining = pretraining
             c.nu = nu ?? c.nu
             c.kappa = kappa
-            c.radiusNu = keepTrainedRadius ? nil : radiusNu ?? c.radiusNu
+            c.radiusNu = keepTrainedRadius ? nil : radiusNu ?? contamination ?? c.radiusNu
             c.allowOneClass = oneClass
             c.ablation.hinge = softplusBeta.map { .softplus(beta: $0) } ?? .hinge
             c.ablation.anomalyHinge = anomalySoftplusBeta.map { .softplus(beta: $0) }
@@ -87,7 +90,7 @@ struct MethodOptions: ParsableArguments {
             training.sampler = c.training.sampler
             c.training = training
             c.pretraining = pretraining
-            c.contamination = contamination
+            c.contamination = contamination ?? c.contamination
             switch c.method {
             case .deepSAD(_, let epsilon): c.method = .deepSAD(eta: eta, epsilon: epsilon)
             case .deepSVDDSoftBoundary(let n, let warmUp): c.method = .deepSVDDSoftBoundary(nu: nu ?? n, warmUpEpochs: warmUp)
@@ -95,7 +98,7 @@ struct MethodOptions: ParsableArguments {
             }
             return .hypersphere(c)
         case .isolationForest(var forest):
-            forest.contamination = contamination
+            forest.contamination = contamination ?? forest.contamination
             return .isolationForest(forest)
         }
     }
@@ -119,7 +122,7 @@ func flag(forParameter name: String) -> String {
     let renamed = ["training.learningRate": "--lr", "ablation.compactness": "--mu", "ablation.hinge": "--softplus-beta",
                    "ablation.anomalyHinge": "--anomaly-softplus-beta", "ablation.centerLearningRateScale": "--center-lr-scale",
                    "pretraining.epochs": "--pretrain-epochs", "pretraining.weightDecay": "--pretrain-weight-decay",
-                   "allowOneClass": "--one-class"]
+                   "allowOneClass": "--one-class", "radiusNu": "--contamination"]
     if let f = renamed[name] { return f }
     let last = name.split(separator: ".").last.map(String.init) ?? name
     return "--" + last.reduce(into: "") { out, ch in

@@ -37,10 +37,10 @@ extension TrainedModel {
         guard let version = try? JSONDecoder().decode(Version.self, from: Data(modelJSON.utf8)), version.format == "imdad-model" else {
             throw fail("header metadata", "not an imdad model description", hint: "the file is damaged")
         }
-        guard version.formatVersion == IMDADVersion.modelFormat else {
+        guard let v = version.formatVersion, IMDADVersion.readableModelFormats.contains(v) else {
             throw fail("header metadata", "model format version \(version.formatVersion.map(String.init) ?? "?") "
                        + "(written by imdad \(version.libraryVersion ?? "?")); this is imdad \(IMDADVersion.library), "
-                       + "which reads format version \(IMDADVersion.modelFormat)",
+                       + "which reads format versions \(IMDADVersion.readableModelFormats.lowerBound)–\(IMDADVersion.modelFormat)",
                        hint: "retrain the model with this version, or use the imdad version that wrote it")
         }
         let dataSection = Array(bytes[headerEnd...])

@@ -20,8 +20,12 @@ import IMDADEngine
 /// Version of the library writing model files.
 public enum IMDADVersion {
     public static let library = "0.1.0"
-    /// Bumped when a model file written by this version cannot be read by an older one.
-    public static let modelFormat = 1
+    /// Bumped when a model file written by this version cannot be read by an older one (2: the
+    /// configurations hold their ablation switches in an object of their own; the schema and the
+    /// training summary are stored).
+    public static let modelFormat = 2
+    /// The format versions this version reads: 1 decodes with the later fields absent.
+    public static let readableModelFormats = 1...modelFormat
 }
 
 /// What a model file holds besides the tensors.
@@ -48,6 +52,73 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
     /// the scaled mean of the training normals: baselines for attributions without the data.
     public var prototype: [Float]?
     public var trainingMean: [Float]?
+    /// The training file's columns: the features by name and in order, and the label, id and
+    /// ignored columns (nil in files written before it was stored: then only `featureNames`).
+    public var schema: TableSchema?
+    /// What the model did on its own training data, stored at training time (nil in older files).
+    public var training: TrainingSummary?
+
+    /// The schema to read data with: the stored one, or the feature names alone for older files.
+    public var effectiveSchema: TableSchema { schema ?? TableSchema(featureNames: featureNames) }
+}
+
+/// The model on its own training data, computed once at training time so that reports and scores
+/// can say where a new score stands without the training data.
+public struct TrainingSummary: Codable, Sendable, Equatable {
+    /// Training rows, normal (or unlabeled) rows and labeled anomalies among them.
+    public var rows: Int
+    public var normals: Int
+    public var labeledAnomalies: Int
+    /// Normals the model's threshold flags (`score > threshold`).
+    public var normalsFlagged: Int
+    /// IMD-AD: the training normals per zone ("inside", "margin band", "outside"); nil for the baselines.
+    public var normalZones: [String: Int]?
+    /// IMD-AD: the labeled anomalies per zone.
+    public var anomalyZones: [String: Int]?
+    /// The training normals' score quantiles at q = i/``quantileSteps``, i = 0 … quantileSteps
+    /// (lower interpolation: the ⌈q·n⌉-th smallest score, the smallest at q = 0).
+    public var normalScoreQuantiles: [Float]
+
+    /// Quantiles stored: every 0.1 % of the training normals.
+    public static let quantileSteps = 1000
+
+    public init(rows: Int, normals: Int, labeledAnomalies: Int, normalsFlagged: Int, normalZones: [String: Int]?,
+                anomalyZones: [String: Int]?, normalScores: [Float]) {
+        self.rows = rows; self.normals = normals; self.labeledAnomalies = labeledAnomalies
+        self.normalsFlagged = normalsFlagged; self.normalZones = normalZones; self.anomalyZones = anomalyZones
+        let sorted = normalScores.sorted()
+        normalScoreQuantiles = sorted.isEmpty ? [] : (0...Self.quantileSteps).map { i in
+            let q = Double(i) / Double(Self.quantileSteps)
+            return sorted[min(sorted.count - 1, max(0, Int((q * Double(sorted.count)).rounded(.up)) - 1))]
+        }
+    }
+
+    /// The share of training normals scoring below `score` (0 … 100), read off the stored quantiles
+    /// by linear interpolation between them: within 0.1 percentage points of the exact share.
+    public func percentile(_ score: Float) -> Double {
+        let q = normalScoreQuantiles
+        guard let first = q.first, let last = q.last else { return .nan }
+        if score <= first { return 0 }
+        if score > last { return 100 }
+        // The last quantile index whose value is below the score.
+        var lo = 0, hi = q.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if q[mid] < score { lo = mid } else { hi = mid - 1 }
+        }
+        let step = 100 / Double(Self.quantileSteps)
+        let next = min(lo + 1, q.count - 1)
+        let span = Double(q[next]) - Double(q[lo])
+        let fraction = span > 0 ? (Double(score) - Double(q[lo])) / span : 0
+        return min(100, (Double(lo) + fraction) * step)
+    }
+
+    /// The score above which about `rate` of the training normals lie: their (1 − rate) quantile.
+    public func threshold(flagging rate: Double) -> Float {
+        guard !normalScoreQuantiles.isEmpty else { return .nan }
+        let i = Int(((1 - rate) * Double(Self.quantileSteps)).rounded())
+        return normalScoreQuantiles[min(max(i, 0), normalScoreQuantiles.count - 1)]
+    }
 }
 
 /// A trained detector with everything needed to score raw data: the file's content.
@@ -72,6 +143,30 @@ public struct TrainedModel: Sendable {
     }
 
     public var detector: any AnomalyDetector { fitted.detector }
+
+    /// Records what the model does on its (scaled) training data: the attribution baselines and
+    /// the ``TrainingSummary`` (zones, the normals flagged, their score quantiles).
+    public mutating func recordTraining(_ training: LabeledData) {
+        let normals = training.normals
+        let normalScores = fitted.detector.scores(normals)
+        let anomalyScores = training.anomalies.map { fitted.detector.scores($0) } ?? []
+        var normalZones: [String: Int]?, anomalyZones: [String: Int]?
+        if case .imdad(let m) = fitted {
+            let sphere = m.sphere
+            func zones(_ s: [Float]) -> [String: Int] {
+                var out = Dictionary(uniqueKeysWithValues: Zone.allCases.map { ($0.rawValue, 0) })
+                for x in s { out[sphere.zone(score: x).rawValue, default: 0] += 1 }
+                return out
+            }
+            normalZones = zones(normalScores)
+            anomalyZones = zones(anomalyScores)
+        }
+        metadata.training = TrainingSummary(rows: training.labels.count, normals: training.normalRows.count,
+                                            labeledAnomalies: training.anomalyRows.count,
+                                            normalsFlagged: fitted.detector.flags(normalScores).filter { $0 }.count,
+                                            normalZones: normalZones, anomalyZones: anomalyZones, normalScores: normalScores)
+        recordBaselines(training: training)
+    }
 
     /// Records the attribution baselines from the (scaled) training data.
     public mutating func recordBaselines(training: LabeledData) {
