@@ -31,7 +31,7 @@ final class SafeFilesTests: CLITestCase {
         }
         let forced = try imdad("score", model, "data.csv", "--label-column", "label", "-o", "scores.csv", "--force")
         XCTAssertEqual(forced.status, 0, forced.stderr)
-        XCTAssertTrue(String(decoding: try bytes("scores.csv"), as: UTF8.self).hasPrefix("# imdad "))
+        XCTAssertTrue(String(decoding: try bytes("scores.csv"), as: UTF8.self).hasPrefix("row,score,"))
         XCTAssertEqual(try listing().filter { $0.hasPrefix(".") }, [], "temporary files left behind")
     }
 
@@ -90,7 +90,7 @@ final class SafeFilesTests: CLITestCase {
             let stderr = String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self)
             XCTAssertTrue(p.isRunning, "score exited while its input was still open: \(stderr)")
             let partial = (try? bytes(temp)) ?? []
-            XCTAssertTrue(String(decoding: partial, as: UTF8.self).hasPrefix("# imdad "), "no scored rows in \(temp) before the kill")
+            XCTAssertTrue(String(decoding: partial, as: UTF8.self).hasPrefix("row,score,"), "no scored rows in \(temp) before the kill")
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
             try feed.close()

@@ -188,28 +188,23 @@ final class IMDADTests: XCTestCase {
         XCTAssertEqual(legacy.ablation.centerLearningRateScale, 0.1)
     }
 
-    /// The sweep's minimizer agrees with a brute-force evaluation of f at every breakpoint, and
-    /// honours the ν-property when no anomaly sits inside the margin.
-    func testFittedRadiusMinimizesTheObjectiveOverR2() {
+    /// The refit radius leaves exactly ⌊p·n⌋ normals outside when the distances are distinct, never
+    /// more with ties, and is one of the distances (or 0).
+    func testRadiusForAContaminationFlagsThatShare() {
         var rng = RandomGenerator(seed: 3)
         for trial in 0..<40 {
-            let n = 1 + trial * 7, m = trial % 5
-            let d = (0..<n).map { _ in Float(rng.nextUnitDouble() * 4) }
-            let a = (0..<m).map { _ in Float(rng.nextUnitDouble() * 8) }
-            let nu: Float = [0.05, 0.1, 0.3, 0.7, 1][trial % 5], kappa: Float = [0.5, 1, 10][trial % 3]
-            func f(_ r: Double) -> Double {
-                r + d.reduce(0) { $0 + max(0, Double($1) - r) } / (Double(nu) * Double(n))
-                    + (m == 0 ? 0 : Double(kappa) / Double(m) * a.reduce(0) { $0 + max(0, r + 1 - Double($1)) })
-            }
-            let r = fittedRadiusSquared(normalDistances: d, anomalyDistances: a, nu: nu, kappa: kappa, marginSquared: 1)
-            let candidates = ([0] + d.map(Double.init) + a.map { Double($0) - 1 }).filter { $0 >= 0 }
-            let best = candidates.map(f).min()!
-            XCTAssertEqual(f(Double(r)), best, accuracy: 1e-6 * max(1, best), "trial \(trial)")
-            XCTAssertGreaterThanOrEqual(r, 0)
-            for step in [1e-3, 0.1, 1.0] { XCTAssertGreaterThanOrEqual(f(Double(r) + step) + 1e-9, f(Double(r))) }
-            if a.allSatisfy({ $0 - 1 > r }) {  // no anomaly on or inside the margin
-                XCTAssertLessThanOrEqual(Double(d.filter { $0 > r }.count), Double(nu) * Double(n) + 1e-9, "trial \(trial)")
-            }
+            let n = 1 + trial * 7
+            var d = (0..<n).map { _ in Float(rng.nextUnitDouble() * 4) }
+            if trial % 4 == 3 { d = d.map { ($0 * 2).rounded() / 2 } }   // ties
+            let p: Float = [0.01, 0.05, 0.1, 0.3, 1][trial % 5]
+            let r = radiusSquared(flagging: p, normalDistances: d)
+            let allowed = Int((Double(p) * Double(n)).rounded(.down))
+            let outside = d.filter { $0 > r }.count
+            XCTAssertLessThanOrEqual(outside, allowed, "trial \(trial)")
+            if trial % 4 != 3 && allowed < n { XCTAssertEqual(outside, allowed, "trial \(trial)") }
+            XCTAssertTrue(r == 0 || d.contains(r), "trial \(trial)")
+            // The smallest such radius: the next smaller distance leaves more outside.
+            if let below = d.filter({ $0 < r }).max() { XCTAssertGreaterThan(d.filter { $0 > below }.count, allowed) }
         }
     }
 

@@ -58,7 +58,7 @@ final class ModelFileTests: XCTestCase {
 
     func testOtherFormatVersionIsRefusedWithAdvice() throws {
         let bytes = try trained(.deepSVDD).0.encoded()
-        let needle = Array("formatVersion\\\":1".utf8)
+        let needle = Array("formatVersion\\\":\(IMDADVersion.modelFormat)".utf8)
         guard let at = (0...(bytes.count - needle.count)).first(where: { Array(bytes[$0..<($0 + needle.count)]) == needle }) else {
             return XCTFail("no format version in the header")
         }

@@ -35,7 +35,8 @@ struct Score: ParsableCommand {
     @Argument(help: "Data to score (.csv, .npz, .npy) with the training features.") var data: String
     @OptionGroup(title: "Columns (matched to the model's by name; a label column is carried into the output)")
     var columns: ColumnOptions
-    @Option(help: "Which scores are flagged: sphere, outside, a number, or rate:p.") var threshold: ScoreThreshold = .sphere
+    @Option(parsing: .unconditional, help: "Which scores are flagged: sphere, outside, a number (may be negative), or rate:p.")
+    var threshold: ScoreThreshold = .sphere
     @Option(help: "Output format.") var format: Format = .csv
     @Option(name: .shortAndLong, help: "Output file (default: standard output).") var output: String?
     @Option(help: "Also write where the scores came from (model, method, seed, version, threshold, rows) to this JSON file.")

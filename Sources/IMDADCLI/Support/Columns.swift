@@ -9,11 +9,12 @@ import IMDADDetectors
 /// The column options shared by every command that reads a table.
 struct ColumnOptions: ParsableArguments {
     @Option(help: "The label column (CSV) or label array (NPZ; default y).") var labelColumn: String?
-    @Option(help: ArgumentHelp("The label value of a confirmed anomaly (yes, true, fraud, -1 for scikit-learn's labels, …; "
-                               + "default 1). Values compare without case; give -1 as --anomaly-label=-1.",
-                               valueName: "value"))
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("The label value of a confirmed anomaly (yes, true, fraud, -1 for scikit-learn's labels, …; "
+                               + "default 1). Values compare without case.", valueName: "value"))
     var anomalyLabel: String?
-    @Option(help: ArgumentHelp("The label value of normal or unlabeled rows (no, false, 1 for scikit-learn's labels, …; "
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("The label value of normal or unlabeled rows (no, false, 1 for scikit-learn's labels, …; "
                                + "default 0, or the one other value when only --anomaly-label is given).", valueName: "value"))
     var normalLabel: String?
     @Option(name: .customLong("id-column"), help: ArgumentHelp("A column of row ids (any text): carried into the output, "
@@ -50,16 +51,16 @@ struct ColumnOptions: ParsableArguments {
         }
     }
 
-    /// A data error whose fix is a flag, with the flag named.
+    /// A data error whose fix is a flag, with the flag named: the library's hints name reading
+    /// options (`hasHeader`, `anomalyValue`), the command line's name its flags.
     func withFlags(_ e: DataError) -> DataError {
         var e = e
+        let flags = [("(hasHeader: false)", "(--no-header)"), ("anomalyValue", "--anomaly-label"), ("normalValue", "--normal-label"),
+                     ("idColumns", "--id-column"), ("ignoredColumns", "--ignore-columns"), ("labelColumn", "--label-column")]
+        e.hint = e.hint.map { flags.reduce($0) { $0.replacingOccurrences(of: $1.0, with: $1.1) } }
         switch e.kind {
         case .headerLooksLikeData:
-            e.hint = "if the file has no header row, pass --no-header (columns are then named c0, c1, … by position)"
-        case .badLabel where anomalyLabel == nil && normalLabel == nil:
-            e.hint = "name the value of a confirmed anomaly with --anomaly-label VALUE (and, if needed, --normal-label VALUE)"
-        case .badLabel:
-            e.hint = (e.hint.map { $0 + "; " } ?? "") + "check --anomaly-label and --normal-label"
+            e.hint = "if the file has no header row, pass --no-header (its columns are then named c0, c1, … by position)"
         case .nonNumeric:
             if let r = e.position.range(of: "column '"), let end = e.position[r.upperBound...].firstIndex(of: "'") {
                 let name = String(e.position[r.upperBound..<end])

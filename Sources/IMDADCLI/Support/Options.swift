@@ -52,9 +52,11 @@ struct MethodOptions: ParsableArguments {
 
     func validate() throws {
         if keepTrainedRadius, radiusNu != nil || contamination != nil {
-            throw ValidationError("--keep-trained-radius and --contamination exclude each other")
+            throw ValidationError("--keep-trained-radius and \(radiusNu != nil ? "--radius-nu" : "--contamination") exclude each other "
+                                  + "for IMD-AD: one keeps R² as trained, the other refits it")
         }
         if radiusNu != nil, contamination != nil { throw ValidationError("--radius-nu and --contamination exclude each other") }
+        if let v = radiusNu, !(v > 0 && v <= 1) { throw ValidationError("--radius-nu must be in (0, 1], got \(v)") }
         for kind in MethodKind.allCases { try checked { try configuration(kind, encoder: .tabular(inputs: 1)).validate() } }
     }
 

@@ -55,10 +55,10 @@ public struct IMDADConfiguration: Sendable, Equatable, Codable {
     public var kappa: Float = defaultKappa
     /// ρ² > 0: the margin, fixed to 1 (spec §3 decision).
     public var marginSquared: Float = 1
-    /// ν_R ∈ (0, 1]: after training, refit `R²` alone by `J` with ν_R in place of ν (encoder and `c`
-    /// fixed; ``fittedRadiusSquared(normalDistances:anomalyDistances:nu:kappa:marginSquared:)``), so
-    /// that `s > 0` flags about ν_R of the training normals while the ranking keeps what training
-    /// at ν gave it. nil: `R²` as trained (model files written before the refit existed decode so).
+    /// ν_R ∈ (0, 1], the contamination: after training, refit `R²` alone (encoder and `c` fixed;
+    /// ``radiusSquared(flagging:normalDistances:)``) so that `s > 0` flags ⌊ν_R·n⌋ of the training
+    /// normals while the ranking keeps what training at ν gave it. nil: `R²` as trained (model files
+    /// written before the refit existed decode so).
     public var radiusNu: Float? = defaultRadiusNu
     /// Train without labeled anomalies (then J is soft-boundary Deep SVDD with a free center).
     public var allowOneClass = false
@@ -274,26 +274,25 @@ public struct IMDAD: AnomalyDetector {
             ["R²": Double(Sphere(w: net.parameters.values[wIndex], b: net.parameters.values[bIndex]).radiusSquared)]
         }, progress: progress)
         var model = IMDAD(configuration: c, network: network, log: log)
-        if let nuR = c.radiusNu { model.refitRadius(nu: nuR, normals: normals, anomalies: anomalies) }
+        if let nuR = c.radiusNu { model.refitRadius(nu: nuR, normals: normals) }
         return model
     }
 
-    /// Sets `R²` (through `b`; `c` and the encoder stay) to the minimizer of `J` over `R²` alone with
-    /// ν = `nu`, on the training data's distances `‖φ − c‖²` in inference mode. Every score moves
-    /// by the same constant, so the ranking (and AUROC, AP) is unchanged.
+    /// Sets `R²` (through `b`; `c` and the encoder stay) so that `s > 0` flags at most ⌊ν·n⌋ of the
+    /// training normals (``radiusSquared(flagging:normalDistances:)``, on their distances `‖φ − c‖²`
+    /// in inference mode). Every score moves by the same constant, so the ranking (and AUROC, AP)
+    /// is unchanged.
     ///
-    /// The minimizer is a breakpoint of `J`, one normal's distance, so that normal lies on the sphere.
+    /// The radius is one normal's distance, so that normal lies on the sphere.
     /// The layer computes its score in Float as `‖φ‖² − wᵀφ − b`, and rounding can put it just above 0
     /// (+3e-8 with `R²` = 0.112, seen on the Cooperlake sgemm kernels). Then `s > 0` flags one normal
     /// more than the ν-property allows. `R²` is therefore raised by a guard `64·ε_F·(‖c‖ + R)²`: a point
     /// on the sphere has `‖φ‖ ≤ ‖c‖ + R`, so each of the three terms is at most 4·(‖c‖ + R)² and the
     /// guard is 16 ulps of their size. That is above their rounding and far below the gaps between the
     /// normals' distances, and raising `R²` can only move normals inside, never outside.
-    mutating func refitRadius(nu: Float, normals: Tensor, anomalies: Tensor?) {
+    mutating func refitRadius(nu: Float, normals: Tensor) {
         let old = sphere
-        let r2 = fittedRadiusSquared(normalDistances: old.distancesSquared(rows: representations(normals)),
-                                     anomalyDistances: anomalies.map { old.distancesSquared(rows: representations($0)) } ?? [],
-                                     nu: nu, kappa: configuration.kappa, marginSquared: configuration.marginSquared)
+        let r2 = radiusSquared(flagging: nu, normalDistances: old.distancesSquared(rows: representations(normals)))
         let reach = old.center.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot() + max(r2, 0).squareRoot()
         let guardBand = 64 * Float.ulpOfOne * reach * reach
         network.parameters.values[Self.sphereIndices(network).b] =
@@ -313,35 +312,19 @@ public struct IMDAD: AnomalyDetector {
     }
 }
 
-/// The squared radius that minimizes `J` with the encoder and `c` fixed, over `r = R² ≥ 0`:
+/// The squared radius that leaves at most ⌊p·n⌋ of the `n` training normals outside the sphere:
 ///
-///     f(r) = r + 1/(ν·n) Σᵢ [dᵢ − r]₊ + κ/m Σⱼ [r + ρ² − d̃ⱼ]₊
+///     R² = min { r ≥ 0 : #{i : dᵢ > r} ≤ ⌊p·n⌋ },   dᵢ = ‖φ(xᵢ) − c‖²,
 ///
-/// with `dᵢ`, `d̃ⱼ` the normals' and labeled anomalies' `‖φ − c‖²`. `f` is convex and piecewise
-/// linear, so a minimizer lies at 0 or at a breakpoint (`dᵢ`, or `d̃ⱼ − ρ²`); this returns the
-/// smallest one. Its right slope `1 − #{dᵢ > r}/(ν·n) + κ/m·#{d̃ⱼ − ρ² ≤ r}` is ≥ 0 there, so
-/// with every anomaly strictly beyond the margin at most ν·n normals lie outside (the ν-property,
-/// spec §3).
-/// O((n + m) log(n + m)).
-public func fittedRadiusSquared(normalDistances d: [Float], anomalyDistances a: [Float], nu: Float, kappa: Float,
-                                marginSquared rho2: Float) -> Float {
-    let normals = d.map(Double.init).sorted(), shifted = a.map { Double($0) - Double(rho2) }.sorted()
-    let n = Double(max(normals.count, 1)), m = Double(max(shifted.count, 1))
-    let wN = 1 / (Double(nu) * n), wA = Double(kappa) / m
-    let candidates = ([0] + normals + shifted).filter { $0 >= 0 }.sorted()
-    // Sweep the candidates upwards, keeping how many values lie at or below r and their sums.
-    let normalTotal = normals.reduce(0, +)
-    var iN = 0, iA = 0, belowN = 0.0, belowA = 0.0
-    var best = 0.0, bestValue = Double.infinity
-    for r in candidates {
-        while iN < normals.count, normals[iN] <= r { belowN += normals[iN]; iN += 1 }
-        while iA < shifted.count, shifted[iA] < r { belowA += shifted[iA]; iA += 1 }
-        let outside = (normalTotal - belowN) - r * Double(normals.count - iN)   // Σ [dᵢ − r]₊
-        let inside = r * Double(iA) - belowA                                     // Σ [r − (d̃ⱼ − ρ²)]₊
-        let value = r + wN * outside + wA * inside
-        if value < bestValue { best = r; bestValue = value }
-    }
-    return Float(best)
+/// the (n − ⌊p·n⌋)-th smallest distance (0 when p·n ≥ n). This is the ν-property of `J` (spec §3)
+/// made exact: with the encoder and `c` fixed, `J` over `R²` alone with ν = p is minimized here
+/// whenever no labeled anomaly lies inside the margin (`d̃ⱼ − ρ² > R²`); an anomaly inside it would
+/// pull the minimizer lower and flag more normals than asked for, so the threshold keeps the rate
+/// the user set instead. O(n log n).
+public func radiusSquared(flagging p: Float, normalDistances d: [Float]) -> Float {
+    let sorted = d.sorted(), n = sorted.count
+    let allowed = min(n, Int((Double(p) * Double(n)).rounded(.down)))
+    return n - allowed >= 1 ? max(0, sorted[n - allowed - 1]) : 0
 }
 
 /// The mini-batch estimate of `J` (the weight decay `λ/2‖W‖²` is applied by Adam):

@@ -32,25 +32,36 @@ extension TrainedModel {
         guard let meta = header["__metadata__"] as? [String: String], let modelJSON = meta["imdad"] else {
             throw fail("header", "no \"__metadata__.imdad\" entry", hint: "a safetensors file not written by imdad")
         }
-        // Version first, so a file from another version gets advice rather than a decoding error.
+        // The checksum guards a damaged file; the version check gives a file from another version
+        // advice rather than a decoding error. A description that does not even state its version
+        // is reported as damaged when its checksum fails, as not imdad's otherwise.
         struct Version: Decodable { var format: String?; var formatVersion: Int?; var libraryVersion: String? }
-        guard let version = try? JSONDecoder().decode(Version.self, from: Data(modelJSON.utf8)), version.format == "imdad-model" else {
-            throw fail("header metadata", "not an imdad model description", hint: "the file is damaged")
-        }
-        guard let v = version.formatVersion, IMDADVersion.readableModelFormats.contains(v) else {
-            throw fail("header metadata", "model format version \(version.formatVersion.map(String.init) ?? "?") "
-                       + "(written by imdad \(version.libraryVersion ?? "?")); this is imdad \(IMDADVersion.library), "
+        let version = try? JSONDecoder().decode(Version.self, from: Data(modelJSON.utf8))
+        let dataSection = Array(bytes[headerEnd...])
+        let crc = meta["imdad_crc32"].flatMap { UInt32($0) }
+        let actual = crc32Checksum(Array(modelJSON.utf8) + dataSection)
+        if version?.format == "imdad-model", let v = version?.formatVersion, !IMDADVersion.readableModelFormats.contains(v) {
+            throw fail("header metadata", "model format version \(v) "
+                       + "(written by imdad \(version?.libraryVersion ?? "?")); this is imdad \(IMDADVersion.library), "
                        + "which reads format versions \(IMDADVersion.readableModelFormats.lowerBound)–\(IMDADVersion.modelFormat)",
                        hint: "retrain the model with this version, or use the imdad version that wrote it")
         }
-        let dataSection = Array(bytes[headerEnd...])
-        guard let crcText = meta["imdad_crc32"], let crc = UInt32(crcText) else { throw fail("header metadata", "no checksum") }
-        let actual = crc32Checksum(Array(modelJSON.utf8) + dataSection)
-        guard actual == crc else {
+        if let format = version?.format, format != "imdad-model" {
+            throw fail("header metadata", "not an imdad model description (format \"\(format.prefix(40))\")",
+                       hint: "a safetensors file not written by imdad")
+        }
+        if let crc, actual != crc {
             throw fail("header metadata and bytes \(headerEnd)..<\(bytes.count)",
                        "checksum mismatch: expected CRC-32 \(crc) (stored in the header), the content has \(actual)",
                        hint: "the file was damaged (truncated or modified) after it was written")
         }
+        guard let version, version.format == "imdad-model" else {
+            throw fail("header metadata", "not an imdad model description", hint: "the file is damaged")
+        }
+        guard version.formatVersion.map(IMDADVersion.readableModelFormats.contains) == true else {
+            throw fail("header metadata", "no model format version", hint: "the file is damaged")
+        }
+        guard crc != nil else { throw fail("header metadata", "no checksum") }
         let metadata: ModelMetadata
         do { metadata = try JSONDecoder().decode(ModelMetadata.self, from: Data(modelJSON.utf8)) } catch {
             throw fail("header metadata", "model description does not decode (\(error))")
