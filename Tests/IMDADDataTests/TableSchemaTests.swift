@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import IMDADData
+import IMDADTestSupport
 
 /// Columns by name: training records a schema, scoring files are matched to it.
 final class TableSchemaTests: XCTestCase {
