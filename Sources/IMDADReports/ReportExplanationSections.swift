@@ -37,7 +37,8 @@ extension ReportSections {
         let top = e.ranked(by: .integratedGradients).prefix(shown)
         let bars = top.map { BarChart.Bar($0.name, value: Double($0.integratedGradients)) }
         func chart(_ w: Int) -> String {
-            BarChart(title: "Integrated gradients of row \(rowNumber(e))", valueLabel: "attribution (Δ score, squared representation units)",
+            BarChart(title: "Integrated gradients of row \(rowNumber(e))",
+                     valueLabel: "attribution (Δ score, squared representation units)",
                      bars: bars, positiveLegend: "raises the score", negativeLegend: "lowers the score").svg(width: w)
         }
         page.figure(wide: chart(ReportSections.wide), narrow: chart(ReportSections.narrow))

@@ -105,7 +105,8 @@ final class ReportSummarySectionTests: XCTestCase {
 
     func testTrainingZonesComeFromTheStoredSummaryNotTheBaselineRow() throws {
         let stored = storedSummary()
-        let prototype = fx.model.scores(fx.trainNormals).indices.min { fx.model.scores(fx.trainNormals)[$0] < fx.model.scores(fx.trainNormals)[$1] }!
+        let trainScores = fx.model.scores(fx.trainNormals)
+        let prototype = trainScores.indices.min { trainScores[$0] < trainScores[$1] }!
         let protoRow = Array(fx.trainNormals.scalars[(prototype * 8)..<((prototype + 1) * 8)])
         var options = ReportOptions()
         options.topK = 3

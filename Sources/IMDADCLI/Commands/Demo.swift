@@ -19,7 +19,7 @@ struct Demo: ParsableCommand {
 
     /// The heading of the list: it holds the highest-scoring rows only, highest first.
     static func mostAnomalousHeading(shown: Int, of total: Int) -> String {
-        "the \(shown) most anomalous of the \(total) test rows (highest score s first)"
+        "the \(shown) most anomalous of the \(total) test rows, highest score s first"
     }
 
     func run() throws {
@@ -55,11 +55,14 @@ struct Demo: ParsableCommand {
             let order = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
             let shown = Array(order.prefix(Self.mostAnomalousShown))
             let anomalies = shown.filter { split.testLabels[$0] == 1 }.count
-            print("\n\(Self.mostAnomalousHeading(shown: shown.count, of: scores.count)) (\(anomalies) of them labeled anomalies):")
+            print("\n\(Self.mostAnomalousHeading(shown: shown.count, of: scores.count)) (\(anomalies) labeled anomalies among them):")
             print("  test row   score s   ‖φ − c‖   zone          label")
             for i in shown {
                 let d = max(scores[i] + sphere.radiusSquared, 0).squareRoot()
-                print("  \(String(i + 1).padding(toLength: 8, withPad: " ", startingAt: 0))  \(Format.fixed(scores[i], digits: 4).leftPad(8))  \(Format.fixed(d, digits: 4).leftPad(8))   \(sphere.zone(score: scores[i]).rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))  \(split.testLabels[i] == 1 ? "anomaly" : "normal")")
+                let zone = sphere.zone(score: scores[i]).rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
+                print("  \(String(i + 1).padding(toLength: 8, withPad: " ", startingAt: 0))  "
+                      + "\(Format.fixed(scores[i], digits: 4).leftPad(8))  \(Format.fixed(d, digits: 4).leftPad(8))   "
+                      + "\(zone)  \(split.testLabels[i] == 1 ? "anomaly" : "normal")")
             }
             print("  (test rows are numbered from 1 within the test split)")
         }
