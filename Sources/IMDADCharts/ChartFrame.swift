@@ -45,6 +45,10 @@ struct ChartFrame {
     private(set) var xTicks = NiceTicks(min: 0, max: 1)
     private(set) var yTicks = NiceTicks(min: 0, max: 1)
     private(set) var y2Ticks: NiceTicks?
+    /// Explicit y ticks (position in the y domain, label), e.g. the decades of a log axis; nil: `yTicks`.
+    private(set) var yTickOverride: [(value: Double, label: String)]?
+    /// The y ticks drawn: `yTickOverride` or the nice ticks.
+    var yTickMarks: [(value: Double, label: String)] { yTickOverride ?? yTicks.values.map { ($0, yTicks.label($0)) } }
     private var legendRows: [[(item: LegendItem, x: Double, shown: Double)]] = []
     private var titleBaseline = 0.0
     private var legendTop = 0.0
@@ -65,7 +69,9 @@ struct ChartFrame {
          legend: [LegendItem],
          x: (min: Double, max: Double), xFixed: Bool,
          y: (min: Double, max: Double), yFixed: Bool,
-         y2: (min: Double, max: Double)? = nil, y2Fixed: Bool = false) {
+         y2: (min: Double, max: Double)? = nil, y2Fixed: Bool = false,
+         yTickOverride: [(value: Double, label: String)]? = nil) {
+        self.yTickOverride = yTickOverride
         self.width = Double(max(1, width))
         self.height = Double(max(1, height))
         self.title = title?.isEmpty == true ? nil : title
@@ -95,7 +101,7 @@ struct ChartFrame {
             y2Ticks = y2Fixed ? NiceTicks(min: y2.min, max: y2.max, targetCount: yTarget, extend: false)
                               : NiceTicks(min: y2.min, max: y2.max, targetCount: yTarget)
         }
-        let yLabelW = yTicks.labels.map { SVGText.estimatedWidth($0, fontSize: Self.tickFont) }.max() ?? 0
+        let yLabelW = yTickMarks.map(\.label).map { SVGText.estimatedWidth($0, fontSize: Self.tickFont) }.max() ?? 0
         var left = 8.0 + min(yLabelW, self.width * 0.25) + 8
         if self.yLabel != nil { left += Self.labelFont + 6 }
         var right = 14.0
@@ -166,7 +172,7 @@ struct ChartFrame {
         let bottom = plotY + plotH
         doc.open("g", [("stroke", "#e6e6e6"), ("stroke-width", "1")])
         if yGrid {
-            for v in yTicks.values {
+            for v in yTickMarks.map(\.value) {
                 let y = ys(v)
                 doc.element("line", [("x1", SVGText.coord(plotX)), ("x2", SVGText.coord(plotX + plotW)),
                                      ("y1", SVGText.coord(y)), ("y2", SVGText.coord(y))])
@@ -184,7 +190,7 @@ struct ChartFrame {
         // Axis lines and tick marks.
         var d = "M\(SVGText.coord(plotX)) \(SVGText.coord(plotY))V\(SVGText.coord(bottom))H\(SVGText.coord(plotX + plotW))"
         for v in xTicks.values { d += "M\(SVGText.coord(xs(v))) \(SVGText.coord(bottom))v4" }
-        for v in yTicks.values { d += "M\(SVGText.coord(plotX)) \(SVGText.coord(ys(v)))h-4" }
+        for v in yTickMarks.map(\.value) { d += "M\(SVGText.coord(plotX)) \(SVGText.coord(ys(v)))h-4" }
         if let y2Ticks, let y2s = y2Scale {
             d += "M\(SVGText.coord(plotX + plotW)) \(SVGText.coord(plotY))V\(SVGText.coord(bottom))"
             for v in y2Ticks.values { d += "M\(SVGText.coord(plotX + plotW)) \(SVGText.coord(y2s(v)))h4" }
@@ -196,8 +202,8 @@ struct ChartFrame {
         for v in xTicks.values {
             doc.text(xTicks.label(v), x: xs(v), y: bottom + 6 + Self.tickFont, size: Self.tickFont, anchor: .middle, fill: "#444444")
         }
-        for v in yTicks.values {
-            doc.text(yTicks.label(v), x: plotX - 7, y: ys(v), size: Self.tickFont, anchor: .end, fill: "#444444", dy: "0.35em",
+        for (v, label) in yTickMarks {
+            doc.text(label, x: plotX - 7, y: ys(v), size: Self.tickFont, anchor: .end, fill: "#444444", dy: "0.35em",
                      maxWidth: maxTickW)
         }
         if let y2Ticks, let y2s = y2Scale {

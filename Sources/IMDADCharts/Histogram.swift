@@ -55,6 +55,23 @@ public struct Histogram: Sendable {
         case density
     }
 
+    /// How heights map to the y axis.
+    public enum YScale: Sendable, Equatable {
+        /// Heights on a linear axis from 0.
+        case linear
+        /// Heights on a log₁₀ axis (decade ticks): a bin of a few samples stays visible next to one
+        /// that holds nearly all of them. Empty bins sit on the base line, which lies at half the
+        /// smallest non-empty bin's height, so every non-empty bin rises at least log₁₀ 2 above it.
+        case log
+        /// `.log` when the smallest non-empty bin is under ``Histogram/logThreshold`` of the tallest
+        /// (it would be a sliver, or nothing, on a linear axis), else `.linear`.
+        case automatic
+    }
+
+    /// Smallest non-empty / tallest bin below which `.automatic` draws a log axis (2 %: about
+    /// 5 px on a 250 px plot).
+    public static let logThreshold = 0.02
+
     public var title: String?
     /// x-axis label, with units (e.g. "anomaly score ‖φ(x) − c‖²").
     public var xLabel: String?
@@ -66,10 +83,13 @@ public struct Histogram: Sendable {
     public var markers: [Marker]
     /// Fill opacity of the areas (outlines are opaque).
     public var fillOpacity: Double
+    /// Linear, log or chosen from the data; a log axis says so in its y label ("… (log scale)").
+    public var yScale: YScale
 
     public init(title: String? = nil, xLabel: String? = nil, yLabel: String? = nil, series: [Series],
                 bins: Bins = .automatic, normalization: Normalization = .count, markers: [Marker] = [],
-                fillOpacity: Double = 0.35) {
+                fillOpacity: Double = 0.35, yScale: YScale = .linear) {
+        self.yScale = yScale
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
@@ -143,6 +163,37 @@ public struct Histogram: Sendable {
         }
     }
 
+    /// Whether the chart draws a log y axis (`.log`, or `.automatic` with a tail under
+    /// ``logThreshold`` of the tallest bin).
+    public var usesLogScale: Bool {
+        switch yScale {
+        case .linear: return false
+        case .log: return true
+        case .automatic:
+            let heights = binHeights(edges: binEdges()).flatMap { $0 }.filter { $0 > 0 }
+            guard let top = heights.max(), let low = heights.min(), top > 0 else { return false }
+            return low / top < Self.logThreshold
+        }
+    }
+
+    /// The decades `10ᵏ` inside `lo...hi` (log₁₀ units) as ticks labelled with the plain value;
+    /// when the range spans less than one decade, its ends.
+    static func decadeTicks(_ lo: Double, _ hi: Double) -> [(value: Double, label: String)] {
+        func label(_ k: Int) -> String {
+            if k >= 0 && k < 6 { return "1" + String(repeating: "0", count: k) }
+            if k < 0 && k > -5 { return "0." + String(repeating: "0", count: -k - 1) + "1" }
+            return "1e\(k)"
+        }
+        var ticks: [(value: Double, label: String)] = []
+        var k = Int(lo.rounded(.up))
+        while Double(k) <= hi && ticks.count < 20 { ticks.append((Double(k), label(k))); k += 1 }
+        if ticks.count < 2 {
+            let step = max(pow(10, hi).magnitude / 4, 1e-12)
+            ticks = [lo, hi].map { ($0, NiceTicks.format(pow(10, $0), step: step)) }
+        }
+        return ticks
+    }
+
     /// Renders the chart as a standalone, scalable `<svg>` element.
     public func svg(width: Int = 640, height: Int = 360) -> String {
         let colors = series.enumerated().map { $0.element.color ?? Palette.color($0.offset) }
@@ -156,11 +207,18 @@ public struct Histogram: Sendable {
         let hasData = edges.count >= 2 && yMax > 0
         var xExt = edges.count >= 2 ? (min: edges.first!, max: edges.last!) : nil
         xExt = chartUnion(xExt, chartFiniteExtent(markers.map(\.value)))
+        let log = hasData && usesLogScale
+        // Log axis: log₁₀ of the heights, from half the smallest non-empty bin to a little above the tallest.
+        let logFloor = log10((heights.flatMap { $0 }.filter { $0 > 0 }.min() ?? 1) / 2)
+        let logTop = log10(yMax) + 0.05 * max(log10(yMax) - logFloor, 0.1)
+        func level(_ h: Double) -> Double { log ? (h > 0 ? log10(h) : logFloor) : h }
+        let baseLabel = yLabel ?? (normalization == .count ? "count" : "density")
         let frame = ChartFrame(width: width, height: height, title: title, xLabel: xLabel,
-                               yLabel: yLabel ?? (normalization == .count ? "count" : "density"),
+                               yLabel: log ? baseLabel + " (log scale)" : baseLabel,
                                legend: hasData ? legend : [],
                                x: xExt ?? (0, 1), xFixed: false,
-                               y: (0, hasData ? yMax * 1.05 : 1), yFixed: false)
+                               y: log ? (logFloor, logTop) : (0, hasData ? yMax * 1.05 : 1), yFixed: log,
+                               yTickOverride: log ? Self.decadeTicks(logFloor, logTop) : nil)
         var doc = SVGDocument(width: width, height: height, title: title)
         frame.drawHeader(into: &doc)
         frame.drawAxes(into: &doc, xGrid: false)
@@ -172,10 +230,10 @@ public struct Histogram: Sendable {
         frame.openPlot(into: &doc)
         for (i, h) in heights.enumerated() where !h.isEmpty {
             var p = SVGPathBuilder()
-            let base = ys(0)
+            let base = ys(level(0))
             p.move(xs(edges[0]), base)
             for b in 0..<h.count {
-                let top = ys(h[b])
+                let top = ys(level(h[b]))
                 p.lineTo(xs(edges[b]), top)
                 p.lineTo(xs(edges[b + 1]), top)
             }

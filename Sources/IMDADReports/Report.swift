@@ -1,6 +1,8 @@
 // One self-contained HTML report of a trained IMD-AD model on a data set (spec §5).
 //
-// The page shows the sphere (c, R, ρ, ρ²/R², ν, where the training data fell), score
+// The page opens with a plain summary (rows scored, how many fall in each zone, what the model did
+// on its training data as stored in the model file, the top rows with their row numbers, ids and
+// driving features), then shows the sphere (c, R, ρ, ρ²/R², ν, where the training data fell), score
 // histograms with lines at s = 0 (the sphere, ‖φ − c‖² = R²) and s = ρ² (the margin,
 // ‖φ − c‖² = R² + ρ²), ROC and PR curves when labels are known, a 2-D view of the representation
 // ((φ − c)·u₁ against ‖φ − c‖, with the sphere at R and the margin at √(R² + ρ²)), the training
@@ -36,11 +38,12 @@ public enum HTMLReport {
                  + "\(s.sampleCount) samples × \(s.featureCount) features · "
                  + (s.labels == nil ? "unlabeled" : "labeled (\(s.labels!.filter { $0 == 1 }.count) anomalies)")
                  + "</p></header>")
-        var nav = [("sphere", "Sphere"), ("scores", "Scores")]
+        var nav = [("summary", "Summary"), ("sphere", "Sphere"), ("scores", "Scores")]
         if s.evaluation != nil { nav.append(("detection", "ROC & PR")) }
         nav += [("representation", "Representation"), ("training", "Training"), ("anomalies", "Top anomalies")]
         if s.prototype != nil { nav.append(("prototype", "Prototype")) }
         page.raw("<nav>" + nav.map { "<a href=\"#\($0.0)\">\(esc($0.1))</a>" }.joined() + "</nav>")
+        ReportSections.overview(s, into: &page)
         ReportSections.sphere(s, into: &page)
         ReportSections.scores(s, into: &page)
         ReportSections.detection(s, into: &page)

@@ -13,7 +13,8 @@ extension ReportSections {
                  + "trapezoid steps from the \(s.baseline.rawValue) baseline x′) and gradient × input; positive values raise "
                  + "the score. Completeness: Σ IG = s(x) − s(x′) − gap.</p>")
         for (rank, e) in s.topAnomalies.enumerated() {
-            page.raw("<article class=\"card\"><h3>#\(rank + 1): row \(e.sample) · s = \(F.number(e.score)) "
+            page.raw("<article class=\"card\" id=\"top-\(rank + 1)\"><h3>#\(rank + 1): \(esc(rowTitle(e, columns: s.idColumns))) · "
+                     + "s = \(F.number(e.score)) "
                      + zoneBadge(e.zone))
             if let l = s.labels?[e.sample] { page.raw(" · \(labelName(l))") }
             page.raw("</h3>")
@@ -36,7 +37,8 @@ extension ReportSections {
         let top = e.ranked(by: .integratedGradients).prefix(shown)
         let bars = top.map { BarChart.Bar($0.name, value: Double($0.integratedGradients)) }
         func chart(_ w: Int) -> String {
-            BarChart(title: "Integrated gradients of row \(e.sample)", valueLabel: "attribution (Δ score, squared representation units)",
+            BarChart(title: "Integrated gradients of row \(rowNumber(e))",
+                     valueLabel: "attribution (Δ score, squared representation units)",
                      bars: bars, positiveLegend: "raises the score", negativeLegend: "lowers the score").svg(width: w)
         }
         page.figure(wide: chart(ReportSections.wide), narrow: chart(ReportSections.narrow))
@@ -46,7 +48,7 @@ extension ReportSections {
         let ig = try AttributionImage(e, imageShape: shape, method: .integratedGradients)
         let gxi = try AttributionImage(e, imageShape: shape, method: .gradientTimesInput)
         func chart(_ a: AttributionImage, _ name: String, _ w: Int) -> String {
-            HeatMap(title: "\(name) of row \(e.sample)", values: a.values, rows: a.rows, cols: a.cols,
+            HeatMap(title: "\(name) of row \(rowNumber(e))", values: a.values, rows: a.rows, cols: a.cols,
                     colormap: .diverging, range: a.symmetricRange, grayscale: a.grayscale, layout: .all,
                     colorBarLabel: "Δ score per pixel", panelTitles: ["input", "attribution", "overlay"])
                 .svg(width: w, height: w == ReportSections.wide ? 280 : 200)
@@ -88,16 +90,21 @@ extension ReportSections {
     static func prototype(_ s: ReportSummary, into page: inout ReportPage) throws {
         guard let p = s.prototype else { return }
         page.raw("<section id=\"prototype\"><h2>Prototype of normality</h2>")
-        page.raw("<p>The training sample whose representation lies nearest the center: training row \(p.trainingRow), "
-                 + "‖φ − c‖ = \(F.number(p.distance)), s = \(F.number(p.score)).</p>")
-        page.stats([("training row", "\(p.trainingRow)"), ("distance ‖φ − c‖", F.number(p.distance)),
-                    ("score s", F.number(p.score))])
+        if let row = p.trainingRow {
+            page.raw("<p>The training sample whose representation lies nearest the center: training row \(row), "
+                     + "‖φ − c‖ = \(F.number(p.distance)), s = \(F.number(p.score)).</p>")
+            page.stats([("training row", "\(row)"), ("distance ‖φ − c‖", F.number(p.distance)), ("score s", F.number(p.score))])
+        } else {
+            page.raw("<p>The training normal whose representation lies nearest the center, stored in the model file at "
+                     + "training time: ‖φ − c‖ = \(F.number(p.distance)), s = \(F.number(p.score)).</p>")
+            page.stats([("distance ‖φ − c‖", F.number(p.distance)), ("score s", F.number(p.score))])
+        }
         if let shape = s.imageShape {
             let sh = shape.count == 2 ? [1] + shape : shape
             let (ch, h, w) = (sh[0], sh[1], sh[2])
             let gray = (0..<(h * w)).map { i in (0..<ch).reduce(Float(0)) { $0 + p.features[$1 * h * w + i] } / Float(ch) }
             let png = try grayscalePNG(values: gray, width: w, height: h, scale: max(1, 224 / max(w, h)))
-            page.raw("<figure><img class=\"pixel\" alt=\"prototype image (training row \(p.trainingRow))\" "
+            page.raw("<figure><img class=\"pixel\" alt=\"prototype image\(p.trainingRow.map { " (training row \($0))" } ?? "")\" "
                      + "src=\"\(PNGEncoder.dataURI(png))\"/>"
                      + "<figcaption>The prototype as an image (channel mean).</figcaption></figure>")
         } else {

@@ -45,8 +45,10 @@ enum ReportSections {
             ("ν (outside bound)", F.number(sp.nu)), ("κ (anomaly weight)", F.number(sp.kappa)),
         ]
         if let nuR = sp.radiusNu { items.append(("ν_R (R² refit at)", F.number(nuR))) }
-        if let t = s.trainingZones {
-            items.append(("training outside (s > 0)", F.percent(t.flaggedFraction)))
+        if let t = s.storedTraining?.normalZones.map(ReportSummary.ZoneCounts.init(stored:)) {
+            items.append(("training normals flagged (s > 0, stored)", F.percent(t.flaggedFraction)))
+        } else if let t = s.trainingZones {
+            items.append(("training rows flagged (s > 0)", F.percent(t.flaggedFraction)))
         }
         items.append(("\(s.dataName) flagged (s > 0)", F.percent(s.zones.flaggedFraction)))
         page.stats(items)
@@ -54,12 +56,26 @@ enum ReportSections {
         func row(_ name: String, _ z: ReportSummary.ZoneCounts) -> [String] {
             [name, "\(z.inside)", "\(z.marginBand)", "\(z.outside)", "\(z.total)", F.percent(z.flaggedFraction)]
         }
-        if let t = s.trainingZones { rows.append(row("training (normal rows)", t)) }
+        if let stored = s.storedTraining {
+            if let t = stored.normalZones.map(ReportSummary.ZoneCounts.init(stored:)) {
+                rows.append(row("training normals (stored at training time)", t))
+            }
+            if stored.labeledAnomalies > 0, let t = stored.anomalyZones.map(ReportSummary.ZoneCounts.init(stored:)) {
+                rows.append(row("training labeled anomalies (stored at training time)", t))
+            }
+        } else if let t = s.trainingZones {
+            rows.append(row("training rows given to the report", t))
+        }
         rows.append(row(s.dataName, s.zones))
+        if let a = s.anomalyZones, a.total > 0 { rows.append(row("\(s.dataName): labeled anomalies", a)) }
         page.raw("<h3>Where the samples fall</h3>")
         page.table(header: ["data", "inside (s ≤ 0)", "margin band (0 < s < ρ²)", "outside (s ≥ ρ²)", "total", "flagged (s > 0)"],
                    rows: rows)
-        if s.trainingZones != nil {
+        if s.storedTraining == nil && s.trainingZones == nil {
+            page.raw("<p class=\"note\">The model file stores no training summary (it predates them): where the training "
+                     + "data fell is unknown here.</p>")
+        }
+        if s.storedTraining != nil || s.trainingZones != nil {
             page.raw("<p class=\"note\">" + (sp.radiusNu.map {
                 "R² was refit after training so that about ν_R = \(F.number($0)) of the normal training samples "
                     + "fall outside the sphere (trained at ν = \(F.number(sp.nu)))."
@@ -95,14 +111,18 @@ enum ReportSections {
         let markers = [Histogram.Marker("sphere (R²)", at: 0, color: "#222222"),
                        Histogram.Marker("margin (R² + ρ²)", at: Double(s.sphere.marginSquared), color: Palette.orange)]
         let normalization: Histogram.Normalization = s.labels == nil ? .count : .density
-        let yLabel = s.labels == nil ? "samples per bin" : "density (fraction per unit score)"
-        func chart(_ w: Int) -> String {
-            Histogram(title: "Score distribution", xLabel: "anomaly score s = ‖φ − c‖² − R² (squared representation units)",
-                      yLabel: yLabel, series: series, normalization: normalization, markers: markers)
-                .svg(width: w, height: w == wide ? 380 : 320)
-        }
+        let yLabel = s.labels == nil ? "samples per bin" : "density per unit score"
+        let histogram = Histogram(title: "Score distribution",
+                                  xLabel: "anomaly score s = ‖φ − c‖² − R² (squared representation units)",
+                                  yLabel: yLabel, series: series, normalization: normalization, markers: markers,
+                                  yScale: .automatic)
+        func chart(_ w: Int) -> String { histogram.svg(width: w, height: w == wide ? 380 : 320) }
         var caption = "Vertical lines: s = 0 is the sphere (‖φ − c‖² = R² = \(F.number(s.sphere.radiusSquared))); "
             + "s = ρ² = \(F.number(s.sphere.marginSquared)) is the margin (‖φ − c‖² = R² + ρ²)."
+        if histogram.usesLogScale {
+            caption += " The y axis is on a log scale (each gridline 10× the one below) because one bin dominates: on a "
+                + "linear axis the few high scores in the tail would not show. Empty bins lie on the base line."
+        }
         if capped > 0 {
             caption += capped == 1 ? " 1 score above \(F.number(cap)) is counted in the last bin."
                                    : " \(capped) scores above \(F.number(cap)) are counted in the last bin."
@@ -112,6 +132,7 @@ enum ReportSections {
         page.stats([("min s", F.number(sorted.first!)), ("median s", F.number(sorted[sorted.count / 2])),
                     ("max s", F.number(sorted.last!)), ("inside", "\(s.zones.inside)"),
                     ("margin band", "\(s.zones.marginBand)"), ("outside", "\(s.zones.outside)")])
+        quantileTable(s, into: &page)
         page.raw("</section>")
     }
 

@@ -24,6 +24,7 @@ enum ReportStyle {
     nav a{color:#0b5cad;text-decoration:none}
     section{background:#fff;border:1px solid #e2e4e8;border-radius:8px;padding:14px;margin:0 0 16px;min-width:0}
     .note{color:#555;font-size:.88rem}
+    .lead{font-size:1.02rem;margin:0 0 8px}
     .math{font-family:'STIX Two Math','Cambria Math',Georgia,serif;white-space:nowrap}
     .stats{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,150px),1fr));gap:8px;margin:8px 0 12px}
     .stat{border:1px solid #e6e8ec;border-radius:6px;padding:6px 9px;min-width:0}

@@ -21,8 +21,26 @@ public struct ReportData: Sendable {
     /// `[channels, height, width]` (e.g. `[1, 28, 28]`) for image data; nil for tabular.
     public var imageShape: [Int]?
     /// Training features (normal rows), scaled like `features`: the prototype, the baseline of the
-    /// attributions and the fraction of training data outside the sphere.
+    /// attributions and where the training rows fall. Pass the real training rows only: rows that
+    /// merely stand in for the baseline go in `baselineRows`.
     public var training: Tensor?
+    /// Rows used only as the attribution baseline (e.g. the prototype or the training mean a model
+    /// file stores), scaled like `features`; never counted as training data. Ignored when
+    /// `training` is given.
+    public var baselineRows: Tensor?
+    /// What the model did on its training data, stored in the model file at training time (zones,
+    /// the normals' score quantiles); nil for a model written before it was stored.
+    public var trainingSummary: TrainingSummary?
+    /// The prototype of normality stored in the model file (the scaled training normal nearest c);
+    /// used when `training` is nil.
+    public var storedPrototype: [Float]?
+    /// Each row's number as people read it (1-based among the file's data rows, as `imdad score`
+    /// numbers them); nil: row index + 1.
+    public var rowNumbers: [Int]?
+    /// Names of the id columns, in file order (empty without ids).
+    public var idColumns: [String]
+    /// Each row's id texts, one per `idColumns` entry; nil without id columns.
+    public var rowIDs: [[String]]?
     /// Raw values of every row of `features` (reported next to the scaled ones).
     public var rawRows: [[Double]]?
     /// The scaler that produced `features` (raw values when `rawRows` is nil).
@@ -32,10 +50,14 @@ public struct ReportData: Sendable {
 
     public init(features: Tensor, labels: [Int]? = nil, featureNames: [String]? = nil, imageShape: [Int]? = nil,
                 training: Tensor? = nil, rawRows: [[Double]]? = nil, scaler: StandardMinMaxScaler? = nil,
-                name: String = "data") {
+                name: String = "data", baselineRows: Tensor? = nil, trainingSummary: TrainingSummary? = nil,
+                storedPrototype: [Float]? = nil, rowNumbers: [Int]? = nil, idColumns: [String] = [],
+                rowIDs: [[String]]? = nil) {
         self.features = features; self.labels = labels; self.featureNames = featureNames
         self.imageShape = imageShape; self.training = training; self.rawRows = rawRows
-        self.scaler = scaler; self.name = name
+        self.scaler = scaler; self.name = name; self.baselineRows = baselineRows
+        self.trainingSummary = trainingSummary; self.storedPrototype = storedPrototype
+        self.rowNumbers = rowNumbers; self.idColumns = idColumns; self.rowIDs = rowIDs
     }
 }
 
@@ -60,6 +82,8 @@ public enum ReportError: Error, CustomStringConvertible, Equatable {
     case featureMismatch(expected: Int, found: Int)
     case labelCount(labels: Int, rows: Int)
     case imageShapeMismatch(shape: [Int], features: Int)
+    case rowNumberCount(numbers: Int, rows: Int)
+    case rowIDCount(ids: Int, rows: Int, columns: Int)
 
     public var description: String {
         switch self {
@@ -67,6 +91,8 @@ public enum ReportError: Error, CustomStringConvertible, Equatable {
         case let .featureMismatch(e, f): return "the model expects \(e) features per sample, the data has \(f)"
         case let .labelCount(l, r): return "\(l) labels for \(r) rows"
         case let .imageShapeMismatch(s, f): return "image shape \(s) does not hold \(f) features"
+        case let .rowNumberCount(k, r): return "\(k) row numbers for \(r) rows"
+        case let .rowIDCount(k, r, c): return "\(k) id rows for \(r) rows (each with \(c) id texts)"
         }
     }
 }
@@ -101,6 +127,13 @@ public struct ReportSummary: Sendable, Codable, Equatable {
         public var total: Int { inside + marginBand + outside }
         /// Fraction with `s > 0` (margin band or outside: flagged).
         public var flaggedFraction: Double { total > 0 ? Double(marginBand + outside) / Double(total) : 0 }
+        public var count: Int { total }
+        /// Counts of a stored zone table ("inside", "margin band", "outside" → count).
+        public init(stored: [String: Int]) {
+            inside = stored[Zone.inside.rawValue] ?? 0
+            marginBand = stored[Zone.marginBand.rawValue] ?? 0
+            outside = stored[Zone.outside.rawValue] ?? 0
+        }
         init(_ zones: [Zone]) {
             for z in zones {
                 switch z {
@@ -128,8 +161,8 @@ public struct ReportSummary: Sendable, Codable, Equatable {
 
     /// The training sample nearest the center: the prototype of normality.
     public struct Prototype: Sendable, Codable, Equatable {
-        /// Row in the training features.
-        public var trainingRow: Int
+        /// Row in the training features; nil when the prototype was read from the model file.
+        public var trainingRow: Int?
         public var features: [Float]
         public var rawFeatures: [Double]?
         public var score: Float
@@ -150,8 +183,17 @@ public struct ReportSummary: Sendable, Codable, Equatable {
     public var scores: [Float]
     public var labels: [Int]?
     public var zones: ZoneCounts
-    /// Zones of the training rows (nil without training data).
+    /// Labeled anomalies of the data per zone (nil when unlabeled).
+    public var anomalyZones: ZoneCounts?
+    /// Zones of the training rows given in ``ReportData/training`` (nil without them; never the
+    /// baseline rows).
     public var trainingZones: ZoneCounts?
+    /// What the model did on its training data, as stored in the model file at training time.
+    public var storedTraining: TrainingSummary?
+    /// Each row's number as people read it (1-based); row index + 1 when the data gave none.
+    public var rowNumbers: [Int]
+    /// Names of the id columns (empty without ids); each top anomaly's ``Explanation/ids`` holds its texts.
+    public var idColumns: [String]
     public var evaluation: Evaluation?
     /// `u₁`: the first principal direction of the representations (unit length).
     public var principalDirection: [Float]
@@ -176,6 +218,10 @@ extension ReportSummary {
         guard x.count == n * d else { throw ReportError.featureMismatch(expected: d, found: x.count / n) }
         if let labels = data.labels, labels.count != n { throw ReportError.labelCount(labels: labels.count, rows: n) }
         if let shape = data.imageShape, shape.reduce(1, *) != d { throw ReportError.imageShapeMismatch(shape: shape, features: d) }
+        if let r = data.rowNumbers, r.count != n { throw ReportError.rowNumberCount(numbers: r.count, rows: n) }
+        if let ids = data.rowIDs, ids.count != n || ids.contains(where: { $0.count != data.idColumns.count }) {
+            throw ReportError.rowIDCount(ids: ids.count, rows: n, columns: data.idColumns.count)
+        }
         let flat = Tensor(shape: [n, d], scalars: x.scalars)
         let sp = model.sphere
         let scores = model.scores(flat)
@@ -183,10 +229,14 @@ extension ReportSummary {
         let k = sp.center.count
         let names = data.featureNames ?? Self.defaultNames(d, imageShape: data.imageShape)
 
-        // Training data: zones, prototype; baseline falls back to zeros without it.
-        let training = data.training.map { Tensor(shape: [$0.shape[0], d], scalars: $0.scalars) }
-        let baselineKind = training == nil || training!.shape[0] == 0 ? .zeros : options.baseline
-        let explainer = try Explainer(model: model, training: training, baseline: baselineKind, steps: options.steps,
+        // Training data: zones, prototype; the baseline rows stand in for it in the attributions
+        // only; the baseline falls back to zeros without either.
+        let training = data.training.flatMap { $0.shape[0] > 0 ? Tensor(shape: [$0.shape[0], d], scalars: $0.scalars) : nil }
+        let baselineSource = training ?? data.baselineRows.flatMap {
+            $0.shape[0] > 0 && $0.count == $0.shape[0] * d ? Tensor(shape: [$0.shape[0], d], scalars: $0.scalars) : nil
+        }
+        let baselineKind = baselineSource == nil ? .zeros : options.baseline
+        let explainer = try Explainer(model: model, training: baselineSource, baseline: baselineKind, steps: options.steps,
                                       featureNames: names, scaler: data.scaler)
         var trainingZones: ZoneCounts?
         var prototype: Prototype?
@@ -200,6 +250,12 @@ extension ReportSummary {
                                       rawFeatures: data.scaler.map { s in row.enumerated().map { s.inverse(Double($1), column: $0) } },
                                       score: ts[p], distance: sp.distanceSquared(pphi.scalars[...]).squareRoot())
             }
+        } else if let row = data.storedPrototype, row.count == d {
+            let pflat = Tensor(shape: [1, d], scalars: row)
+            let pphi = model.representations(pflat)
+            prototype = Prototype(trainingRow: nil, features: row,
+                                  rawFeatures: data.scaler.map { s in row.enumerated().map { s.inverse(Double($1), column: $0) } },
+                                  score: model.scores(pflat)[0], distance: sp.distanceSquared(pphi.scalars[...]).squareRoot())
         }
 
         // Evaluation when both classes are present.
@@ -231,7 +287,17 @@ extension ReportSummary {
         // Top-k explanations.
         let order = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
         let top = Array(order.prefix(max(0, options.topK)))
-        let explanations = try explainer.explain(flat, rows: top, rawRows: data.rawRows, precomputed: (scores, phi))
+        var explanations = try explainer.explain(flat, rows: top, rawRows: data.rawRows, precomputed: (scores, phi))
+        let rowNumbers = data.rowNumbers ?? Array(1...n)
+        for j in explanations.indices {
+            let i = explanations[j].sample
+            explanations[j].row = rowNumbers[i]
+            if let ids = data.rowIDs, !data.idColumns.isEmpty {
+                explanations[j].ids = Dictionary(zip(data.idColumns, ids[i]), uniquingKeysWith: { a, _ in a })
+            }
+        }
+        let zones = scores.map { sp.zone(score: $0) }
+        let anomalyZones = data.labels.map { labels in ZoneCounts(zones.indices.filter { labels[$0] == 1 }.map { zones[$0] }) }
 
         let c2 = sp.center.reduce(0.0) { $0 + Double($1) * Double($1) }
         self.init(
@@ -244,8 +310,9 @@ extension ReportSummary {
                                   outerRadius: max(sp.radiusSquared + sp.marginSquared, 0).squareRoot(),
                                   nu: model.configuration.nu, kappa: model.configuration.kappa,
                                   radiusNu: model.configuration.radiusNu),
-            scores: scores, labels: data.labels, zones: ZoneCounts(scores.map { sp.zone(score: $0) }),
-            trainingZones: trainingZones, evaluation: evaluation, principalDirection: u, projection: projection,
+            scores: scores, labels: data.labels, zones: ZoneCounts(zones), anomalyZones: anomalyZones,
+            trainingZones: trainingZones, storedTraining: data.trainingSummary, rowNumbers: rowNumbers,
+            idColumns: data.rowIDs == nil ? [] : data.idColumns, evaluation: evaluation, principalDirection: u, projection: projection,
             distance: distance, trainingLog: model.log, topAnomalies: explanations, prototype: prototype,
             baseline: baselineKind, integrationSteps: options.steps)
     }

@@ -109,6 +109,50 @@ final class ChartGeometryTests: XCTestCase {
         for (v, c) in zip(dh, [1.0, 2, 4]) { XCTAssertEqual(v, c / 7, accuracy: 1e-12) }
     }
 
+    /// Bin tops (x0, x1, height above the base line) of the histogram path filled with `color`.
+    private func binTops(_ svg: String, color: String) -> [(x0: Double, x1: Double, height: Double)] {
+        let pts = points(elements("path", in: svg).first { $0["fill"] == color }?["d"] ?? "")
+        guard let base = pts.first?.y else { return [] }
+        var tops: [(x0: Double, x1: Double, height: Double)] = []
+        for (a, b) in zip(pts, pts.dropFirst()) where a.y == b.y && a.x < b.x { tops.append((a.x, b.x, base - a.y)) }
+        return tops
+    }
+
+    /// One bin holds 99 % of the samples, the last bin 1 %: on a log axis (chosen automatically
+    /// here) the tail bin is still many pixels tall, the axis says "log scale" and is labelled by
+    /// decades; on a linear axis the same tail is a sliver.
+    func testLogScaleKeepsTheTailVisibleWhenOneBinDominates() {
+        let values = [Double](repeating: 0.5, count: 990) + [Double](repeating: 9.5, count: 10)
+        let edges = (0...10).map(Double.init)
+        func chart(_ scale: Histogram.YScale) -> Histogram {
+            Histogram(yLabel: "samples per bin", series: [Histogram.Series("s", values: values, color: "#00000c")],
+                      bins: .edges(edges), yScale: scale)
+        }
+        XCTAssertEqual(chart(.log).binHeights(edges: edges)[0], [990, 0, 0, 0, 0, 0, 0, 0, 0, 10])
+        XCTAssertTrue(chart(.automatic).usesLogScale, "1 % next to 99 % is under the 2 % threshold")
+        XCTAssertFalse(chart(.linear).usesLogScale)
+        XCTAssertFalse(Histogram(series: [Histogram.Series("s", values: [0.5, 0.5, 1.5])], bins: .edges([0, 1, 2]),
+                                 yScale: .automatic).usesLogScale, "balanced bins stay linear")
+        let logSVG = chart(.automatic).svg(width: 640, height: 360)
+        let linearSVG = chart(.linear).svg(width: 640, height: 360)
+        let logTops = binTops(logSVG, color: "#00000c"), linearTops = binTops(linearSVG, color: "#00000c")
+        // The tallest and the tail bin are the only raised tops; the tail is the last one.
+        guard let head = logTops.first, let tail = logTops.last, logTops.count >= 2,
+              let linearHead = linearTops.first, let linearTail = linearTops.last else {
+            return XCTFail("histogram outline not found: \(logTops) \(linearTops)")
+        }
+        XCTAssertGreaterThan(tail.x0, head.x1 + 100, "the tail bin is the right-most one")
+        XCTAssertGreaterThanOrEqual(tail.height, 20, "log axis: the 1 % tail bin is at least 20 px tall")
+        // log₁₀(10 / 5) : log₁₀(990 / 5) of the plot's height from the base line (half the smallest bin).
+        XCTAssertEqual(tail.height / head.height, log10(2) / log10(198), accuracy: 0.02)
+        XCTAssertLessThan(linearTail.height, 4, "linear axis: the same tail is a sliver")
+        XCTAssertEqual(linearTail.height / linearHead.height, 10.0 / 990, accuracy: 0.005)
+        // The chart says which: the y label and decade tick labels.
+        XCTAssertTrue(logSVG.contains("samples per bin (log scale)"))
+        XCTAssertFalse(linearSVG.contains("log scale"))
+        for decade in [">10<", ">100<"] { XCTAssertTrue(logSVG.contains(decade), "log axis lacks the tick \(decade)") }
+    }
+
     func testScatterPointsMoveWithTheirValues() {
         func probe(_ p: ChartPoint) -> (x: Double, y: Double)? {
             let plot = ScatterPlot(series: [ScatterPlot.Series("s", points: [p], color: "#00000b")],

@@ -70,7 +70,7 @@ final class HTMLReportTests: XCTestCase {
         // Prototype = the Explainer's nearest-normal baseline.
         let proto = try XCTUnwrap(s.prototype)
         XCTAssertEqual(proto.features, direct[0].features.map(\.baselineValue))
-        XCTAssertEqual(proto.score, model.scores(fx.trainNormals)[proto.trainingRow])
+        XCTAssertEqual(proto.score, model.scores(fx.trainNormals)[try XCTUnwrap(proto.trainingRow)])
         // The page prints the summary's numbers.
         let F = ReportFormat.self
         for shown in [F.number(sphere.radiusSquared), F.number(sphere.radius), F.number(sphere.relativeMargin),

@@ -14,6 +14,14 @@ struct Demo: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @Option(help: "Training epochs.") var epochs = 150
 
+    /// How many of the highest-scoring test rows the demo lists.
+    static let mostAnomalousShown = 5
+
+    /// The heading of the list: it holds the highest-scoring rows only, highest first.
+    static func mostAnomalousHeading(shown: Int, of total: Int) -> String {
+        "the \(shown) most anomalous of the \(total) test rows, highest score s first"
+    }
+
     func run() throws {
         try IMDADCLI.run {
             guard let url = Bundle.module.url(forResource: "thyroid", withExtension: "npz") else {
@@ -44,13 +52,19 @@ struct Demo: ParsableCommand {
             print("\ntest set: AUROC \(Format.fixed(100 * auroc, digits: 1)) %, average precision \(Format.fixed(100 * ap, digits: 1)) %")
             print("threshold s > 0 (the sphere itself): precision \(Format.fixed(100 * c.precision, digits: 1)) %, recall \(Format.fixed(100 * c.recall, digits: 1)) %, F1 \(Format.fixed(100 * c.f1, digits: 1)) %")
             let sphere = model.sphere
-            let order = scores.indices.sorted { scores[$0] > scores[$1] }
-            print("\nmost anomalous test rows:")
-            print("  row    score s   ‖φ − c‖   zone          label")
-            for i in order.prefix(5) + order.suffix(2) {
-                let d = (scores[i] + sphere.radiusSquared).squareRoot()
-                print("  \(String(i).padding(toLength: 5, withPad: " ", startingAt: 0))  \(Format.fixed(scores[i], digits: 4).leftPad(8))  \(Format.fixed(d, digits: 4).leftPad(8))   \(sphere.zone(score: scores[i]).rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))  \(split.testLabels[i] == 1 ? "anomaly" : "normal")")
+            let order = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+            let shown = Array(order.prefix(Self.mostAnomalousShown))
+            let anomalies = shown.filter { split.testLabels[$0] == 1 }.count
+            print("\n\(Self.mostAnomalousHeading(shown: shown.count, of: scores.count)) (\(anomalies) labeled anomalies among them):")
+            print("  test row   score s   ‖φ − c‖   zone          label")
+            for i in shown {
+                let d = max(scores[i] + sphere.radiusSquared, 0).squareRoot()
+                let zone = sphere.zone(score: scores[i]).rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
+                print("  \(String(i + 1).padding(toLength: 8, withPad: " ", startingAt: 0))  "
+                      + "\(Format.fixed(scores[i], digits: 4).leftPad(8))  \(Format.fixed(d, digits: 4).leftPad(8))   "
+                      + "\(zone)  \(split.testLabels[i] == 1 ? "anomaly" : "normal")")
             }
+            print("  (test rows are numbered from 1 within the test split)")
         }
     }
 }

@@ -33,9 +33,16 @@ struct Report: ParsableCommand {
             options.topK = top
             options.baseline = baseline
             options.title = "IMD-AD report: \(URL(fileURLWithPath: data).lastPathComponent)"
+            // The model file holds no training rows: the stored baseline row serves the attributions
+            // only, and where the training data fell comes from the summary stored at training time.
+            let n = md.table.rows
             let reportData = ReportData(features: md.x, labels: md.table.labels, featureNames: md.trained.metadata.featureNames,
-                                        imageShape: shape, training: md.baselineRows(baseline),
-                                        rawRows: nil, scaler: md.trained.metadata.scaler, name: md.table.source)
+                                        imageShape: shape, training: nil, rawRows: nil, scaler: md.trained.metadata.scaler,
+                                        name: md.table.source, baselineRows: md.baselineRows(baseline),
+                                        trainingSummary: md.trained.metadata.training,
+                                        storedPrototype: md.trained.metadata.prototype,
+                                        rowNumbers: (0..<n).map(md.rowNumber), idColumns: md.table.idColumns,
+                                        rowIDs: md.table.ids)
             let html = try HTMLReport.build(model: md.model, data: reportData, options: options)
             try writeAtomically(Array(html.utf8), to: out, overwrite: force)
             note("report written to \(output) (\(html.utf8.count / 1024) KiB)")
