@@ -113,7 +113,9 @@ final class OwnDataTests: CLITestCase {
 
         // A numeric id used as a feature is warned about.
         var lines = table().split(separator: "\n").map(String.init)
-        lines = lines.enumerated().map { i, l in (i == 0 ? "seq" : "\(i)") + "," + l.split(separator: ",").dropFirst().joined(separator: ",") }
+        lines = lines.enumerated().map { i, l in
+            (i == 0 ? "seq" : "\(i)") + "," + l.split(separator: ",").dropFirst().joined(separator: ",")
+        }
         try write("seq.csv", lines.joined(separator: "\n") + "\n")
         let w = try train(["--label-column", "class", "--anomaly-label", "fraud", "--force"], data: "seq.csv")
         XCTAssertEqual(w.status, 0, w.stderr)

@@ -28,7 +28,8 @@ struct Demo: ParsableCommand {
                 throw ValidationError("the embedded thyroid.npz is missing from the installation")
             }
             let data = try TabularData.load(url: url)
-            print("ODDS thyroid (embedded): \(data.rows) rows × \(data.columns) features, \(data.labels!.filter { $0 == 1 }.count) anomalies")
+            let labeled = data.labels?.filter { $0 == 1 }.count ?? 0
+            print("ODDS thyroid (embedded): \(data.rows) rows × \(data.columns) features, \(labeled) anomalies")
             print("BLAS: \(BLAS.backend)\n")
             let split = try TabularProtocol.split(data, seed: seed, labeledRatio: 0.01)
             print("protocol (spec §7): 60/40 stratified split, seed \(seed): \(split.train.normalRows.count) training normals, "
@@ -41,7 +42,10 @@ struct Demo: ParsableCommand {
             let model = try IMDAD.fit(configuration, data: split.train, using: &rng, progress: { progress($0) })
             let t = Date().timeIntervalSince(start)
             for e in model.log where e.epoch == 1 || e.epoch % 30 == 0 {
-                print("epoch \(e.epoch): loss \(Format.fixed(e.loss, digits: 4))  R² \(Format.fixed(e.values["R²"] ?? 0, digits: 4))  active hinges normal \(Format.fixed(100 * (e.values["active normal"] ?? 0), digits: 1))%  anomalous \(Format.fixed(100 * (e.values["active anomalous"] ?? 0), digits: 1))%")
+                let r2 = Format.fixed(e.values["R²"] ?? 0, digits: 4)
+                let normal = Format.fixed(100 * (e.values["active normal"] ?? 0), digits: 1)
+                let anomalous = Format.fixed(100 * (e.values["active anomalous"] ?? 0), digits: 1)
+                print("epoch \(e.epoch): loss \(Format.fixed(e.loss, digits: 4))  R² \(r2)  active hinges normal \(normal)%  anomalous \(anomalous)%")
             }
             let scores = model.scores(split.testFeatures)
             let auroc = try Metrics.auroc(scores: scores.map(Double.init), labels: split.testLabels)
@@ -50,7 +54,8 @@ struct Demo: ParsableCommand {
             print("\ntrained in \(Format.fixed(t, digits: 1)) s")
             print(describe(model))
             print("\ntest set: AUROC \(Format.fixed(100 * auroc, digits: 1)) %, average precision \(Format.fixed(100 * ap, digits: 1)) %")
-            print("threshold s > 0 (the sphere itself): precision \(Format.fixed(100 * c.precision, digits: 1)) %, recall \(Format.fixed(100 * c.recall, digits: 1)) %, F1 \(Format.fixed(100 * c.f1, digits: 1)) %")
+            func pct(_ x: Double) -> String { Format.fixed(100 * x, digits: 1) }
+            print("threshold s > 0 (the sphere itself): precision \(pct(c.precision)) %, recall \(pct(c.recall)) %, F1 \(pct(c.f1)) %")
             let sphere = model.sphere
             let order = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
             let shown = Array(order.prefix(Self.mostAnomalousShown))

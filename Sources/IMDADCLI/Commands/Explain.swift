@@ -19,10 +19,13 @@ struct Explain: ParsableCommand {
     @Argument(help: "IMD-AD model file.") var model: String
     @Argument(help: "Data file with the training features.") var data: String
     @OptionGroup(title: "Columns (matched to the model's by name)") var columns: ColumnOptions
-    @Option(parsing: .upToNextOption, help: "Rows to explain, numbered from 1 among the data rows as `imdad score` numbers them (default: the --most anomalous).")
+    @Option(parsing: .upToNextOption,
+            help: "Rows to explain, numbered from 1 among the data rows as `imdad score` numbers them (default: the --most anomalous).")
     var rows: [Int] = []
     @Option(help: "With no --rows: explain this many highest-scoring rows.") var most = 5
-    @Option(help: "Attribution baseline: nearest-normal (the training row nearest c, the prototype of normality), mean (the training normals' mean) or zeros.") var baseline: AttributionBaseline = .nearestNormal
+    @Option(help: ArgumentHelp("Attribution baseline: nearest-normal (the training row nearest c, the prototype of normality), "
+                               + "mean (the training normals' mean) or zeros."))
+    var baseline: AttributionBaseline = .nearestNormal
     @Option(help: "Integrated-gradients steps.") var steps = 32
     @Option(help: "Features listed per sample (text form).") var top = 10
     @Option(help: "Output format.") var format: Format = .text
@@ -48,7 +51,9 @@ struct Explain: ParsableCommand {
                 explanations[i].row = md.rowNumber(explanations[i].sample)
                 explanations[i].ids = md.ids(explanations[i].sample)
                 let raw = md.table.row(explanations[i].sample)
-                for k in explanations[i].features.indices { explanations[i].features[k].rawValue = raw[raw.startIndex + explanations[i].features[k].index] }
+                for k in explanations[i].features.indices {
+                    explanations[i].features[k].rawValue = raw[raw.startIndex + explanations[i].features[k].index]
+                }
             }
             if let pngDir {
                 let shape = try imageShape.map(parseImageShape) ?? md.model.configuration.encoder.imageShape

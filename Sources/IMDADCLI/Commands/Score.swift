@@ -44,7 +44,8 @@ struct Score: ParsableCommand {
     @Option(help: "A row with a bad field: fail (write nothing) or skip (list the skipped rows on standard error).")
     var onBadRow: BadRow = .fail
     @Flag(help: "Replace existing output files.") var force = false
-    @Option(help: "Rows scored per chunk (bounds memory; rounded up to a multiple of \(Network.inferenceBatchSize), so scores do not depend on it).")
+    @Option(help: ArgumentHelp("Rows scored per chunk (bounds memory; rounded up to a multiple of \(Network.inferenceBatchSize), "
+                               + "so scores do not depend on it)."))
     var chunkRows = 50_000
 
     func run() throws {

@@ -25,7 +25,8 @@ struct Train: ParsableCommand {
     @Flag(help: "Replace an existing output file.") var force = false
     @Option(help: "Random seed (same seed and threads ⇒ same model).") var seed: UInt64 = 0
     @Flag(help: "No progress output.") var quiet = false
-    @Flag(help: "Use the features as they are, without the standardize-then-min-max scaling (for data scaled beforehand; the model then stores no scaler).")
+    @Flag(help: ArgumentHelp("Use the features as they are, without the standardize-then-min-max scaling "
+                             + "(for data scaled beforehand; the model then stores no scaler)."))
     var noScaling = false
     @OptionGroup var choice: MethodChoice
     @OptionGroup var method: MethodOptions
@@ -69,7 +70,8 @@ struct Train: ParsableCommand {
                 let share = Format.fixed(100 * Double(summary.normalsFlagged) / Double(max(summary.normals, 1)), digits: 1)
                 print("flagged: \(summary.normalsFlagged) of the \(summary.normals) normal training rows (\(share) %)")
                 if let zones = summary.normalZones {
-                    print("training normals by zone: " + Zone.allCases.map { "\($0.rawValue) \(zones[$0.rawValue] ?? 0)" }.joined(separator: ", "))
+                    let counts = Zone.allCases.map { "\($0.rawValue) \(zones[$0.rawValue] ?? 0)" }
+                    print("training normals by zone: " + counts.joined(separator: ", "))
                 }
             }
             if case .imdad(let d) = fitted { print(describe(d)) }
@@ -81,9 +83,13 @@ struct Train: ParsableCommand {
 func describe(_ model: IMDAD) -> String {
     let s = model.sphere, nu = model.configuration.nu, radiusNu = model.configuration.radiusNu
     let c = s.center.prefix(8).map { Format.fixed($0, digits: 3) }.joined(separator: ", ") + (s.center.count > 8 ? ", …" : "")
+    let norm = Format.fixed(s.center.reduce(0) { $0 + $1 * $1 }.squareRoot(), digits: 3)
+    let radius = "R = \(Format.fixed(s.radius, digits: 4))  (R² = \(Format.fixed(s.radiusSquared, digits: 4)))"
+    let margin = "ρ = \(Format.fixed(s.margin, digits: 3))   relative margin ρ²/R² = \(Format.fixed(s.relativeMargin, digits: 3))"
+    let refit = radiusNu.map { "   R² refit to flag \($0) of the training normals" } ?? ""
     return """
-    sphere: c = [\(c)]  (‖c‖ = \(Format.fixed(s.center.reduce(0) { $0 + $1 * $1 }.squareRoot(), digits: 3)))
-            R = \(Format.fixed(s.radius, digits: 4))  (R² = \(Format.fixed(s.radiusSquared, digits: 4)))   ρ = \(Format.fixed(s.margin, digits: 3))   relative margin ρ²/R² = \(Format.fixed(s.relativeMargin, digits: 3))   ν = \(nu)\(radiusNu.map { "   R² refit at ν_R = \($0)" } ?? "")
+    sphere: c = [\(c)]  (‖c‖ = \(norm))
+            \(radius)   \(margin)   ν = \(nu)\(refit)
             zones: inside s ≤ 0 | margin band 0 < s < ρ² | outside s ≥ ρ²   (s = ‖φ − c‖² − R²)
     """
 }

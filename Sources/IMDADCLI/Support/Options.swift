@@ -24,17 +24,22 @@ struct MethodOptions: ParsableArguments {
     var learningRateOption: Float?
     @Option(parsing: .upToNextOption, help: "Epochs at which the learning rate is divided by 10.") var milestones: [Int] = [50]
     @Option(help: "Mini-batch size.") var batchSize = 128
-    @Option(help: "Labeled anomalies in every balanced mini-batch: IMD-AD, balanced Deep SAD (default: max(4, round(B·m/(n + m))); at most m).")
+    @Option(help: ArgumentHelp("Labeled anomalies in every balanced mini-batch: IMD-AD, balanced Deep SAD "
+                               + "(default: max(4, round(B·m/(n + m))); at most m)."))
     var anomaliesPerBatch: Int?
     @Option(help: "Encoder weight decay λ.") var weightDecay: Float = TrainingConfiguration().weightDecay
-    @Option(help: "ν ∈ (0, 1]: bound on the fraction of normal training data outside the sphere during training (default: \(IMDADConfiguration.defaultNu) for IMD-AD, \(DetectorConfiguration.softBoundaryNu) for soft-boundary Deep SVDD).")
+    @Option(help: ArgumentHelp("ν ∈ (0, 1]: bound on the fraction of normal training data outside the sphere during training "
+                               + "(default: \(IMDADConfiguration.defaultNu) for IMD-AD, "
+                               + "\(DetectorConfiguration.softBoundaryNu) for soft-boundary Deep SVDD)."))
     var nu: Float?
     @Option(help: "κ > 0: weight of the labeled anomalies (IMD-AD).") var kappa: Float = IMDADConfiguration.defaultKappa
     @Option(help: hidden("ν_R ∈ (0, 1]: the same as --contamination for IMD-AD (its former name).")) var radiusNu: Float?
     @Flag(help: "Keep R² as trained (IMD-AD): no refit at --radius-nu.") var keepTrainedRadius = false
     @Option(help: "η > 0: weight of the labeled samples (Deep SAD).") var eta: Float = 1
     @Flag(help: "Allow IMD-AD to train without labeled anomalies.") var oneClass = false
-    @Option(help: "p ∈ (0, 1): the share of the training normals the model's threshold flags, for every method (IMD-AD refits R² alone after training so that s > 0 flags about p of them; the ranking keeps the training ν). Default 0.1.")
+    @Option(help: ArgumentHelp("p ∈ (0, 1): the share of the training normals the model's threshold flags, for every method "
+                               + "(IMD-AD refits R² alone after training so that s > 0 flags p of them; the ranking keeps "
+                               + "the training ν). Default 0.1."))
     var contamination: Float?
     @Option(help: "Autoencoder pretraining epochs for the deep methods' encoder (0: none).") var pretrainEpochs = 0
     @Option(help: "Weight decay of the pretraining autoencoder.") var pretrainWeightDecay: Float = 0.5e-3
@@ -44,7 +49,8 @@ struct MethodOptions: ParsableArguments {
     @Option(help: hidden("Softplus sharpness β instead of the hinge.")) var softplusBeta: Float?
     @Option(help: hidden("Softplus sharpness β for the labeled anomalies' term only.")) var anomalySoftplusBeta: Float?
     @Option(help: hidden("μ ≥ 0: weight of the compactness term on the normals.")) var mu: Float = 0
-    @Option(help: hidden("π ≥ 0: weight of Deep SAD's push 1/(‖φ − c‖² + ε) on the labeled anomalies.")) var anomalyPush: Float = 0
+    @Option(help: hidden("π ≥ 0: weight of Deep SAD's push 1/(‖φ − c‖² + ε) on the labeled anomalies."))
+    var anomalyPush: Float = 0
     @Option(help: hidden("Ramp cap τ > 0: normals beyond s = τ·ρ² stop pulling the sphere.")) var normalCap: Float?
     @Option(help: hidden("Learning-rate multiplier of the sphere's center c.")) var centerLrScale: Float = 1
     @Option(help: hidden("Sphere initialization: center-zero-radius or quantile.")) var initialization = "center-zero-radius"
@@ -150,7 +156,8 @@ func choice<T: CaseIterable & RawRepresentable>(_ text: String, flag: String) th
 func methodKinds(_ list: String) throws -> [MethodKind] {
     try list.split(separator: ",").map { name -> MethodKind in
         guard let k = MethodKind(rawValue: String(name)) else {
-            throw ValidationError("unknown method '\(name)'; expected one of \(MethodKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            let valid = MethodKind.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("unknown method '\(name)'; expected one of \(valid)")
         }
         return k
     }
@@ -159,7 +166,9 @@ func methodKinds(_ list: String) throws -> [MethodKind] {
 /// Turns library errors into a one-line message and a non-zero exit status; where a library error
 /// names a parameter or a switch, the message names the flag that sets it.
 func run(_ body: () throws -> Void) throws {
-    do { try body() } catch let e as ValidationError { throw e } catch let e as ExitCode { throw e } catch let e as CleanExit { throw e } catch {
+    do { try body() } catch let e as ValidationError { throw e } catch let e as ExitCode { throw e } catch let e as CleanExit {
+        throw e
+    } catch {
         note("error: \(message(for: error))")
         throw ExitCode(2)
     }
@@ -170,7 +179,8 @@ func message(for error: any Error) -> String {
     switch error {
     case let e as OutputExistsError: return "\(e.path) already exists. HINT: pass --force to replace it, or choose another path"
     case let e as TrainingError:
-        return "\(e)".replacingOccurrences(of: "(training.learningRate)", with: "(--lr)").replacingOccurrences(of: "(kappa)", with: "(--kappa)")
+        return "\(e)".replacingOccurrences(of: "(training.learningRate)", with: "(--lr)")
+            .replacingOccurrences(of: "(kappa)", with: "(--kappa)")
     case DetectorError.invalidParameter(let name, let value, let expected):
         return "\(flag(forParameter: name)) must be \(expected), got \(value)"
     case DetectorError.noLabeledAnomalies(let method):
