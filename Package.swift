@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "IMDADReportsTests", dependencies: ["IMDADReports", "IMDADCharts", "IMDADDetectors", "IMDADEngine", "IMDADData",
                                                             "IMDADTestSupport"]),
         .testTarget(name: "IMDADONNXTests", dependencies: ["IMDADONNX", "IMDADDetectors", "IMDADEngine", "IMDADData",
-                                                          "IMDADTestSupport"]),
+                                                          "IMDADTestSupport"], exclude: ["Python"]),
         .testTarget(name: "IMDADCLITests", dependencies: ["IMDADCLI", "IMDADData", "IMDADDetectors", "IMDADReports",
                                                          "IMDADExperiments", "IMDADTestSupport"]),
     ]
