@@ -76,8 +76,20 @@ class ONNXTestCase: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }
 
+    /// `IMDAD_ONNX_KEEP=folder` keeps the trained models, exported graphs and data there (the
+    /// LeNet models of experiments/onnx/bench.py come from here: `imdad train` fits tabular MLPs only).
     override func tearDownWithError() throws {
-        if let dir { try? FileManager.default.removeItem(at: dir) }
+        guard let dir else { return }
+        if let keep = ONNXTestEnvironment.environment["IMDAD_ONNX_KEEP"] {
+            let fm = FileManager.default
+            try fm.createDirectory(atPath: keep, withIntermediateDirectories: true)
+            for name in try fm.contentsOfDirectory(atPath: dir.path) where !name.hasPrefix(".") {
+                let target = URL(fileURLWithPath: keep).appendingPathComponent(name)
+                try? fm.removeItem(at: target)
+                try fm.copyItem(at: dir.appendingPathComponent(name), to: target)
+            }
+        }
+        try? FileManager.default.removeItem(at: dir)
     }
 
     func path(_ name: String) -> URL { dir.appendingPathComponent(name) }
