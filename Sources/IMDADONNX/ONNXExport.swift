@@ -9,13 +9,13 @@
 //       → score s (N):
 //           IMD-AD:        s = ‖φ‖² − wᵀφ − b   (the sphere layer; = ‖φ − c‖² − R², w = 2c, b = R² − ‖c‖²)
 //           Deep SAD/SVDD: s = ‖φ − c‖² − R²     (R² = 0 except for soft-boundary Deep SVDD)
+//           Isolation Forest: s = 2^(−E[h(x)]/c(ψ)) from an ONNX-ML TreeEnsembleRegressor (ONNXExport+IsolationForest.swift)
 //       → prediction (N) int64 = [s > threshold]
-//       → distance (N) float = ‖φ − c‖
+//       → distance (N) float = ‖φ − c‖ (deep models)
 //       → zone (N) int64 (IMD-AD only): 0 inside (s ≤ 0), 1 margin band (0 < s < ρ²), 2 outside (s ≥ ρ²)
 //
 // `metadata_props` carry the method, the library version, the feature names, the threshold, c, R², ρ²
-// and the zone names (keys in ``ONNXExport/MetadataKey``). Isolation Forest is refused
-// (``ONNXExportError/unsupportedMethod(_:)``).
+// and the zone names (keys in ``ONNXExport/MetadataKey``).
 
 import Foundation
 import IMDADData
@@ -25,14 +25,10 @@ import SwiftProtobuf
 
 /// Why a model cannot be exported.
 public enum ONNXExportError: Error, CustomStringConvertible, Equatable {
-    case unsupportedMethod(MethodKind)
     case unsupportedLayer(String)
 
     public var description: String {
         switch self {
-        case .unsupportedMethod(let m):
-            return "\(m.displayName) models cannot be exported to ONNX; only the deep detectors (IMD-AD, Deep SAD, Deep SVDD) "
-                + "can. HINT: score Isolation Forest models with `imdad score`"
         case .unsupportedLayer(let l):
             return "the network has a layer ONNX export does not know (\(l))"
         }
@@ -69,6 +65,7 @@ public enum ONNXExport {
         public static let zones = "imdad.zones"
         public static let scaled = "imdad.scaled"
         public static let encoder = "imdad.encoder"
+        public static let trees = "imdad.trees"
     }
 
     /// The serialized ONNX file of `trained`.
@@ -91,20 +88,21 @@ public enum ONNXExport {
             (MetadataKey.featureNames, jsonList(meta.featureNames)), (MetadataKey.threshold, "\(meta.threshold)"),
             (MetadataKey.scaled, meta.scaler == nil ? "false" : "true"),
         ]
-        let center: [Float]
-        let phi: String
+        var center: [Float]? = nil
+        var phi: String? = nil
         switch trained.fitted {
         case .imdad(let m):
             let net = m.network
             guard let encoder = net.body.layers.first else { throw ONNXExportError.unsupportedLayer("empty network") }
-            phi = try emit(encoder, input: x, first: net.body.offsets[0], values: net.parameters.values, into: &g)
+            let h = try emit(encoder, input: x, first: net.body.offsets[0], values: net.parameters.values, into: &g)
+            phi = h
             let (wi, bi) = IMDAD.sphereIndices(net)
             let w = net.parameters.values[wi], b = net.parameters.values[bi]
             let sphere = m.sphere
             center = sphere.center
             // s = ‖φ‖² − wᵀφ − b, in the order of HypersphereLayer.forward.
-            let sq = g.node("ReduceSumSquare", [phi], attributes: [Attribute.ints("axes", [1]), Attribute.int("keepdims", 0)])
-            let lin = g.node("MatMul", [phi, g.constant("sphere_w", w.scalars, shape: [w.count])])
+            let sq = g.node("ReduceSumSquare", [h], attributes: [Attribute.ints("axes", [1]), Attribute.int("keepdims", 0)])
+            let lin = g.node("MatMul", [h, g.constant("sphere_w", w.scalars, shape: [w.count])])
             let s = g.node("Sub", [g.node("Sub", [sq, lin]), g.constant("sphere_b", b.scalars, shape: [1])], output: Name.score)
             // zone: Where(s ≤ 0, 0, Where(s < ρ², 1, 2)).
             let zero = g.constant("zero", [Float(0)], shape: [])
@@ -117,27 +115,33 @@ public enum ONNXExport {
             props.append((MetadataKey.encoder, m.configuration.encoder.name))
         case .hypersphere(let m):
             let net = m.network
-            phi = try emit(net.body, input: x, first: 0, values: net.parameters.values, into: &g)
+            let h = try emit(net.body, input: x, first: 0, values: net.parameters.values, into: &g)
+            phi = h
             center = m.center
-            let dist2 = g.node("ReduceSumSquare", [g.node("Sub", [phi, g.constant("center", center, shape: [center.count])])],
+            let dist2 = g.node("ReduceSumSquare", [g.node("Sub", [h, g.constant("center", m.center, shape: [m.center.count])])],
                                attributes: [Attribute.ints("axes", [1]), Attribute.int("keepdims", 0)])
             g.node("Sub", [dist2, g.constant("radius_squared", [m.radiusSquared], shape: [])], output: Name.score)
             props.append((MetadataKey.radiusSquared, "\(m.radiusSquared)"))
             props.append((MetadataKey.encoder, m.configuration.encoder.name))
-        case .isolationForest:
-            throw ONNXExportError.unsupportedMethod(meta.method)
+        case .isolationForest(let f):
+            isolationForest(f.model, input: x, into: &g)
+            props.append((MetadataKey.trees, String(f.model.treeCount)))
         }
-        props.append((MetadataKey.center, jsonList(center.map { "\($0)" }, quoted: false)))
         // prediction = [s > threshold]; distance = ‖φ − c‖.
         let above = g.node("Greater", [Name.score, g.constant("threshold", [meta.threshold], shape: [])])
         g.node("Cast", [above], output: Name.prediction, attributes: [Attribute.int("to", Int(Onnx_TensorProto.DataType.int64.rawValue))])
-        let diff = g.node("Sub", [phi, g.constant("c", center, shape: [center.count])])
-        let d2 = g.node("ReduceSumSquare", [diff], attributes: [Attribute.ints("axes", [1]), Attribute.int("keepdims", 0)])
-        g.node("Sqrt", [d2], output: Name.distance)
+        if let phi, let center {
+            props.append((MetadataKey.center, jsonList(center.map { "\($0)" }, quoted: false)))
+            let diff = g.node("Sub", [phi, g.constant("c", center, shape: [center.count])])
+            let d2 = g.node("ReduceSumSquare", [diff], attributes: [Attribute.ints("axes", [1]), Attribute.int("keepdims", 0)])
+            g.node("Sqrt", [d2], output: Name.distance)
+        }
 
         g.addOutput(GraphBuilder.valueInfo(Name.score, .float, dims: ["N"], doc: "anomaly score s; higher is more anomalous"))
         g.addOutput(GraphBuilder.valueInfo(Name.prediction, .int64, dims: ["N"], doc: "1 when s > imdad.threshold, else 0"))
-        g.addOutput(GraphBuilder.valueInfo(Name.distance, .float, dims: ["N"], doc: "‖φ(x) − c‖, distance to the center"))
+        if center != nil {
+            g.addOutput(GraphBuilder.valueInfo(Name.distance, .float, dims: ["N"], doc: "‖φ(x) − c‖, distance to the center"))
+        }
         if case .imdad = trained.fitted {
             g.addOutput(GraphBuilder.valueInfo(Name.zone, .int64, dims: ["N"],
                                                doc: "0 inside (s ≤ 0), 1 margin band (0 < s < ρ²), 2 outside (s ≥ ρ²)"))
@@ -149,11 +153,18 @@ public enum ONNXExport {
         opset.domain = ""
         opset.version = Self.opset
         model.opsetImport = [opset]
+        if case .isolationForest = trained.fitted {
+            var ml = Onnx_OperatorSetIdProto()
+            ml.domain = "ai.onnx.ml"
+            ml.version = mlOpset
+            model.opsetImport.append(ml)
+        }
         model.producerName = "imdad"
         model.producerVersion = IMDADVersion.library
         model.modelVersion = 1
         model.docString = "\(meta.method.displayName) anomaly detector exported by imdad \(IMDADVersion.library). "
-            + "Input x: raw features (N, \(d)). Outputs: score, prediction, distance" + (meta.method == .imdad ? ", zone." : ".")
+            + "Input x: raw features (N, \(d)). Outputs: score, prediction"
+            + (meta.method == .imdad ? ", distance, zone." : meta.method == .isolationForest ? "." : ", distance.")
         model.graph = g.graph
         model.metadataProps = props.map { k, v in
             var e = Onnx_StringStringEntryProto()

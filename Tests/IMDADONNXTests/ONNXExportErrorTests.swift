@@ -5,7 +5,7 @@ import Foundation
 import IMDADData
 import IMDADDetectors
 import IMDADEngine
-import IMDADONNX
+@testable import IMDADONNX
 import XCTest
 
 final class ONNXExportErrorTests: ONNXTestCase {
@@ -33,18 +33,6 @@ final class ONNXExportErrorTests: ONNXTestCase {
         try Data("f0,f1\n1,2\n".utf8).write(to: path("data.csv"))
         try assertRefused(["export", "data.csv", "-o", "out.onnx"], mentions: ["data.csv", "not an imdad model file"], output: "out.onnx")
         try assertRefused(["export", "missing.imdad", "-o", "out.onnx"], mentions: ["missing.imdad", "cannot be read"], output: "out.onnx")
-    }
-
-    func testIsolationForestIsRefusedWithoutOutput() throws {
-        let (x, labels) = smallData()
-        _ = try trainModel("forest.imdad", method: .isolationForest, encoder: .mlp(input: 3, hidden: [4], representation: 2),
-                           features: x, rows: 60, labels: labels, scale: true)
-        try assertRefused(["export", "forest.imdad", "-o", "forest.onnx"],
-                          mentions: ["Isolation Forest models cannot be exported to ONNX", "imdad score"], output: "forest.onnx")
-        let model = try TrainedModel.read(contentsOf: path("forest.imdad"))
-        XCTAssertThrowsError(try ONNXExport.model(model)) { error in
-            XCTAssertEqual(error as? ONNXExportError, .unsupportedMethod(.isolationForest))
-        }
     }
 
     func testExistingOutputIsKeptWithoutForce() throws {
@@ -88,11 +76,34 @@ final class ONNXExportErrorTests: ONNXTestCase {
                 if node.opType == "BatchNormalization" { XCTAssertEqual(node.output.count, 1) }
             }
         }
+        let forest = try trainModel("f.imdad", method: .isolationForest, encoder: encoder, features: x, rows: 60, labels: labels, scale: true)
+        let forestGraph = try ONNXExport.model(forest)
+        XCTAssertEqual(forestGraph.graph.output.map(\.name), ["score", "prediction"])
+        XCTAssertEqual(forestGraph.opsetImport.map(\.domain), ["", "ai.onnx.ml"])
+        XCTAssertEqual(forestGraph.opsetImport.map(\.version), [17, 3])
+        XCTAssertEqual(forestGraph.graph.node.filter { $0.opType == "TreeEnsembleRegressor" }.map(\.domain), ["ai.onnx.ml"])
         let meta = Dictionary(uniqueKeysWithValues: try ONNXExport.model(imdad).metadataProps.map { ($0.key, $0.value) })
         guard case .imdad(let d) = imdad.fitted else { return XCTFail("not IMD-AD") }
         XCTAssertEqual(meta["imdad.radius_squared"].flatMap(Float.init), d.sphere.radiusSquared)
         XCTAssertEqual(meta["imdad.margin_squared"].flatMap(Float.init), d.sphere.marginSquared)
         XCTAssertEqual(meta["imdad.center"], "[" + d.sphere.center.map { "\($0)" }.joined(separator: ",") + "]")
         XCTAssertEqual(meta["imdad.zones"], "[\"inside\",\"margin band\",\"outside\"]")
+    }
+
+    /// Float thresholds rounded up take the same branch as the double split `x < p` for every float x:
+    /// checked at p's float neighbours, where rounding to nearest would go wrong.
+    func testSplitThresholdRoundingKeepsEveryBranch() {
+        var rng = RandomGenerator(seed: 5)
+        var roundedDown = 0
+        for _ in 0..<2000 {
+            let p = Double(rng.uniform(-3, 3)) + Double(rng.uniform(-1, 1)) * 1e-9
+            let t = ONNXExport.roundedUp(p)
+            let f = Float(p)
+            if Double(f) < p { roundedDown += 1 }
+            for x in [f.nextDown, f, f.nextUp, t.nextDown, t, t.nextUp] {
+                XCTAssertEqual(Double(x) < p, x < t, "p = \(p), x = \(x), threshold \(t)")
+            }
+        }
+        XCTAssertGreaterThan(roundedDown, 500, "the cases where nearest rounding would misplace x = Float(p) are covered")
     }
 }

@@ -1,4 +1,4 @@
-// `imdad export`: a trained deep model as an ONNX file (raw features in; score, prediction, distance, zone out).
+// `imdad export`: a trained model as an ONNX file (raw features in; score, prediction, distance, zone out).
 
 import ArgumentParser
 import Foundation
@@ -7,10 +7,10 @@ import IMDADONNX
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export a trained IMD-AD, Deep SAD or Deep SVDD model to ONNX (scaler, encoder and score in one graph).",
+        abstract: "Export a trained model to ONNX: scaler, encoder and score in one graph (Isolation Forest: an ONNX-ML tree ensemble).",
         discussion: """
         The graph takes raw features (N, D) as float and outputs score, prediction (score > threshold), \
-        distance (‖φ − c‖) and, for IMD-AD, zone (0 inside, 1 margin band, 2 outside). Its metadata_props \
+        for the deep models distance (‖φ − c‖) and, for IMD-AD, zone (0 inside, 1 margin band, 2 outside). Its metadata_props \
         hold the feature names, the threshold, c, R², ρ², the method and the library version. \
         See docs/onnx.md for loading it in Python, Java and C++.
 

@@ -5,7 +5,8 @@
 1. onnx.checker.check_model(full_check=True) passes and the opset is >= 17.
 2. ONNX Runtime's score equals imdad's to `rtol` relative to the size of the terms the score is a
    difference of: |s_ort - s_imdad| <= rtol * max(|s|, ||phi - c||^2 + |R^2| + ||c||^2)
-   (s = ||phi - c||^2 - R^2; for Deep SAD/SVDD R^2 = 0 and this is plain relative error unless c is large).
+   (s = ||phi - c||^2 - R^2; for Deep SAD/SVDD R^2 = 0 and this is plain relative error unless c is large;
+   Isolation Forest, s in (0, 1]: plain relative error).
    The plain relative error |ds|/|s| is reported too: near s = 0 no float32 computation can bound it.
 3. Predictions and (IMD-AD) zones are equal, except rows whose score lies within the tolerance of a
    boundary (0, rho^2, the threshold), which are counted and reported.
@@ -44,8 +45,9 @@ def main():
     problems = []
     if opset < 17:
         problems.append(f"opset {opset} < 17")
-    for key in ["imdad.method", "imdad.library_version", "imdad.feature_names", "imdad.threshold", "imdad.center",
-                "imdad.radius_squared"]:
+    deep = meta.get("imdad.method") != "iforest"
+    for key in ["imdad.method", "imdad.library_version", "imdad.feature_names", "imdad.threshold"] + (
+            ["imdad.center", "imdad.radius_squared"] if deep else ["imdad.trees"]):
         if key not in meta:
             problems.append(f"metadata_props lacks {key}")
 
@@ -58,16 +60,20 @@ def main():
     opts = ort.SessionOptions(); opts.intra_op_num_threads = 1
     sess = ort.InferenceSession(a.model, opts, providers=["CPUExecutionProvider"])
     out = dict(zip([o.name for o in sess.get_outputs()], sess.run(None, {"x": x})))
-    s, pred, dist = out["score"], out["prediction"], out["distance"]
+    s, pred = out["score"], out["prediction"]
     if s.shape != ref.shape:
         problems.append(f"{s.shape} ONNX scores, {ref.shape} imdad scores")
         print(json.dumps({"ok": False, "problems": problems})); return 1
 
-    c = np.array(json.loads(meta["imdad.center"]), dtype=np.float64)
-    r2 = float(meta["imdad.radius_squared"]); rho2 = float(meta.get("imdad.margin_squared", "nan"))
+    rho2 = float(meta.get("imdad.margin_squared", "nan"))
     threshold = float(meta["imdad.threshold"])
     diff = np.abs(s.astype(np.float64) - ref.astype(np.float64))
-    scale = np.maximum(np.abs(ref), dist.astype(np.float64) ** 2 + abs(r2) + float(c @ c))
+    if deep:
+        c = np.array(json.loads(meta["imdad.center"]), dtype=np.float64)
+        r2 = float(meta["imdad.radius_squared"])
+        scale = np.maximum(np.abs(ref), out["distance"].astype(np.float64) ** 2 + abs(r2) + float(c @ c))
+    else:  # Isolation Forest: s = 2^(-E[h]/c(psi)) in (0, 1], plain relative error
+        scale = np.abs(ref.astype(np.float64))
     tol = a.rtol * scale
     bad = np.nonzero(diff > tol)[0]
     if len(bad):
