@@ -18,34 +18,27 @@ struct GraphBuilder {
 
     /// A float initializer of `shape`; returns its name.
     mutating func constant(_ prefix: String, _ values: [Float], shape: [Int]) -> String {
-        precondition(values.count == shape.reduce(1, *), "\(prefix): \(values.count) values for shape \(shape)")
-        var t = Onnx_TensorProto()
-        t.name = fresh(prefix)
-        t.dataType = Int32(Onnx_TensorProto.DataType.float.rawValue)
-        t.dims = shape.map(Int64.init)
-        t.rawData = values.withUnsafeBytes { Data($0) }  // little-endian, as ONNX's raw_data requires
-        graph.initializer.append(t)
-        return t.name
+        initializer(prefix, values, type: .float, shape: shape)
     }
 
     /// A double initializer of `shape`; returns its name.
     mutating func constant(_ prefix: String, _ values: [Double], shape: [Int]) -> String {
-        precondition(values.count == shape.reduce(1, *))
-        var t = Onnx_TensorProto()
-        t.name = fresh(prefix)
-        t.dataType = Int32(Onnx_TensorProto.DataType.double.rawValue)
-        t.dims = shape.map(Int64.init)
-        t.rawData = values.withUnsafeBytes { Data($0) }
-        graph.initializer.append(t)
-        return t.name
+        initializer(prefix, values, type: .double, shape: shape)
     }
 
     /// An int64 initializer (shapes, axes, zone codes); returns its name.
     mutating func constant(_ prefix: String, int64 values: [Int64], shape: [Int]) -> String {
-        precondition(values.count == shape.reduce(1, *))
+        initializer(prefix, values, type: .int64, shape: shape)
+    }
+
+    /// An initializer of element `type` holding `values` as raw little-endian bytes (as ONNX's raw_data requires).
+    private mutating func initializer<T: BitwiseCopyable>(
+        _ prefix: String, _ values: [T], type: Onnx_TensorProto.DataType, shape: [Int]
+    ) -> String {
+        precondition(values.count == shape.reduce(1, *), "\(prefix): \(values.count) values for shape \(shape)")
         var t = Onnx_TensorProto()
         t.name = fresh(prefix)
-        t.dataType = Int32(Onnx_TensorProto.DataType.int64.rawValue)
+        t.dataType = Int32(type.rawValue)
         t.dims = shape.map(Int64.init)
         t.rawData = values.withUnsafeBytes { Data($0) }
         graph.initializer.append(t)
@@ -54,8 +47,10 @@ struct GraphBuilder {
 
     /// Appends `op(inputs) → output` and returns the output's name (`output` or a fresh one).
     @discardableResult
-    mutating func node(_ op: String, _ inputs: [String], output: String? = nil, attributes: [Onnx_AttributeProto] = [],
-                       domain: String = "") -> String {
+    mutating func node(
+        _ op: String, _ inputs: [String], output: String? = nil, attributes: [Onnx_AttributeProto] = [],
+        domain: String = ""
+    ) -> String {
         var n = Onnx_NodeProto()
         n.opType = op
         n.name = fresh(op)

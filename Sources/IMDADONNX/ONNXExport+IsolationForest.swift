@@ -51,15 +51,18 @@ extension ONNXExport {
                 }
             }
         }
-        let mean = g.node("TreeEnsembleRegressor", [input], attributes: [
-            Attribute.ints("nodes_treeids", treeIDs), Attribute.ints("nodes_nodeids", nodeIDs),
-            Attribute.ints("nodes_featureids", features), Attribute.floats("nodes_values", values),
-            Attribute.strings("nodes_modes", modes), Attribute.ints("nodes_truenodeids", trueIDs),
-            Attribute.ints("nodes_falsenodeids", falseIDs),
-            Attribute.ints("target_treeids", targetTrees), Attribute.ints("target_nodeids", targetNodes),
-            Attribute.ints("target_ids", [Int](repeating: 0, count: targetTrees.count)), Attribute.floats("target_weights", weights),
-            Attribute.int("n_targets", 1), Attribute.string("aggregate_function", "AVERAGE"), Attribute.string("post_transform", "NONE"),
-        ], domain: "ai.onnx.ml")
+        let mean = g.node(
+            "TreeEnsembleRegressor", [input],
+            attributes: [
+                Attribute.ints("nodes_treeids", treeIDs), Attribute.ints("nodes_nodeids", nodeIDs),
+                Attribute.ints("nodes_featureids", features), Attribute.floats("nodes_values", values),
+                Attribute.strings("nodes_modes", modes), Attribute.ints("nodes_truenodeids", trueIDs),
+                Attribute.ints("nodes_falsenodeids", falseIDs),
+                Attribute.ints("target_treeids", targetTrees), Attribute.ints("target_nodeids", targetNodes),
+                Attribute.ints("target_ids", [Int](repeating: 0, count: targetTrees.count)), Attribute.floats("target_weights", weights),
+                Attribute.int("n_targets", 1), Attribute.string("aggregate_function", "AVERAGE"),
+                Attribute.string("post_transform", "NONE"),
+            ], domain: "ai.onnx.ml")
         // E (N, 1) → (N); s = 2^(−E/c(ψ)), or 0.5 when c(ψ) = 0 (ψ = 1), as the Swift code defines it.
         let e = g.node("Reshape", [mean, g.constant("shape", int64: [-1], shape: [1])])
         let normaliser = IsolationForest.averagePathLength(model.sampleSize)

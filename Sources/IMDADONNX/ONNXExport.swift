@@ -78,8 +78,10 @@ public enum ONNXExport {
         let meta = trained.metadata
         let d = meta.featureNames.count
         var g = GraphBuilder(name: "imdad_\(meta.method.rawValue)")
-        g.addInput(GraphBuilder.valueInfo(Name.input, .float, dims: ["N", d],
-                                          doc: "raw features, one row per sample, columns as in imdad.feature_names"))
+        g.addInput(
+            GraphBuilder.valueInfo(
+                Name.input, .float, dims: ["N", d],
+                doc: "raw features, one row per sample, columns as in imdad.feature_names"))
         let x = scaled(Name.input, scaler: meta.scaler, into: &g)
 
         var props: [(String, String)] = [
@@ -110,16 +112,19 @@ public enum ONNXExport {
             let codes = (0..<3).map { g.constant("zone\($0)", int64: [Int64($0)], shape: []) }
             let outer = g.node("Where", [g.node("Less", [s, rho2]), codes[1], codes[2]])
             g.node("Where", [g.node("LessOrEqual", [s, zero]), codes[0], outer], output: Name.zone)
-            props += [(MetadataKey.radiusSquared, "\(sphere.radiusSquared)"), (MetadataKey.marginSquared, "\(sphere.marginSquared)"),
-                      (MetadataKey.zones, jsonList(Zone.allCases.map(\.rawValue)))]
+            props += [
+                (MetadataKey.radiusSquared, "\(sphere.radiusSquared)"), (MetadataKey.marginSquared, "\(sphere.marginSquared)"),
+                (MetadataKey.zones, jsonList(Zone.allCases.map(\.rawValue))),
+            ]
             props.append((MetadataKey.encoder, m.configuration.encoder.name))
         case .hypersphere(let m):
             let net = m.network
             let h = try emit(net.body, input: x, first: 0, values: net.parameters.values, into: &g)
             phi = h
             center = m.center
-            let dist2 = g.node("ReduceSumSquare", [g.node("Sub", [h, g.constant("center", m.center, shape: [m.center.count])])],
-                               attributes: [Attribute.ints("axes", [1]), Attribute.int("keepdims", 0)])
+            let dist2 = g.node(
+                "ReduceSumSquare", [g.node("Sub", [h, g.constant("center", m.center, shape: [m.center.count])])],
+                attributes: [Attribute.ints("axes", [1]), Attribute.int("keepdims", 0)])
             g.node("Sub", [dist2, g.constant("radius_squared", [m.radiusSquared], shape: [])], output: Name.score)
             props.append((MetadataKey.radiusSquared, "\(m.radiusSquared)"))
             props.append((MetadataKey.encoder, m.configuration.encoder.name))
@@ -143,8 +148,10 @@ public enum ONNXExport {
             g.addOutput(GraphBuilder.valueInfo(Name.distance, .float, dims: ["N"], doc: "‖φ(x) − c‖, distance to the center"))
         }
         if case .imdad = trained.fitted {
-            g.addOutput(GraphBuilder.valueInfo(Name.zone, .int64, dims: ["N"],
-                                               doc: "0 inside (s ≤ 0), 1 margin band (0 < s < ρ²), 2 outside (s ≥ ρ²)"))
+            g.addOutput(
+                GraphBuilder.valueInfo(
+                    Name.zone, .int64, dims: ["N"],
+                    doc: "0 inside (s ≤ 0), 1 margin band (0 < s < ρ²), 2 outside (s ≥ ρ²)"))
         }
 
         var model = Onnx_ModelProto()
@@ -162,7 +169,8 @@ public enum ONNXExport {
         model.producerName = "imdad"
         model.producerVersion = IMDADVersion.library
         model.modelVersion = 1
-        model.docString = "\(meta.method.displayName) anomaly detector exported by imdad \(IMDADVersion.library). "
+        model.docString =
+            "\(meta.method.displayName) anomaly detector exported by imdad \(IMDADVersion.library). "
             + "Input x: raw features (N, \(d)). Outputs: score, prediction"
             + (meta.method == .imdad ? ", distance, zone." : meta.method == .isolationForest ? "." : ", distance.")
         model.graph = g.graph
@@ -209,16 +217,21 @@ public enum ONNXExport {
             return g.node("Gemm", inputs, attributes: [Attribute.int("transB", 1)])
         case let c as Conv2d:
             let inputs = [input, tensor(0, "conv_weight")] + (c.hasBias ? [tensor(1, "conv_bias")] : [])
-            return g.node("Conv", inputs, attributes: [
-                Attribute.ints("kernel_shape", [c.kernelSize, c.kernelSize]), Attribute.ints("strides", [c.stride, c.stride]),
-                Attribute.ints("pads", [c.padding, c.padding, c.padding, c.padding]),
-            ])
+            return g.node(
+                "Conv", inputs,
+                attributes: [
+                    Attribute.ints("kernel_shape", [c.kernelSize, c.kernelSize]), Attribute.ints("strides", [c.stride, c.stride]),
+                    Attribute.ints("pads", [c.padding, c.padding, c.padding, c.padding]),
+                ])
         case let bn as BatchNorm:
             let k = bn.affine ? 2 : 0
-            let scale = bn.affine ? tensor(0, "bn_weight") : g.constant("bn_one", [Float](repeating: 1, count: bn.channels), shape: [bn.channels])
-            let bias = bn.affine ? tensor(1, "bn_bias") : g.constant("bn_zero", [Float](repeating: 0, count: bn.channels), shape: [bn.channels])
-            return g.node("BatchNormalization", [input, scale, bias, tensor(k, "bn_mean"), tensor(k + 1, "bn_var")],
-                          attributes: [Attribute.float("epsilon", bn.epsilon)])
+            let scale =
+                bn.affine ? tensor(0, "bn_weight") : g.constant("bn_one", [Float](repeating: 1, count: bn.channels), shape: [bn.channels])
+            let bias =
+                bn.affine ? tensor(1, "bn_bias") : g.constant("bn_zero", [Float](repeating: 0, count: bn.channels), shape: [bn.channels])
+            return g.node(
+                "BatchNormalization", [input, scale, bias, tensor(k, "bn_mean"), tensor(k + 1, "bn_var")],
+                attributes: [Attribute.float("epsilon", bn.epsilon)])
         case let a as LeakyReLU:
             return g.node("LeakyRelu", [input], attributes: [Attribute.float("alpha", a.slope)])
         case is ReLU:
@@ -226,8 +239,12 @@ public enum ONNXExport {
         case is Sigmoid:
             return g.node("Sigmoid", [input])
         case let p as MaxPool2d:
-            return g.node("MaxPool", [input], attributes: [Attribute.ints("kernel_shape", [p.size, p.size]),
-                                                           Attribute.ints("strides", [p.size, p.size])])
+            return g.node(
+                "MaxPool", [input],
+                attributes: [
+                    Attribute.ints("kernel_shape", [p.size, p.size]),
+                    Attribute.ints("strides", [p.size, p.size]),
+                ])
         default:
             throw ONNXExportError.unsupportedLayer(String(describing: type(of: layer)))
         }

@@ -21,8 +21,10 @@ enum ONNXTestEnvironment {
     /// `$IMDAD_DATASETS`, else `../shared/datasets`, `shared/datasets` or `/work/shared/datasets`.
     static let datasetCandidates: [String] = {
         if let env = environment["IMDAD_DATASETS"] { return [env] }
-        return [repository.deletingLastPathComponent().appendingPathComponent("shared/datasets").path,
-                repository.appendingPathComponent("shared/datasets").path, "/work/shared/datasets"]
+        return [
+            repository.deletingLastPathComponent().appendingPathComponent("shared/datasets").path,
+            repository.appendingPathComponent("shared/datasets").path, "/work/shared/datasets",
+        ]
     }()
     static let datasets = datasetCandidates.first { FileManager.default.fileExists(atPath: $0) } ?? datasetCandidates[0]
 
@@ -69,8 +71,10 @@ class ONNXTestCase: XCTestCase {
 
     override func setUpWithError() throws {
         guard ONNXTestEnvironment.binary != nil else {
-            throw ONNXTestSetupError(description: "the imdad executable was not found (looked at "
-                + ONNXTestEnvironment.binaryCandidates.map(\.path).joined(separator: ", ") + "); run `swift build --build-tests` or set IMDAD_BINARY")
+            throw ONNXTestSetupError(
+                description: "the imdad executable was not found (looked at "
+                    + ONNXTestEnvironment.binaryCandidates.map(\.path).joined(separator: ", ")
+                    + "); run `swift build --build-tests` or set IMDAD_BINARY")
         }
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("imdad-onnx-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -112,8 +116,10 @@ class ONNXTestCase: XCTestCase {
     }
 
     /// Fits `method` for one epoch on `x` (raw features) and writes the model file `name`.
-    func trainModel(_ name: String, method: MethodKind, encoder: EncoderArchitecture, features raw: [Double], rows: Int, labels: [Int],
-                    scale: Bool, batchSize: Int = 128) throws -> TrainedModel {
+    func trainModel(
+        _ name: String, method: MethodKind, encoder: EncoderArchitecture, features raw: [Double], rows: Int, labels: [Int],
+        scale: Bool, batchSize: Int = 128
+    ) throws -> TrainedModel {
         let columns = encoder.inputSize
         precondition(raw.count >= rows * columns && labels.count == rows)
         let raw = Array(raw.prefix(rows * columns))
@@ -153,8 +159,9 @@ final class ONNXEqualityTests: ONNXTestCase {
         XCTAssertEqual(score.status, 0, "imdad score \(model): \(score.output)", file: file, line: line)
         let python = ONNXTestEnvironment.python
         guard FileManager.default.isExecutableFile(atPath: python.path) else {
-            throw ONNXTestSetupError(description: "\(python.path) is missing: run `make venv` (onnx, onnxruntime, numpy from PyPI), "
-                                     + "or set IMDAD_PYTHON to a Python with them")
+            throw ONNXTestSetupError(
+                description: "\(python.path) is missing: run `make venv` (onnx, onnxruntime, numpy from PyPI), "
+                    + "or set IMDAD_PYTHON to a Python with them")
         }
         let check = try runProcess(python, [ONNXTestEnvironment.checker.path, "\(base).onnx", data, "\(base)-scores.csv"], in: dir)
         XCTAssertEqual(check.status, 0, "ONNX Runtime disagrees with imdad score on \(model):\n\(check.output)", file: file, line: line)
@@ -165,12 +172,15 @@ final class ONNXEqualityTests: ONNXTestCase {
         let t = try TabularData.load(url: dataset("adbench/38_thyroid.npz"))
         let encoder = EncoderArchitecture.tabular(inputs: t.columns)
         XCTAssertEqual(encoder, .mlp(input: 6, hidden: [32, 16], representation: 4))
-        _ = try trainModel("thyroid-imdad.imdad", method: .imdad, encoder: encoder, features: t.features, rows: t.rows,
-                           labels: t.labels ?? [], scale: true)
-        _ = try trainModel("thyroid-iforest.imdad", method: .isolationForest, encoder: encoder, features: t.features, rows: t.rows,
-                           labels: t.labels ?? [], scale: true)
-        _ = try trainModel("thyroid-deepsad.imdad", method: .deepSADBalanced, encoder: encoder, features: t.features, rows: t.rows,
-                           labels: t.labels ?? [], scale: true)
+        _ = try trainModel(
+            "thyroid-imdad.imdad", method: .imdad, encoder: encoder, features: t.features, rows: t.rows,
+            labels: t.labels ?? [], scale: true)
+        _ = try trainModel(
+            "thyroid-iforest.imdad", method: .isolationForest, encoder: encoder, features: t.features, rows: t.rows,
+            labels: t.labels ?? [], scale: true)
+        _ = try trainModel(
+            "thyroid-deepsad.imdad", method: .deepSADBalanced, encoder: encoder, features: t.features, rows: t.rows,
+            labels: t.labels ?? [], scale: true)
         try writeCSV("thyroid.csv", t.features, rows: t.rows, columns: t.columns)
         try assertONNXAgrees("thyroid-imdad.imdad", data: "thyroid.csv")
         try assertONNXAgrees("thyroid-deepsad.imdad", data: "thyroid.csv")
@@ -181,10 +191,12 @@ final class ONNXEqualityTests: ONNXTestCase {
         let t = try TabularData.load(url: dataset("odds/arrhythmia.npz"))
         let encoder = EncoderArchitecture.tabular(inputs: t.columns)
         XCTAssertEqual(encoder, .mlp(input: 274, hidden: [128, 64], representation: 32))
-        _ = try trainModel("arrhythmia-imdad.imdad", method: .imdad, encoder: encoder, features: t.features, rows: t.rows,
-                           labels: t.labels ?? [], scale: true)
-        _ = try trainModel("arrhythmia-deepsvdd.imdad", method: .deepSVDD, encoder: encoder, features: t.features, rows: t.rows,
-                           labels: (t.labels ?? []).map { _ in 0 }, scale: true)
+        _ = try trainModel(
+            "arrhythmia-imdad.imdad", method: .imdad, encoder: encoder, features: t.features, rows: t.rows,
+            labels: t.labels ?? [], scale: true)
+        _ = try trainModel(
+            "arrhythmia-deepsvdd.imdad", method: .deepSVDD, encoder: encoder, features: t.features, rows: t.rows,
+            labels: (t.labels ?? []).map { _ in 0 }, scale: true)
         try writeCSV("arrhythmia.csv", t.features, rows: t.rows, columns: t.columns)
         try assertONNXAgrees("arrhythmia-imdad.imdad", data: "arrhythmia.csv")
         try assertONNXAgrees("arrhythmia-deepsvdd.imdad", data: "arrhythmia.csv")
@@ -200,10 +212,12 @@ final class ONNXEqualityTests: ONNXTestCase {
         let x = pixels.prefix(rows * d).map { Double($0) / 255 }
         let y = digits.prefix(rows).map { $0 == 0 ? 0 : ($0 == 1 ? 1 : 0) }  // digit 1 as the labeled anomalies
         let trainRows = 128  // training is not what is tested: a few batches keep the debug build quick
-        _ = try trainModel("mnist-imdad.imdad", method: .imdad, encoder: .mnistLeNet, features: x, rows: trainRows,
-                           labels: Array(y.prefix(trainRows)), scale: false, batchSize: 64)
-        _ = try trainModel("mnist-deepsad.imdad", method: .deepSADUniform, encoder: .mnistLeNet, features: x, rows: trainRows,
-                           labels: Array(y.prefix(trainRows)), scale: false, batchSize: 64)
+        _ = try trainModel(
+            "mnist-imdad.imdad", method: .imdad, encoder: .mnistLeNet, features: x, rows: trainRows,
+            labels: Array(y.prefix(trainRows)), scale: false, batchSize: 64)
+        _ = try trainModel(
+            "mnist-deepsad.imdad", method: .deepSADUniform, encoder: .mnistLeNet, features: x, rows: trainRows,
+            labels: Array(y.prefix(trainRows)), scale: false, batchSize: 64)
         try writeCSV("mnist.csv", x, rows: rows, columns: d)
         try assertONNXAgrees("mnist-imdad.imdad", data: "mnist.csv")
         try assertONNXAgrees("mnist-deepsad.imdad", data: "mnist.csv")
@@ -216,8 +230,9 @@ final class ONNXEqualityTests: ONNXTestCase {
         var rng = RandomGenerator(seed: 3)
         let x = (0..<(rows * d)).map { _ in Double(Float(Int(rng.uniform(0, 256)) & 255) / 255) }
         let y = (0..<rows).map { $0 % 8 == 0 ? 1 : 0 }
-        _ = try trainModel("cifar-imdad.imdad", method: .imdad, encoder: .cifar10LeNet, features: x, rows: 64, labels: Array(y.prefix(64)),
-                           scale: false, batchSize: 32)
+        _ = try trainModel(
+            "cifar-imdad.imdad", method: .imdad, encoder: .cifar10LeNet, features: x, rows: 64, labels: Array(y.prefix(64)),
+            scale: false, batchSize: 32)
         try writeCSV("cifar.csv", x, rows: rows, columns: d)
         try assertONNXAgrees("cifar-imdad.imdad", data: "cifar.csv")
     }

@@ -5,8 +5,9 @@ import Foundation
 import IMDADData
 import IMDADDetectors
 import IMDADEngine
-@testable import IMDADONNX
 import XCTest
+
+@testable import IMDADONNX
 
 final class ONNXExportErrorTests: ONNXTestCase {
     /// 60 rows of 3 features, every tenth an anomaly shifted away.
@@ -32,19 +33,22 @@ final class ONNXExportErrorTests: ONNXTestCase {
     func testNotAModelIsRefusedWithoutOutput() throws {
         try Data("f0,f1\n1,2\n".utf8).write(to: path("data.csv"))
         try assertRefused(["export", "data.csv", "-o", "out.onnx"], mentions: ["data.csv", "not an imdad model file"], output: "out.onnx")
-        try assertRefused(["export", "missing.imdad", "-o", "out.onnx"], mentions: ["missing.imdad", "cannot be read"], output: "out.onnx")
+        try assertRefused(
+            ["export", "missing.imdad", "-o", "out.onnx"], mentions: ["missing.imdad", "cannot be read"], output: "out.onnx")
     }
 
     func testExistingOutputIsKeptWithoutForce() throws {
         let (x, labels) = smallData()
-        _ = try trainModel("m.imdad", method: .imdad, encoder: .mlp(input: 3, hidden: [8], representation: 2), features: x, rows: 60,
-                           labels: labels, scale: true)
+        _ = try trainModel(
+            "m.imdad", method: .imdad, encoder: .mlp(input: 3, hidden: [8], representation: 2), features: x, rows: 60,
+            labels: labels, scale: true)
         try Data("keep me".utf8).write(to: path("m.onnx"))
         try assertRefused(["export", "m.imdad", "-o", "m.onnx"], mentions: ["m.onnx already exists", "--force"], output: "m.onnx")
         XCTAssertEqual(try String(contentsOf: path("m.onnx"), encoding: .utf8), "keep me")
         let r = try imdad(["export", "m.imdad", "-o", "m.onnx", "--force"])
         XCTAssertEqual(r.status, 0, r.output)
-        XCTAssertEqual(try Data(contentsOf: path("m.onnx")), Data(try ONNXExport.serialized(try TrainedModel.read(contentsOf: path("m.imdad")))))
+        XCTAssertEqual(
+            try Data(contentsOf: path("m.onnx")), Data(try ONNXExport.serialized(try TrainedModel.read(contentsOf: path("m.imdad")))))
     }
 
     /// Opset, the one float input [N, D], the outputs per method and the metadata values.
@@ -52,8 +56,9 @@ final class ONNXExportErrorTests: ONNXTestCase {
         let (x, labels) = smallData()
         let encoder = EncoderArchitecture.mlp(input: 3, hidden: [8], representation: 2)
         let imdad = try trainModel("i.imdad", method: .imdad, encoder: encoder, features: x, rows: 60, labels: labels, scale: true)
-        let svdd = try trainModel("s.imdad", method: .deepSVDD, encoder: encoder, features: x, rows: 60, labels: labels.map { _ in 0 },
-                                  scale: false)
+        let svdd = try trainModel(
+            "s.imdad", method: .deepSVDD, encoder: encoder, features: x, rows: 60, labels: labels.map { _ in 0 },
+            scale: false)
         for (model, outputs) in [(imdad, ["score", "prediction", "distance", "zone"]), (svdd, ["score", "prediction", "distance"])] {
             let onnx = try ONNXExport.model(model)
             XCTAssertEqual(onnx.opsetImport.map(\.version), [17])
@@ -76,7 +81,8 @@ final class ONNXExportErrorTests: ONNXTestCase {
                 if node.opType == "BatchNormalization" { XCTAssertEqual(node.output.count, 1) }
             }
         }
-        let forest = try trainModel("f.imdad", method: .isolationForest, encoder: encoder, features: x, rows: 60, labels: labels, scale: true)
+        let forest = try trainModel(
+            "f.imdad", method: .isolationForest, encoder: encoder, features: x, rows: 60, labels: labels, scale: true)
         let forestGraph = try ONNXExport.model(forest)
         XCTAssertEqual(forestGraph.graph.output.map(\.name), ["score", "prediction"])
         XCTAssertEqual(forestGraph.opsetImport.map(\.domain), ["", "ai.onnx.ml"])

@@ -10,7 +10,8 @@ import IMDADEngine
 extension Bench {
     struct Forward: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Forward pass of a trained deep model on a data file: rows per second at a batch size, on scaled rows and from raw rows.",
+            abstract:
+                "Forward pass of a trained deep model on a data file: rows per second at a batch size, on scaled rows and from raw rows.",
             discussion: "Example: imdad bench forward model.imdad rows.npy --batch 4096 --threads 1 --json")
 
         @Argument(help: "Model file (IMD-AD, Deep SAD or Deep SVDD).") var model: String
@@ -32,7 +33,11 @@ extension Bench {
                 case .hypersphere(let d):
                     forward = { x in
                         let z = d.network.infer(x, batchSize: batch), c = d.center, k = c.count
-                        return (0..<z.shape[0]).map { i in (0..<k).reduce(Float(0)) { s, j in let t = z.scalars[i * k + j] - c[j]; return s + t * t } - d.radiusSquared }
+                        return (0..<z.shape[0]).map { i in
+                            (0..<k).reduce(Float(0)) { s, j in
+                                let t = z.scalars[i * k + j] - c[j]; return s + t * t
+                            } - d.radiusSquared
+                        }
                     }
                 case .isolationForest: throw ValidationError("bench forward times the deep models only")
                 }
@@ -50,14 +55,19 @@ extension Bench {
                 }
                 let network = median { forward(x) }
                 // From raw rows, as the ONNX graph starts: the stored scaler, then the network.
-                let scaled = try median { forward(try trained.prepare(rawFeatures: table.features, rows: table.rows, columns: table.columns)) }
+                let scaled = try median {
+                    forward(try trained.prepare(rawFeatures: table.features, rows: table.rows, columns: table.columns))
+                }
                 let rate = Double(table.rows) / network, rateScaled = Double(table.rows) / scaled
                 if json {
-                    print("{\"engine\":\"imdad\",\"rows\":\(table.rows),\"batch\":\(batch),\"threads\":\(threads),"
-                          + "\"median_s\":\(network),\"rows_per_s\":\(rate),\"rows_per_s_with_scaling\":\(rateScaled)}")
+                    print(
+                        "{\"engine\":\"imdad\",\"rows\":\(table.rows),\"batch\":\(batch),\"threads\":\(threads),"
+                            + "\"median_s\":\(network),\"rows_per_s\":\(rate),\"rows_per_s_with_scaling\":\(rateScaled)}")
                 } else {
-                    print("\(table.rows) rows, batch \(batch), \(threads) threads: \(Format.fixed(rate, digits: 0)) rows/s "
-                          + "(network on scaled rows), \(Format.fixed(rateScaled, digits: 0)) rows/s from raw rows (median of \(repeats))")
+                    print(
+                        "\(table.rows) rows, batch \(batch), \(threads) threads: \(Format.fixed(rate, digits: 0)) rows/s "
+                            + "(network on scaled rows), \(Format.fixed(rateScaled, digits: 0)) rows/s from raw rows (median of \(repeats))"
+                    )
                 }
             }
         }

@@ -9,13 +9,13 @@ struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export a trained model to ONNX: scaler, encoder and score in one graph (Isolation Forest: an ONNX-ML tree ensemble).",
         discussion: """
-        The graph takes raw features (N, D) as float and outputs score, prediction (score > threshold), \
-        for the deep models distance (‖φ − c‖) and, for IMD-AD, zone (0 inside, 1 margin band, 2 outside). Its metadata_props \
-        hold the feature names, the threshold, c, R², ρ², the method and the library version. \
-        See docs/onnx.md for loading it in Python, Java and C++.
+            The graph takes raw features (N, D) as float and outputs score, prediction (score > threshold), \
+            for the deep models distance (‖φ − c‖) and, for IMD-AD, zone (0 inside, 1 margin band, 2 outside). Its metadata_props \
+            hold the feature names, the threshold, c, R², ρ², the method and the library version. \
+            See docs/onnx.md for loading it in Python, Java and C++.
 
-        Example: imdad export model.imdad -o model.onnx
-        """)
+            Example: imdad export model.imdad -o model.onnx
+            """)
 
     @Argument(help: "Model file written by `imdad train`.") var model: String
     @Option(name: .shortAndLong, help: "ONNX file to write.") var output: String
