@@ -12,6 +12,7 @@
 //   IMDADReports    explanations, HTML report (draws with IMDADCharts)
 //   IMDADExperiments the benchmark harness: the spec §7 protocols, the data-set catalogue and its
 //                   default folders, published figures, run records and tables, sweeps, speed
+//   IMDADONNX       ONNX export of a trained model (graph built from onnx.proto with swift-protobuf)
 //   IMDADCLI        the `imdad` command-line tool (maps flags to configuration parameters)
 // Tests/IMDADTestSupport holds what only tests use: ZIP/NPZ/NPY/gzip writers, a reference PNG
 // decoder, temporary directories.
@@ -27,6 +28,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
@@ -37,8 +39,12 @@ let package = Package(
         .target(name: "IMDADDetectors", dependencies: ["IMDADEngine", "IMDADData"]),
         .target(name: "IMDADReports", dependencies: ["IMDADEngine", "IMDADData", "IMDADCharts", "IMDADDetectors"]),
         .target(name: "IMDADExperiments", dependencies: ["IMDADEngine", "IMDADData", "IMDADDetectors"]),
+        // ONNX export: the graph of a trained model, written with swift-protobuf from onnx.proto
+        // (Sources/IMDADONNX/Generated/onnx.pb.swift is generated and committed: see docs/onnx.md).
+        .target(name: "IMDADONNX", dependencies: ["IMDADEngine", "IMDADData", "IMDADDetectors",
+                                                 .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .executableTarget(name: "IMDADCLI", dependencies: [
-            "IMDADEngine", "IMDADData", "IMDADCharts", "IMDADDetectors", "IMDADReports", "IMDADExperiments",
+            "IMDADEngine", "IMDADData", "IMDADCharts", "IMDADDetectors", "IMDADReports", "IMDADExperiments", "IMDADONNX",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], resources: [.copy("Resources/thyroid.npz")]),
         .target(name: "IMDADTestSupport", dependencies: ["IMDADData"], path: "Tests/IMDADTestSupport"),
@@ -50,6 +56,8 @@ let package = Package(
                                                                  "IMDADTestSupport"]),
         .testTarget(name: "IMDADReportsTests", dependencies: ["IMDADReports", "IMDADCharts", "IMDADDetectors", "IMDADEngine", "IMDADData",
                                                             "IMDADTestSupport"]),
+        .testTarget(name: "IMDADONNXTests", dependencies: ["IMDADONNX", "IMDADDetectors", "IMDADEngine", "IMDADData",
+                                                          "IMDADTestSupport"], exclude: ["Python"]),
         .testTarget(name: "IMDADCLITests", dependencies: ["IMDADCLI", "IMDADData", "IMDADDetectors", "IMDADReports",
                                                          "IMDADExperiments", "IMDADTestSupport"]),
     ]

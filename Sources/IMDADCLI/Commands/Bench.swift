@@ -11,7 +11,7 @@ import IMDADExperiments
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks: the engine's training/inference speed per encoder, and sgemm kernels.",
-        subcommands: [Engine.self, SGEMM.self])
+        subcommands: [Engine.self, SGEMM.self, Forward.self])
 
     struct Engine: ParsableCommand {
         static let configuration = CommandConfiguration(
