@@ -9,6 +9,7 @@
    terms of s = ||phi - c||^2 - R^2 (see docs/onnx.md), zones and predictions equal.
 """
 import argparse
+import csv as csv_module
 import json
 import os
 import subprocess
@@ -96,10 +97,11 @@ def main():
             f.write(",".join(repr(float(v)) for v in row) + "\n")
     ref_csv = work / "sample-scores.csv"
     run([a.imdad, "score", model, csv, "-o", ref_csv, "--force"])
-    lines = [l for l in open(ref_csv) if not l.startswith("#")][1:]
-    ref = np.array([float(l.split(",")[1]) for l in lines], dtype=np.float64)
-    ref_zone = [l.split(",")[2] for l in lines]
-    ref_pred = np.array([int(l.split(",")[3]) for l in lines])
+    with open(ref_csv, newline="") as f:  # imdad score's CSV: its first line is the header
+        rows = list(csv_module.DictReader(f))
+    ref = np.array([float(r["score"]) for r in rows], dtype=np.float64)
+    ref_zone = [r["zone"] for r in rows]
+    ref_pred = np.array([int(r["prediction"]) for r in rows])
     s = scored["score"].to_numpy(dtype=np.float64)
     c = np.array(json.loads(meta["imdad.center"])); r2 = float(meta["imdad.radius_squared"])
     rho2 = float(meta["imdad.margin_squared"])
