@@ -7,13 +7,23 @@ TEST_PACKAGES := $(DEBIAN_PACKAGES) chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SWIFT ?= swift
 
-.PHONY: deps test-deps install build demo test bench fashion-mnist clean
+.PHONY: deps test-deps python-deps install build demo test bench fashion-mnist clean
 
 deps:
 	@$(MAKE) --no-print-directory install PACKAGES="$(DEBIAN_PACKAGES)"
 
 test-deps:
 	@$(MAKE) --no-print-directory install PACKAGES="$(TEST_PACKAGES)"
+
+# The project-local Python environment of the tests that read model files with numpy + safetensors
+# (Tests/IMDADCLITests/ModelFormatPythonTests.swift): created when missing, its requirements installed.
+PYTHON_REQUIREMENTS := Tests/IMDADCLITests/Python/requirements.txt
+
+python-deps:
+	@command -v python3 >/dev/null && python3 -c 'import venv, ensurepip' 2>/dev/null || \
+	  $(MAKE) --no-print-directory install PACKAGES="python3 python3-venv"
+	@[ -x .venv/bin/python ] || python3 -m venv .venv
+	@.venv/bin/python -m pip install -q --disable-pip-version-check -r $(PYTHON_REQUIREMENTS)
 
 install:
 	@missing=""; for p in $(PACKAGES); do \
@@ -30,7 +40,7 @@ build: deps
 demo: build
 	.build/release/imdad demo
 
-test: test-deps
+test: test-deps python-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -51,6 +51,6 @@ let package = Package(
         .testTarget(name: "IMDADReportsTests", dependencies: ["IMDADReports", "IMDADCharts", "IMDADDetectors", "IMDADEngine", "IMDADData",
                                                             "IMDADTestSupport"]),
         .testTarget(name: "IMDADCLITests", dependencies: ["IMDADCLI", "IMDADData", "IMDADDetectors", "IMDADReports",
-                                                         "IMDADExperiments", "IMDADTestSupport"]),
+                                                         "IMDADExperiments", "IMDADTestSupport"], exclude: ["Python"]),
     ]
 )
