@@ -23,6 +23,10 @@ deps:
 test-deps:
 	@$(MAKE) --no-print-directory install PACKAGES="$(TEST_PACKAGES)"
 
+# The project-local Python environment of the tests that read model files with numpy + safetensors
+# (Tests/IMDADCLITests/ModelFormatPythonTests.swift): created when missing, its requirements installed.
+PYTHON_REQUIREMENTS := Tests/IMDADCLITests/Python/requirements.txt
+
 install:
 	@missing=""; for p in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
@@ -51,15 +55,18 @@ bench: build
 clean:
 	rm -rf .build
 
-venv: $(VENV)/.onnx-installed
+# The test's Python packages: ONNX Runtime for the ONNX equality test, numpy + safetensors for the
+# model-format test (Python recomputes scores from a model file).
+venv: $(VENV)/.test-installed
 
-$(VENV)/.onnx-installed: $(ONNX_REQUIREMENTS)
-	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || $(MAKE) --no-print-directory install PACKAGES="python3 python3-venv"
+$(VENV)/.test-installed: $(ONNX_REQUIREMENTS) $(PYTHON_REQUIREMENTS)
+	@command -v $(PYTHON) >/dev/null && $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || \
+	  $(MAKE) --no-print-directory install PACKAGES="python3 python3-venv"
 	@[ -x $(VENV_PYTHON) ] || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(VENV_PYTHON) -m pip install -q --disable-pip-version-check -r $(ONNX_REQUIREMENTS)
+	$(VENV_PYTHON) -m pip install -q --disable-pip-version-check -r $(ONNX_REQUIREMENTS) -r $(PYTHON_REQUIREMENTS)
 	@touch $@
 
-$(VENV)/.spark-installed: $(VENV)/.onnx-installed $(SPARK_REQUIREMENTS)
+$(VENV)/.spark-installed: $(VENV)/.test-installed $(SPARK_REQUIREMENTS)
 	$(VENV_PYTHON) -m pip install -q --disable-pip-version-check -r $(SPARK_REQUIREMENTS)
 	@touch $@
 

@@ -59,6 +59,6 @@ let package = Package(
         .testTarget(name: "IMDADONNXTests", dependencies: ["IMDADONNX", "IMDADDetectors", "IMDADEngine", "IMDADData",
                                                           "IMDADTestSupport"], exclude: ["Python"]),
         .testTarget(name: "IMDADCLITests", dependencies: ["IMDADCLI", "IMDADData", "IMDADDetectors", "IMDADReports",
-                                                         "IMDADExperiments", "IMDADTestSupport"]),
+                                                         "IMDADExperiments", "IMDADTestSupport"], exclude: ["Python"]),
     ]
 )

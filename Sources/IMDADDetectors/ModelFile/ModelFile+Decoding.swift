@@ -170,6 +170,8 @@ extension TrainedModel {
         }
         var model = TrainedModel(fitted: fitted, method: metadata.method, seed: metadata.seed,
                                  featureNames: metadata.featureNames, scaler: metadata.scaler)
+        // `network` and `scoreRule` are kept as stored (covered by the checksum; nil in older files):
+        // this reader recomputes the network from the configuration, other programs read them.
         model.metadata = metadata
         return model
     }

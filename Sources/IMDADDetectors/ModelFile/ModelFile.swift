@@ -12,6 +12,8 @@
 // `json.loads(safe_open(path, "np").metadata()["imdad"])` (everything else). `imdad_crc32` is the
 // CRC-32 of the model JSON followed by the data section, so a flipped bit anywhere but in the
 // tensor table is caught; the tensor table itself is checked against the configuration.
+// The metadata's `network` (layers in order, constants, tensor names) and `scoreRule` say how to
+// recompute a score without this code: docs/model-format.md specifies every field.
 
 import Foundation
 import IMDADData
@@ -57,6 +59,12 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
     public var schema: TableSchema?
     /// What the model did on its own training data, stored at training time (nil in older files).
     public var training: TrainingSummary?
+    /// The network in evaluation order: each layer's kind, constants (batch-norm ε, LeakyReLU
+    /// slope, kernel sizes, …) and tensor names, derived from the network itself when the model is
+    /// made (nil for Isolation Forest, which has no network, and in files written before it was stored).
+    public var network: [LayerDescription]?
+    /// How the score comes out of the network's output (nil in older files).
+    public var scoreRule: ScoreRule?
 
     /// The schema to read data with: the stored one, or the feature names alone for older files.
     public var effectiveSchema: TableSchema { schema ?? TableSchema(featureNames: featureNames) }
@@ -121,6 +129,57 @@ public struct TrainingSummary: Codable, Sendable, Equatable {
     }
 }
 
+/// How a model turns a scaled input row into its anomaly score, as data for other programs
+/// (docs/model-format.md). A row is flagged when `score > threshold`.
+public struct ScoreRule: Codable, Sendable, Equatable {
+    public var kind: Kind
+    /// The formula, for people.
+    public var formula: String
+    /// Constants the rule uses beyond the network: tensor names by role, or metadata fields.
+    public var tensors: [String: String]?
+    public var fields: [String]?
+
+    public enum Kind: String, Codable, Sendable {
+        /// IMD-AD: the score is the network's output, its last layer a `hypersphere` layer.
+        case sphereLayer
+        /// Deep SVDD / Deep SAD: `‖φ − c‖² − R²` with `c` = `center`, `R²` = `radiusSquared`.
+        case centerDistance
+        /// Isolation Forest: `2^(−E[h(x)]/c(ψ))` over the `forest.*` tensors.
+        case isolationForest
+    }
+
+    /// The rule of a fitted detector; `network` is the description of its network (if any).
+    public static func of(_ fitted: FittedDetector, network: [LayerDescription]?) -> ScoreRule {
+        switch fitted {
+        case .imdad:
+            return ScoreRule(kind: .sphereLayer, formula: "s = ‖φ‖² − wᵀφ − b = ‖φ − c‖² − R², c = w/2, R² = b + ‖w‖²/4",
+                             tensors: network?.last?.tensors, fields: nil)
+        case .hypersphere:
+            return ScoreRule(kind: .centerDistance, formula: "s = ‖φ − c‖² − R²", tensors: nil, fields: ["center", "radiusSquared"])
+        case .isolationForest:
+            return ScoreRule(kind: .isolationForest,
+                             formula: "s = 2^(−E[h(x)]/c(ψ)), h(x) = edges to the leaf + c(leaf size), "
+                                 + "c(n) = 2(ln(n − 1) + 0.5772156649) − 2(n − 1)/n, c(2) = 1, c(n ≤ 1) = 0",
+                             tensors: ["tree_roots": "forest.tree_roots", "split_feature": "forest.split_feature",
+                                       "split_value": "forest.split_value", "left_child": "forest.left_child",
+                                       "right_child": "forest.right_child", "node_size": "forest.node_size",
+                                       "shape": "forest.shape"],
+                             fields: nil)
+        }
+    }
+}
+
+extension FittedDetector {
+    /// The description of the detector's network (nil: Isolation Forest).
+    public var networkDescription: [LayerDescription]? {
+        switch self {
+        case .imdad(let d): return d.network.body.describe()
+        case .hypersphere(let d): return d.network.body.describe()
+        case .isolationForest: return nil
+        }
+    }
+}
+
 /// A trained detector with everything needed to score raw data: the file's content.
 public struct TrainedModel: Sendable {
     public var fitted: FittedDetector
@@ -139,6 +198,8 @@ public struct TrainedModel: Sendable {
         case .isolationForest(let d):
             m.isolationForest = d.forest
         }
+        m.network = fitted.networkDescription
+        m.scoreRule = ScoreRule.of(fitted, network: m.network)
         metadata = m
     }
 

@@ -33,6 +33,12 @@ public struct HypersphereLayer: Layer {
         return phi.squaredNorm() - linear - b
     }
 
+    public func describe() -> [LayerDescription] {
+        var d = LayerDescription(kind: .hypersphere, tensors: ["w": "w", "b": "b"])
+        d.dimension = dimension
+        return [d]
+    }
+
     /// `R² = b + ‖w‖²/4` on the tape (the first term of the IMD-AD objective).
     public static func radiusSquared(w: Variable, b: Variable) -> Variable {
         b.reshaped([]) + w.squaredNorm(axis: 0) * 0.25

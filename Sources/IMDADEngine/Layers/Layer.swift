@@ -90,6 +90,11 @@ public protocol Layer: Sendable {
     var parameterCount: Int { get }
     /// The forward pass. This layer's tensors are `context.bound[first ..< first + parameterCount]`.
     func forward(_ x: Variable, first: Int, context: inout ForwardContext) -> Variable
+    /// What the layer computes, as data (``LayerDescription``): one entry for a leaf layer, the
+    /// flattened chain for a ``Sequential``. Model files store it so that other programs can
+    /// recompute the forward pass; tensor names are relative to the layer, as in
+    /// ``makeParameters(using:)``.
+    func describe() -> [LayerDescription]
 }
 
 extension Layer {
