@@ -42,6 +42,7 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
     public var imdad: IMDADConfiguration?
     public var hypersphere: DeepSVDDConfiguration?
     public var isolationForest: IsolationForest?
+    public var devnet: DevNetConfiguration?
     /// Read-outs for people: c, R, ρ (IMD-AD); center and R² (Deep SVDD/SAD).
     public var sphere: Sphere?
     public var center: [Float]?
@@ -138,6 +139,8 @@ public struct TrainedModel: Sendable {
             m.center = d.center; m.radiusSquared = d.radiusSquared
         case .isolationForest(let d):
             m.isolationForest = d.forest
+        case .devnet(let d):
+            m.encoder = d.configuration.encoder; m.devnet = d.configuration
         }
         metadata = m
     }
@@ -227,6 +230,10 @@ extension TrainedModel {
                 TensorEntry(name: $0, dtype: "F32", shape: $1.shape, bytes: bytes(of: $1.scalars))
             }
         case .hypersphere(let d):
+            return zip(d.network.parameters.names, d.network.parameters.values).map {
+                TensorEntry(name: $0, dtype: "F32", shape: $1.shape, bytes: bytes(of: $1.scalars))
+            }
+        case .devnet(let d):
             return zip(d.network.parameters.names, d.network.parameters.values).map {
                 TensorEntry(name: $0, dtype: "F32", shape: $1.shape, bytes: bytes(of: $1.scalars))
             }
