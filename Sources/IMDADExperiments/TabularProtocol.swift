@@ -149,3 +149,24 @@ public struct BenchmarkDataset: Sendable, Equatable {
         return nil
     }
 }
+
+extension TabularSplit {
+    /// Writes the split as two CSV files, `<stem>_train.csv` and `<stem>_test.csv` in `directory`:
+    /// a header `f0,…,f{D−1},label`, then one row per sample with the scaled features (Float's
+    /// shortest round-trip text, so another program reads the very same numbers) and the label
+    /// (training: 1 = labeled anomaly, 0 = unlabeled; test: the truth). For checks of other
+    /// implementations on this project's exact splits (experiments/devnet/).
+    public func writeCSV(to directory: URL, stem: String) throws {
+        func write(_ x: Tensor, _ y: [Int], _ name: String) throws {
+            let d = x.count / max(x.shape[0], 1)
+            var text = (0..<d).map { "f\($0)" }.joined(separator: ",") + ",label\n"
+            for i in 0..<y.count {
+                for k in 0..<d { text += x.scalars[i * d + k].description + "," }
+                text += "\(y[i])\n"
+            }
+            try writeAtomically(Array(text.utf8), to: directory.appendingPathComponent(name), overwrite: true)
+        }
+        try write(train.features, train.labels, "\(stem)_train.csv")
+        try write(testFeatures, testLabels, "\(stem)_test.csv")
+    }
+}

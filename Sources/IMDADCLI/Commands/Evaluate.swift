@@ -54,6 +54,10 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Images: pollution γ_p = u/(n+u), unlabeled anomalies in the training set.") var gammaP: Double = 0
     @Option(help: "Output format.") var format: Format = .markdown
     @Option(help: "Also append each run as a JSON line to this file.") var runsLog: String?
+    @Option(help: ArgumentHelp("""
+        Tabular data: write each set's split per seed to this folder as <set>_<setting>_seed<k>_train.csv and _test.csv         (scaled features, label last) and exit without training.
+        """))
+    var exportSplits: String?
     @Flag(help: "No progress output.") var quiet = false
     @OptionGroup var method: MethodOptions
 
@@ -118,6 +122,18 @@ struct Evaluate: ParsableCommand {
                 }
             }
             guard !sets.isEmpty else { throw ValidationError("name data sets with --dataset or a file with --data") }
+            if let exportSplits {
+                let folder = URL(fileURLWithPath: exportSplits)
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                for set in sets {
+                    let tabular = try TabularData.load(url: set.url, labelColumn: data != nil ? labelColumn : nil)
+                    for seed in seedRange {
+                        try TabularProtocol.split(tabular, seed: UInt64(seed), setting: tabularSetting)
+                            .writeCSV(to: folder, stem: "\(set.name)_\(tabularSetting.name)_seed\(seed)")
+                    }
+                }
+                return
+            }
             var benchmark = TabularBenchmark(sets: sets, methods: kinds, seeds: seedRange, setting: tabularSetting, configure: configure)
             benchmark.labelColumn = data != nil ? labelColumn : nil
             benchmark.runsLog = runsLog
