@@ -32,7 +32,14 @@ def main():
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--first-seed", type=int, default=0)
     p.add_argument("--setting", default="clean")
+    p.add_argument("--fix-broadcast", action="store_true",
+                   help="score each row against its own label: DeepOD 0.4.1's DevLoss multiplies labels of shape (B,) "
+                        "with scores of shape (B, 1), a (B, B) matrix in which every row gets the batch's mean label")
     a = p.parse_args()
+    if a.fix_broadcast:
+        from deepod.models.tabular import devnet as module
+        original = module.DevLoss.forward
+        module.DevLoss.forward = lambda self, y_true, y_pred: original(self, y_true, y_pred.view(-1))
     torch.set_num_threads(1)
     for name in a.sets:
         for seed in range(a.first_seed, a.first_seed + a.seeds):
@@ -44,7 +51,7 @@ def main():
             model.fit(x, y)
             seconds = time.perf_counter() - start
             s = model.decision_function(xt)
-            rec = {"implementation": "deepod", "method": "devnet", "dataset": name, "seed": seed, "setting": a.setting,
+            rec = {"implementation": "deepod-fixed" if a.fix_broadcast else "deepod", "method": "devnet", "dataset": name, "seed": seed, "setting": a.setting,
                    "auroc": float(roc_auc_score(yt, s)), "ap": float(average_precision_score(yt, s)),
                    "train_seconds": seconds, "train_rows": int(len(y)), "labeled_anomalies": int(y.sum()),
                    "torch": torch.__version__}
