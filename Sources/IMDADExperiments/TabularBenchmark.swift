@@ -21,19 +21,52 @@ public struct TabularRunRecord: Sendable, Codable, Equatable {
     public var trainSeconds: Double
     /// Training epochs (nil for Isolation Forest).
     public var epochs: Int?
+    /// γ_l = m/(n + m) of the training split: the protocol's in the clean setting, the realized
+    /// ratio (labeled anomalies over all training rows) in the contaminated one.
     public var gammaL: Double
     public var blasKernel: String
     /// The last epoch's mean training loss (the deep methods).
     public var finalLoss: Double?
+    /// ``TabularSetting/name``: "clean" or "contaminated". Records written before the setting existed
+    /// decode as "clean" (they were).
+    public var setting: String = "clean"
+    /// Contaminated setting: the fraction of training anomalies labeled, and how many stayed
+    /// unlabeled among the normals (nil when clean).
+    public var labeledAnomalies: Double?
+    public var unlabeledAnomalies: Int?
 
     enum CodingKeys: String, CodingKey {
-        case dataset, method, seed, auroc, ap, f1, epochs
+        case dataset, method, seed, auroc, ap, f1, epochs, setting
         case normalsFlagged = "normals_flagged", trainSeconds = "train_seconds", gammaL = "gamma_l"
         case blasKernel = "blas_kernel", finalLoss = "final_loss"
+        case labeledAnomalies = "labeled_anomalies", unlabeledAnomalies = "unlabeled_anomalies"
+    }
+
+    public init(dataset: String, method: String, seed: Int, auroc: Double, ap: Double, f1: Double, normalsFlagged: Double,
+                trainSeconds: Double, epochs: Int?, gammaL: Double, blasKernel: String, finalLoss: Double?,
+                setting: String = "clean", labeledAnomalies: Double? = nil, unlabeledAnomalies: Int? = nil) {
+        self.dataset = dataset; self.method = method; self.seed = seed; self.auroc = auroc; self.ap = ap; self.f1 = f1
+        self.normalsFlagged = normalsFlagged; self.trainSeconds = trainSeconds; self.epochs = epochs; self.gammaL = gammaL
+        self.blasKernel = blasKernel; self.finalLoss = finalLoss; self.setting = setting
+        self.labeledAnomalies = labeledAnomalies; self.unlabeledAnomalies = unlabeledAnomalies
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(dataset: try c.decode(String.self, forKey: .dataset), method: try c.decode(String.self, forKey: .method),
+                  seed: try c.decode(Int.self, forKey: .seed), auroc: try c.decode(Double.self, forKey: .auroc),
+                  ap: try c.decode(Double.self, forKey: .ap), f1: try c.decode(Double.self, forKey: .f1),
+                  normalsFlagged: try c.decode(Double.self, forKey: .normalsFlagged),
+                  trainSeconds: try c.decode(Double.self, forKey: .trainSeconds), epochs: try c.decodeIfPresent(Int.self, forKey: .epochs),
+                  gammaL: try c.decode(Double.self, forKey: .gammaL), blasKernel: try c.decode(String.self, forKey: .blasKernel),
+                  finalLoss: try c.decodeIfPresent(Double.self, forKey: .finalLoss),
+                  setting: try c.decodeIfPresent(String.self, forKey: .setting) ?? "clean",
+                  labeledAnomalies: try c.decodeIfPresent(Double.self, forKey: .labeledAnomalies),
+                  unlabeledAnomalies: try c.decodeIfPresent(Int.self, forKey: .unlabeledAnomalies))
     }
 }
 
-/// A method on a data set over the seeds: AUROC mean ± std, mean AP and training seconds.
+/// A method on a data set over the seeds: AUROC and AP mean ± std and training seconds.
 public struct TabularSummary: Sendable, Codable, Equatable {
     public var dataset: String
     public var method: String
@@ -41,11 +74,16 @@ public struct TabularSummary: Sendable, Codable, Equatable {
     public var aurocMean: Double
     public var aurocStd: Double
     public var apMean: Double
+    public var apStd: Double
     public var secondsPerRun: Double
+    /// ``TabularSetting/name``.
+    public var setting: String
+    /// Training epochs (nil for Isolation Forest).
+    public var epochs: Int?
 
     enum CodingKeys: String, CodingKey {
-        case dataset, method, seeds
-        case aurocMean = "auroc_mean", aurocStd = "auroc_std", apMean = "ap_mean", secondsPerRun = "seconds_per_run"
+        case dataset, method, seeds, setting, epochs
+        case aurocMean = "auroc_mean", aurocStd = "auroc_std", apMean = "ap_mean", apStd = "ap_std", secondsPerRun = "seconds_per_run"
     }
 }
 
@@ -81,8 +119,10 @@ public struct TabularBenchmark {
     public var sets: [TabularBenchmarkSet]
     public var methods: [MethodKind]
     public var seeds: Range<Int>
-    /// γ_l = m/(n + m).
-    public var gammaL: Double
+    /// γ_l = m/(n + m) of the clean setting.
+    public var gammaL: Double { if case .clean(let g) = setting { return g } else { return 0 } }
+    /// Which training data each split keeps (``TabularSetting``).
+    public var setting: TabularSetting
     /// The configuration of each method on a data set's encoder.
     public var configure: (MethodKind, EncoderArchitecture) throws -> DetectorConfiguration
     /// The label array or column of a file given by the user (nil: the benchmark files' `y`).
@@ -92,7 +132,12 @@ public struct TabularBenchmark {
 
     public init(sets: [TabularBenchmarkSet], methods: [MethodKind], seeds: Range<Int>, gammaL: Double,
                 configure: @escaping (MethodKind, EncoderArchitecture) throws -> DetectorConfiguration) {
-        self.sets = sets; self.methods = methods; self.seeds = seeds; self.gammaL = gammaL; self.configure = configure
+        self.init(sets: sets, methods: methods, seeds: seeds, setting: .clean(labeledRatio: gammaL), configure: configure)
+    }
+
+    public init(sets: [TabularBenchmarkSet], methods: [MethodKind], seeds: Range<Int>, setting: TabularSetting,
+                configure: @escaping (MethodKind, EncoderArchitecture) throws -> DetectorConfiguration) {
+        self.sets = sets; self.methods = methods; self.seeds = seeds; self.setting = setting; self.configure = configure
     }
 
     /// Runs every set × method × seed; returns every run and a summary per set and method.
@@ -104,7 +149,7 @@ public struct TabularBenchmark {
                 let configuration = try configure(kind, .tabular(inputs: tabular.columns))
                 var these: [TabularRunRecord] = []
                 for seed in seeds {
-                    let split = try TabularProtocol.split(tabular, seed: UInt64(seed), labeledRatio: gammaL)
+                    let split = try TabularProtocol.split(tabular, seed: UInt64(seed), setting: setting)
                     var rng = RandomGenerator(seed: UInt64(seed))
                     let report = configuration.training.flatMap {
                         observer.run("\(set.name) \(kind.displayName) seed \(seed)", $0.epochs, configuration.pretraining?.epochs ?? 0)
@@ -122,21 +167,33 @@ public struct TabularBenchmark {
                         auroc: try Metrics.auroc(scores: scores, labels: split.testLabels),
                         ap: try Metrics.averagePrecision(scores: scores, labels: split.testLabels),
                         f1: at.f1, normalsFlagged: at.falsePositiveRate, trainSeconds: t, epochs: configuration.training?.epochs,
-                        gammaL: gammaL, blasKernel: BLAS.backend.kernel, finalLoss: last?.loss)
+                        gammaL: realizedGammaL(split), blasKernel: BLAS.backend.kernel, finalLoss: last?.loss,
+                        setting: setting.name, labeledAnomalies: labeledFraction,
+                        unlabeledAnomalies: labeledFraction == nil ? nil : split.unlabeledAnomalies)
                     if let runsLog { try JSONLines.append(try Self.jsonLine(record), to: runsLog) }
                     these.append(record)
                 }
-                let auroc = meanAndStandardDeviation(these.map(\.auroc))
+                let auroc = meanAndStandardDeviation(these.map(\.auroc)), ap = meanAndStandardDeviation(these.map(\.ap))
                 let summary = TabularSummary(dataset: set.name, method: kind.rawValue, seeds: seeds.count, aurocMean: auroc.mean,
-                                             aurocStd: auroc.standardDeviation, apMean: meanAndStandardDeviation(these.map(\.ap)).mean,
-                                             secondsPerRun: meanAndStandardDeviation(these.map(\.trainSeconds)).mean)
+                                             aurocStd: auroc.standardDeviation, apMean: ap.mean, apStd: ap.standardDeviation,
+                                             secondsPerRun: meanAndStandardDeviation(these.map(\.trainSeconds)).mean,
+                                             setting: setting.name, epochs: configuration.training?.epochs)
                 observer.note("\(set.name) \(kind.displayName): AUROC \(Format.fixed(100 * summary.aurocMean, digits: 1)) ± "
-                              + Format.fixed(100 * summary.aurocStd, digits: 1))
+                              + Format.fixed(100 * summary.aurocStd, digits: 1) + ", AP \(Format.fixed(100 * summary.apMean, digits: 1))")
                 runs += these
                 summaries.append(summary)
             }
         }
         return (runs, summaries)
+    }
+
+    /// Contaminated setting: the fraction of training anomalies labeled (nil when clean).
+    var labeledFraction: Double? { if case .contaminated(let f) = setting { return f } else { return nil } }
+
+    /// The protocol's γ_l when clean; labeled anomalies over training rows when contaminated.
+    private func realizedGammaL(_ split: TabularSplit) -> Double {
+        guard labeledFraction != nil else { return gammaL }
+        return Double(split.train.anomalyRows.count) / Double(max(split.train.labels.count, 1))
     }
 
     /// A record as one JSON line (sorted keys).
@@ -147,19 +204,26 @@ public struct TabularBenchmark {
     }
 
     /// The Markdown table of `imdad evaluate`: a row per data set, a column per method with
-    /// "AUROC mean ± std (seconds per run)", and the published Deep SAD figure.
-    public func markdown(_ summaries: [TabularSummary], epochs: Int) -> String {
+    /// "AUROC mean ± std / AP mean ± std (seconds per run)", and the published Deep SAD figure
+    /// (clean setting, γ_l = 0.01). Each method's header names its epochs.
+    public func markdown(_ summaries: [TabularSummary]) -> String {
         func pct(_ x: Double) -> String { Format.fixed(100 * x, digits: 1) }
         let over = seeds.lowerBound == 0 ? "\(seeds.count) seeds" : "seeds \(seeds.lowerBound)–\(seeds.upperBound - 1)"
-        var out = "AUROC % (mean ± std over \(over); mean training seconds per run), γ_l = \(gammaL), \(epochs) epochs\n\n"
-        out += "| data set | " + methods.map(\.displayName).joined(separator: " | ") + " | published Deep SAD |\n"
+        var out = "AUROC % / AP % (mean ± std over \(over); mean training seconds per run), \(setting.caption)\n\n"
+        let headers = methods.map { kind -> String in
+            guard let e = summaries.first(where: { $0.method == kind.rawValue })?.epochs else { return kind.displayName }
+            return "\(kind.displayName) (\(e) epochs)"
+        }
+        out += "| data set | " + headers.joined(separator: " | ") + " | published Deep SAD AUROC |\n"
         out += "|---|" + methods.map { _ in "---|" }.joined() + "---|\n"
         for set in sets {
             let cells = methods.map { kind -> String in
                 guard let s = summaries.first(where: { $0.dataset == set.name && $0.method == kind.rawValue }) else { return "—" }
-                return "\(pct(s.aurocMean)) ± \(pct(s.aurocStd)) (\(Format.fixed(s.secondsPerRun, digits: 1)) s)"
+                return "\(pct(s.aurocMean)) ± \(pct(s.aurocStd)) / \(pct(s.apMean)) ± \(pct(s.apStd)) "
+                    + "(\(Format.fixed(s.secondsPerRun, digits: 1)) s)"
             }
-            let published = set.published.map { Format.fixed($0, digits: 1) } ?? "—"
+            // The published figures are for the clean setting (γ_l = 0.01).
+            let published = labeledFraction == nil ? set.published.map { Format.fixed($0, digits: 1) } ?? "—" : "—"
             out += "| \(set.name) | " + cells.joined(separator: " | ") + " | \(published) |\n"
         }
         return out

@@ -5,10 +5,42 @@ import IMDADData
 import IMDADDetectors
 import IMDADEngine
 
-/// One seeded train/test split under the Deep SAD protocol.
+/// Which training data a tabular split keeps (the test split is the same in both).
+public enum TabularSetting: Sendable, Equatable {
+    /// The spec's protocol (Deep SAD's ODDS setup): the training normals and γ_l·n/(1 − γ_l) labeled
+    /// anomalies (γ_l = m/(n + m), the `labeledRatio`); the other training anomalies are dropped.
+    case clean(labeledRatio: Double)
+    /// ADBench's semi-supervised setting: every training anomaly stays; `⌊f·a⌋` of the `a` training
+    /// anomalies (at least one) are labeled (label 1), the rest stay among the normals unlabeled
+    /// (label 0), so the unlabeled data are contaminated at the data set's own anomaly rate.
+    case contaminated(labeledFraction: Double)
+
+    /// "clean" or "contaminated", as run records and the command line name it.
+    public var name: String {
+        switch self {
+        case .clean: return "clean"
+        case .contaminated: return "contaminated"
+        }
+    }
+
+    /// The setting in words for table captions ("clean, γ_l = 0.01").
+    public var caption: String {
+        switch self {
+        case .clean(let g): return "clean setting, γ_l = \(Format.general(g))"
+        case .contaminated(let f):
+            return "contaminated setting: all training anomalies kept, \(Format.general(100 * f)) % of them labeled"
+        }
+    }
+}
+
+/// One seeded train/test split under a ``TabularSetting``.
 public struct TabularSplit: Sendable {
-    /// Scaled training data: the training normals (label 0) and γ_l·n/(1−γ_l) labeled anomalies.
+    /// Scaled training data, unlabeled rows (label 0) first, then the labeled anomalies (label 1).
+    /// Clean: the training normals and γ_l·n/(1−γ_l) labeled anomalies. Contaminated: the training
+    /// normals, then the unlabeled training anomalies (label 0), then the labeled ones.
     public var train: LabeledData
+    /// Contaminated setting: training anomalies left unlabeled among the label-0 rows (0 when clean).
+    public var unlabeledAnomalies: Int = 0
     /// Scaled test features and their true labels.
     public var testFeatures: Tensor
     public var testLabels: [Int]
@@ -29,6 +61,18 @@ public enum TabularProtocol {
     /// gives no labeled anomaly (tiny data sets), one is labeled, so the semi-supervised methods
     /// can run at all.
     public static func split(_ data: TabularData, seed: UInt64, labeledRatio gamma: Double = 0.01) throws -> TabularSplit {
+        try split(data, seed: seed, setting: .clean(labeledRatio: gamma))
+    }
+
+    /// Labeled anomalies of the contaminated setting among `a` training anomalies: `⌊f·a⌋`, at
+    /// least one when there is any (ADBench draws `int(la·a)`).
+    public static func labeledCount(trainingAnomalies a: Int, fraction f: Double) -> Int {
+        a == 0 ? 0 : min(a, max(1, Int((f * Double(a)).rounded(.down))))
+    }
+
+    /// The split of `setting`. The permutations are drawn in the same order in both settings, so a
+    /// seed gives the same test rows, the same scaler and the same training normals in both.
+    public static func split(_ data: TabularData, seed: UInt64, setting: TabularSetting) throws -> TabularSplit {
         guard let labels = data.labels else {
             throw ExperimentError("\(data.source) has no labels; the benchmark protocol needs them")
         }
@@ -44,16 +88,25 @@ public enum TabularProtocol {
         let (aTrain, aTest) = split(anomalyRows)
         let train = data.subset(rows: nTrain + aTrain)
         let scaler = try StandardMinMaxScaler.fit(train)
-        let m = min(gamma > 0 ? max(1, labeledCount(normals: nTrain.count, gamma: gamma)) : 0, aTrain.count)
-        let labeled = rng.permutation(aTrain.count).prefix(m).map { aTrain[$0] }
-        let trainRows = nTrain + labeled
+        let m: Int
+        switch setting {
+        case .clean(let gamma): m = min(gamma > 0 ? max(1, labeledCount(normals: nTrain.count, gamma: gamma)) : 0, aTrain.count)
+        case .contaminated(let f): m = labeledCount(trainingAnomalies: aTrain.count, fraction: f)
+        }
+        let order = rng.permutation(aTrain.count).map { aTrain[$0] }
+        let labeled = Array(order.prefix(m))
+        // Clean: the unlabeled training anomalies are dropped; contaminated: kept with label 0.
+        let hidden: [Int]
+        if case .contaminated = setting { hidden = Array(order.dropFirst(m)) } else { hidden = [] }
+        let trainRows = nTrain + hidden + labeled
         let testRows = nTest + aTest
         let x = try scaler.transform(data.subset(rows: trainRows))
         let xt = try scaler.transform(data.subset(rows: testRows))
         let d = data.columns
         return TabularSplit(
             train: try LabeledData(features: Tensor(shape: [trainRows.count, d], scalars: x),
-                                   labels: [Int](repeating: 0, count: nTrain.count) + [Int](repeating: 1, count: m)),
+                                   labels: [Int](repeating: 0, count: nTrain.count + hidden.count) + [Int](repeating: 1, count: m)),
+            unlabeledAnomalies: hidden.count,
             testFeatures: Tensor(shape: [testRows.count, d], scalars: xt),
             testLabels: [Int](repeating: 0, count: nTest.count) + [Int](repeating: 1, count: aTest.count),
             scaler: scaler)
@@ -94,5 +147,26 @@ public struct BenchmarkDataset: Sendable, Equatable {
             }
         }
         return nil
+    }
+}
+
+extension TabularSplit {
+    /// Writes the split as two CSV files, `<stem>_train.csv` and `<stem>_test.csv` in `directory`:
+    /// a header `f0,…,f{D−1},label`, then one row per sample with the scaled features (Float's
+    /// shortest round-trip text, so another program reads the very same numbers) and the label
+    /// (training: 1 = labeled anomaly, 0 = unlabeled; test: the truth). For checks of other
+    /// implementations on this project's exact splits (experiments/devnet/).
+    public func writeCSV(to directory: URL, stem: String) throws {
+        func write(_ x: Tensor, _ y: [Int], _ name: String) throws {
+            let d = x.count / max(x.shape[0], 1)
+            var text = (0..<d).map { "f\($0)" }.joined(separator: ",") + ",label\n"
+            for i in 0..<y.count {
+                for k in 0..<d { text += x.scalars[i * d + k].description + "," }
+                text += "\(y[i])\n"
+            }
+            try writeAtomically(Array(text.utf8), to: directory.appendingPathComponent(name), overwrite: true)
+        }
+        try write(train.features, train.labels, "\(stem)_train.csv")
+        try write(testFeatures, testLabels, "\(stem)_test.csv")
     }
 }

@@ -128,6 +128,11 @@ public enum ONNXExport {
             g.node("Sub", [dist2, g.constant("radius_squared", [m.radiusSquared], shape: [])], output: Name.score)
             props.append((MetadataKey.radiusSquared, "\(m.radiusSquared)"))
             props.append((MetadataKey.encoder, m.configuration.encoder.name))
+        case .devnet(let m):
+            // DevNet's score is its network's one output, φ(x) of shape (N, 1), flattened to (N).
+            let net = m.network
+            let h = try emit(net.body, input: x, first: 0, values: net.parameters.values, into: &g)
+            g.node("Reshape", [h, g.constant("score_shape", int64: [-1], shape: [1])], output: Name.score)
         case .isolationForest(let f):
             isolationForest(f.model, input: x, into: &g)
             props.append((MetadataKey.trees, String(f.model.treeCount)))
@@ -172,7 +177,7 @@ public enum ONNXExport {
         model.docString =
             "\(meta.method.displayName) anomaly detector exported by imdad \(IMDADVersion.library). "
             + "Input x: raw features (N, \(d)). Outputs: score, prediction"
-            + (meta.method == .imdad ? ", distance, zone." : meta.method == .isolationForest ? "." : ", distance.")
+            + (meta.method == .imdad ? ", distance, zone." : [.isolationForest, .devnet].contains(meta.method) ? "." : ", distance.")
         model.graph = g.graph
         model.metadataProps = props.map { k, v in
             var e = Onnx_StringStringEntryProto()

@@ -20,6 +20,7 @@ final class NetworkDescriptionTests: XCTestCase {
             switch m.fitted {
             case .imdad(let d): network = d.network
             case .hypersphere(let d): network = d.network
+            case .devnet(let d): network = d.network
             case .isolationForest:
                 XCTAssertNil(m.metadata.network)
                 XCTAssertEqual(m.metadata.scoreRule?.kind, .isolationForest)

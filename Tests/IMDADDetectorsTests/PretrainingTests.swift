@@ -47,7 +47,7 @@ final class PretrainingTests: XCTestCase {
             switch s {
             case .imdad(var c): c.pretraining = pretrain.map { PretrainingConfiguration(epochs: $0) }; s = .imdad(c)
             case .hypersphere(var c): c.pretraining = pretrain.map { PretrainingConfiguration(epochs: $0) }; s = .hypersphere(c)
-            case .isolationForest: XCTFail("Isolation Forest has no encoder to pretrain")
+            case .isolationForest, .devnet: XCTFail("Isolation Forest and DevNet have no encoder to pretrain")
             }
             var rng = RandomGenerator(seed: 7)
             return try fitDetector(s, data: train, using: &rng).detector.scores(test)

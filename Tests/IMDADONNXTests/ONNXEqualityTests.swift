@@ -185,6 +185,10 @@ final class ONNXEqualityTests: ONNXTestCase {
         try assertONNXAgrees("thyroid-imdad.imdad", data: "thyroid.csv")
         try assertONNXAgrees("thyroid-deepsad.imdad", data: "thyroid.csv")
         try assertONNXAgrees("thyroid-iforest.imdad", data: "thyroid.csv")
+        _ = try trainModel(
+            "thyroid-devnet.imdad", method: .devnet, encoder: encoder, features: t.features, rows: t.rows,
+            labels: t.labels ?? [], scale: true)
+        try assertONNXAgrees("thyroid-devnet.imdad", data: "thyroid.csv")
     }
 
     func testArrhythmiaMLP() throws {

@@ -30,6 +30,7 @@ extension Bench {
                 let forward: (Tensor) -> [Float]
                 switch trained.fitted {
                 case .imdad(let d): forward = { d.network.infer($0, batchSize: batch).scalars }
+                case .devnet(let d): forward = { d.network.infer($0, batchSize: batch).scalars }
                 case .hypersphere(let d):
                     forward = { x in
                         let z = d.network.infer(x, batchSize: batch), c = d.center, k = c.count

@@ -9,10 +9,13 @@ import IMDADExperiments
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Evaluate methods under the Deep SAD protocols (spec §7): AUROC mean ± std over seeds.",
+        abstract: "Evaluate methods under the Deep SAD protocols (spec §7): AUROC and AP mean ± std over seeds.",
         discussion: """
         Tabular data, each seed: stratified 60/40 split, standardize + min-max fitted on the training
-        split, γ_l labeled anomalies, the others dropped. Data sets: the six ODDS sets by name
+        split. --setting clean (the spec's protocol): γ_l labeled anomalies, the other training
+        anomalies dropped. --setting contaminated (ADBench's semi-supervised setting): every training
+        anomaly kept, --labeled-anomalies of them labeled (at least one), the rest left unlabeled among
+        the normals; the test split is the same in both. Data sets: the six ODDS sets by name
         (arrhythmia, cardio, satellite, satimage-2, shuttle, thyroid), `odds` for all six, any
         ADBench file name under <data-root>/adbench, or a file with --data.
 
@@ -24,10 +27,12 @@ struct Evaluate: ParsableCommand {
         sweep.
 
         Examples: imdad evaluate --dataset odds --methods imdad,deepsad-balanced --seeds 10
+                  imdad evaluate --dataset odds --setting contaminated --labeled-anomalies 0.1 --methods devnet
                   imdad evaluate --dataset fmnist --normal-class 0 --gamma-l 0.05 --seeds 3 --epochs 30
         """)
 
     enum Format: String, ExpressibleByArgument { case markdown, json }
+    enum Setting: String, ExpressibleByArgument, CaseIterable { case clean, contaminated }
 
     @Option(parsing: .upToNextOption, help: "Benchmark data set names (or `odds`, `adbench`).") var dataset: [String] = []
     @Option(help: "A labeled .npz/.csv file to evaluate instead of named data sets.") var data: String?
@@ -40,12 +45,19 @@ struct Evaluate: ParsableCommand {
         to confirm a choice made on them).
         """)
     var firstSeed = 0
-    @Option(help: "Labeled anomaly ratio γ_l = m/(n+m).") var gammaL: Double = 0.01
+    @Option(help: "Labeled anomaly ratio γ_l = m/(n+m) (clean setting, images).") var gammaL: Double = 0.01
+    @Option(help: "Tabular data: clean (training anomalies beyond γ_l dropped) or contaminated (all kept, a fraction labeled).")
+    var setting: Setting = .clean
+    @Option(help: "Contaminated setting: fraction of the training anomalies labeled (at least one).") var labeledAnomalies: Double = 0.1
     @Option(parsing: .upToNextOption, help: "Images: normal classes (default: all ten).") var normalClass: [Int] = Array(0..<10)
     @Option(help: "Images: known anomaly class (default: normal class + 1 mod 10).") var knownClass: Int?
     @Option(help: "Images: pollution γ_p = u/(n+u), unlabeled anomalies in the training set.") var gammaP: Double = 0
     @Option(help: "Output format.") var format: Format = .markdown
     @Option(help: "Also append each run as a JSON line to this file.") var runsLog: String?
+    @Option(help: ArgumentHelp("""
+        Tabular data: write each set's split per seed to this folder as <set>_<setting>_seed<k>_train.csv and _test.csv         (scaled features, label last) and exit without training.
+        """))
+    var exportSplits: String?
     @Flag(help: "No progress output.") var quiet = false
     @OptionGroup var method: MethodOptions
 
@@ -58,6 +70,15 @@ struct Evaluate: ParsableCommand {
             throw ValidationError("--normal-class must be in 0…9")
         }
         if let k = knownClass, !(0..<10).contains(k) { throw ValidationError("--known-class must be in 0…9") }
+        guard labeledAnomalies > 0, labeledAnomalies <= 1 else { throw ValidationError("--labeled-anomalies must be in (0, 1]") }
+    }
+
+    /// The tabular protocol's setting from --setting, --gamma-l and --labeled-anomalies.
+    var tabularSetting: TabularSetting {
+        switch setting {
+        case .clean: return .clean(labeledRatio: gammaL)
+        case .contaminated: return .contaminated(labeledFraction: labeledAnomalies)
+        }
     }
 
     /// The seeds run: `firstSeed ..< firstSeed + seeds`.
@@ -74,6 +95,9 @@ struct Evaluate: ParsableCommand {
             if !images.isEmpty {
                 guard images.count == dataset.count, data == nil else {
                     throw ValidationError("evaluate image data sets (\(ImageDataset.names)) separately from tabular ones")
+                }
+                guard setting == .clean else {
+                    throw ValidationError("--setting contaminated is for tabular data; images take unlabeled anomalies with --gamma-p")
                 }
                 let roots = Dictionary(uniqueKeysWithValues: ImageDataset.allCases.compactMap { d in
                     d.sharedFolder.map { (d, URL(fileURLWithPath: dataRoot).appendingPathComponent($0).path) }
@@ -98,13 +122,25 @@ struct Evaluate: ParsableCommand {
                 }
             }
             guard !sets.isEmpty else { throw ValidationError("name data sets with --dataset or a file with --data") }
-            var benchmark = TabularBenchmark(sets: sets, methods: kinds, seeds: seedRange, gammaL: gammaL, configure: configure)
+            if let exportSplits {
+                let folder = URL(fileURLWithPath: exportSplits)
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                for set in sets {
+                    let tabular = try TabularData.load(url: set.url, labelColumn: data != nil ? labelColumn : nil)
+                    for seed in seedRange {
+                        try TabularProtocol.split(tabular, seed: UInt64(seed), setting: tabularSetting)
+                            .writeCSV(to: folder, stem: "\(set.name)_\(tabularSetting.name)_seed\(seed)")
+                    }
+                }
+                return
+            }
+            var benchmark = TabularBenchmark(sets: sets, methods: kinds, seeds: seedRange, setting: tabularSetting, configure: configure)
             benchmark.labelColumn = data != nil ? labelColumn : nil
             benchmark.runsLog = runsLog
             let (_, summaries) = try benchmark.run(observer: .terminal(quiet: quiet))
             switch format {
             case .markdown:
-                print(benchmark.markdown(summaries, epochs: method.epochs), terminator: "")
+                print(benchmark.markdown(summaries), terminator: "")
             case .json:
                 let e = JSONEncoder()
                 e.outputFormatting = [.sortedKeys, .prettyPrinted]

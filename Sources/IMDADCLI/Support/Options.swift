@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import IMDADData
 import IMDADDetectors
 import IMDADEngine
 
@@ -19,15 +20,17 @@ struct MethodChoice: ParsableArguments {
 /// study's ablation switches are hidden from `--help` and listed by `--help-hidden`
 /// (docs/IMD-AD.md, "Ablation switches").
 struct MethodOptions: ParsableArguments {
-    @Option(help: "Training epochs.") var epochs = 150
+    @Option(help: "Training epochs (default: 150; DevNet: 50).") var epochs: Int?
     @Option(name: .customLong("lr"), help: "Learning rate (Adam; default 1e-3 for tabular data, 1e-4 for images).")
     var learningRateOption: Float?
-    @Option(parsing: .upToNextOption, help: "Epochs at which the learning rate is divided by 10.") var milestones: [Int] = [50]
-    @Option(help: "Mini-batch size.") var batchSize = 128
+    @Option(parsing: .upToNextOption, help: "Epochs at which the learning rate is divided by 10 (default: 50; DevNet: none).")
+    var milestones: [Int] = []
+    @Option(help: "Mini-batch size (default: 128; DevNet: 64).") var batchSize: Int?
     @Option(help: ArgumentHelp("Labeled anomalies in every balanced mini-batch: IMD-AD, balanced Deep SAD "
-                               + "(default: max(4, round(B·m/(n + m))); at most m)."))
+                               + "(default: max(4, round(B·m/(n + m))); at most m), DevNet (default: half the batch)."))
     var anomaliesPerBatch: Int?
-    @Option(help: "Encoder weight decay λ.") var weightDecay: Float = TrainingConfiguration().weightDecay
+    @Option(help: "Encoder weight decay λ (default: \(Format.general(TrainingConfiguration().weightDecay)); DevNet: 0).")
+    var weightDecay: Float?
     @Option(help: ArgumentHelp("ν ∈ (0, 1]: bound on the fraction of normal training data outside the sphere during training "
                                + "(default: \(IMDADConfiguration.defaultNu) for IMD-AD, "
                                + "\(DetectorConfiguration.softBoundaryNu) for soft-boundary Deep SVDD)."))
@@ -66,19 +69,20 @@ struct MethodOptions: ParsableArguments {
         for kind in MethodKind.allCases { try checked { try configuration(kind, encoder: .tabular(inputs: 1)).validate() } }
     }
 
-    /// `kind`'s configuration on `encoder`: the method's defaults with these options applied.
+    /// `kind`'s configuration on `encoder`: the method's defaults with these options applied (an
+    /// option not given keeps the method's default).
     func configuration(_ kind: MethodKind, encoder: EncoderArchitecture) throws -> DetectorConfiguration {
-        var training = TrainingConfiguration()
-        training.epochs = epochs
+        let defaults = DetectorConfiguration.defaults(for: kind, encoder: encoder)
+        var training = defaults.training ?? TrainingConfiguration()
+        if let epochs { training.epochs = epochs }
         training.learningRate = learningRateOption ?? TrainingConfiguration.defaultLearningRate(for: encoder)
-        training.milestones = milestones
-        training.batchSize = batchSize
+        if !milestones.isEmpty { training.milestones = milestones }
+        if let batchSize { training.batchSize = batchSize }
         training.anomaliesPerBatch = anomaliesPerBatch
-        training.weightDecay = weightDecay
+        if let weightDecay { training.weightDecay = weightDecay }
         let pretraining = pretrainEpochs > 0 ? PretrainingConfiguration(epochs: pretrainEpochs, weightDecay: pretrainWeightDecay) : nil
-        switch DetectorConfiguration.defaults(for: kind, encoder: encoder) {
+        switch defaults {
         case .imdad(var c):
-            training.sampler = c.training.sampler
             c.training = training
             c.pretraining = pretraining
             c.nu = nu ?? c.nu
@@ -95,7 +99,6 @@ struct MethodOptions: ParsableArguments {
             c.ablation.encoderBias = encoderBias
             return .imdad(c)
         case .hypersphere(var c):
-            training.sampler = c.training.sampler
             c.training = training
             c.pretraining = pretraining
             c.contamination = contamination ?? c.contamination
@@ -108,6 +111,10 @@ struct MethodOptions: ParsableArguments {
         case .isolationForest(var forest):
             forest.contamination = contamination ?? forest.contamination
             return .isolationForest(forest)
+        case .devnet(var c):
+            c.training = training
+            c.contamination = contamination ?? c.contamination
+            return .devnet(c)
         }
     }
 

@@ -11,6 +11,7 @@ public enum MethodKind: String, Sendable, Codable, CaseIterable {
     case deepSVDD = "deepsvdd"
     case deepSVDDSoftBoundary = "deepsvdd-soft"
     case isolationForest = "iforest"
+    case devnet = "devnet"
 
     public var displayName: String {
         switch self {
@@ -20,6 +21,7 @@ public enum MethodKind: String, Sendable, Codable, CaseIterable {
         case .deepSVDD: return "Deep SVDD"
         case .deepSVDDSoftBoundary: return "Deep SVDD (soft-boundary)"
         case .isolationForest: return "Isolation Forest"
+        case .devnet: return "DevNet"
         }
     }
 }
@@ -32,6 +34,7 @@ public enum DetectorConfiguration: Sendable, Equatable {
     /// Deep SAD and Deep SVDD (one-class and soft-boundary).
     case hypersphere(DeepSVDDConfiguration)
     case isolationForest(IsolationForest)
+    case devnet(DevNetConfiguration)
 
     /// `kind` at its defaults on `encoder` (ignored by Isolation Forest), the one place that says
     /// which configuration each method of ``MethodKind`` is.
@@ -50,6 +53,8 @@ public enum DetectorConfiguration: Sendable, Equatable {
                                                       method: .deepSVDDSoftBoundary(nu: softBoundaryNu, warmUpEpochs: 10)))
         case .isolationForest:
             return .isolationForest(IsolationForest())
+        case .devnet:
+            return .devnet(DevNetConfiguration(encoder: encoder))
         }
     }
 
@@ -61,6 +66,7 @@ public enum DetectorConfiguration: Sendable, Equatable {
         switch self {
         case .imdad: return .imdad
         case .isolationForest: return .isolationForest
+        case .devnet: return .devnet
         case .hypersphere(let c):
             switch c.method {
             case .deepSAD: return c.training.sampler == .balanced ? .deepSADBalanced : .deepSADUniform
@@ -76,6 +82,7 @@ public enum DetectorConfiguration: Sendable, Equatable {
             switch self {
             case .imdad(let c): return c.training
             case .hypersphere(let c): return c.training
+            case .devnet(let c): return c.training
             case .isolationForest: return nil
             }
         }
@@ -84,6 +91,7 @@ public enum DetectorConfiguration: Sendable, Equatable {
             switch self {
             case .imdad(var c): c.training = newValue; self = .imdad(c)
             case .hypersphere(var c): c.training = newValue; self = .hypersphere(c)
+            case .devnet(var c): c.training = newValue; self = .devnet(c)
             case .isolationForest: break
             }
         }
@@ -94,7 +102,7 @@ public enum DetectorConfiguration: Sendable, Equatable {
         switch self {
         case .imdad(let c): return c.pretraining
         case .hypersphere(let c): return c.pretraining
-        case .isolationForest: return nil
+        case .isolationForest, .devnet: return nil
         }
     }
 
@@ -104,6 +112,7 @@ public enum DetectorConfiguration: Sendable, Equatable {
         case .imdad(let c): try c.validate()
         case .hypersphere(let c): try c.validate()
         case .isolationForest(let c): try c.validate()
+        case .devnet(let c): try c.validate()
         }
     }
 
@@ -124,13 +133,19 @@ public enum DetectorConfiguration: Sendable, Equatable {
             case .deepSVDDOneClass: break
             }
         case .isolationForest: break
+        case .devnet(let c):
+            if c.margin != DevNetConfiguration(encoder: c.encoder).margin { parts.append("a \(Format.general(c.margin))") }
+            if c.referenceSize != DevNetConfiguration(encoder: c.encoder).referenceSize { parts.append("ℓ \(c.referenceSize)") }
         }
         if let t = training {
-            if t.weightDecay != TrainingConfiguration().weightDecay { parts.append("λ \(Format.general(t.weightDecay))") }
+            let defaultDecay = DetectorConfiguration.defaults(for: kind, encoder: .tabular(inputs: 1)).training?.weightDecay
+            if t.weightDecay != defaultDecay { parts.append("λ \(Format.general(t.weightDecay))") }
             // The balanced sampler's anomalies per batch (the uniform sampler ignores it).
             if kind == .imdad || kind == .deepSADBalanced, let k = t.anomaliesPerBatch {
                 parts.append("\(k) anomalies per batch")
             }
+            // DevNet's default (nil) is half the batch.
+            if kind == .devnet, let k = t.anomaliesPerBatch, k != t.batchSize / 2 { parts.append("\(k) anomalies per batch") }
         }
         return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
@@ -141,12 +156,14 @@ public enum FittedDetector: Sendable {
     case imdad(IMDAD)
     case hypersphere(DeepSVDD)
     case isolationForest(IsolationForestDetector)
+    case devnet(DevNet)
 
     public var detector: any AnomalyDetector {
         switch self {
         case .imdad(let d): return d
         case .hypersphere(let d): return d
         case .isolationForest(let d): return d
+        case .devnet(let d): return d
         }
     }
 
@@ -154,6 +171,7 @@ public enum FittedDetector: Sendable {
         switch self {
         case .imdad(let d): return d.log
         case .hypersphere(let d): return d.log
+        case .devnet(let d): return d.log
         case .isolationForest: return []
         }
     }
@@ -166,5 +184,6 @@ public func fitDetector(_ configuration: DetectorConfiguration, data: LabeledDat
     case .imdad(let c): return .imdad(try IMDAD.fit(c, data: data, using: &rng, progress: progress))
     case .hypersphere(let c): return .hypersphere(try DeepSVDD.fit(c, data: data, using: &rng, progress: progress))
     case .isolationForest(let c): return .isolationForest(try IsolationForestDetector.fit(c, data: data, using: &rng))
+    case .devnet(let c): return .devnet(try DevNet.fit(c, data: data, using: &rng, progress: progress))
     }
 }

@@ -136,6 +136,11 @@ extension TrainedModel {
             guard center.count == c.encoder.representationSize else { throw fail("header metadata", "center has \(center.count) coordinates; expected \(c.encoder.representationSize)") }
             fitted = .hypersphere(DeepSVDD(configuration: c, network: net, center: center, radiusSquared: r2,
                                            threshold: metadata.threshold, log: metadata.log))
+        case .devnet:
+            guard let c = metadata.devnet else { throw fail("header metadata", "DevNet model without its configuration") }
+            try check(c.encoder)
+            let net = try network(DevNet.body(c))
+            fitted = .devnet(DevNet(configuration: c, network: net, threshold: metadata.threshold, log: metadata.log))
         case .isolationForest:
             guard let forest = metadata.isolationForest else { throw fail("header metadata", "Isolation Forest model without its configuration") }
             let shape = try ints("forest.shape")

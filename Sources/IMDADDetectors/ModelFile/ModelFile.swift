@@ -44,6 +44,7 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
     public var imdad: IMDADConfiguration?
     public var hypersphere: DeepSVDDConfiguration?
     public var isolationForest: IsolationForest?
+    public var devnet: DevNetConfiguration?
     /// Read-outs for people: c, R, ρ (IMD-AD); center and R² (Deep SVDD/SAD).
     public var sphere: Sphere?
     public var center: [Float]?
@@ -146,6 +147,8 @@ public struct ScoreRule: Codable, Sendable, Equatable {
         case centerDistance
         /// Isolation Forest: `2^(−E[h(x)]/c(ψ))` over the `forest.*` tensors.
         case isolationForest
+        /// DevNet: the score is the network's single output `φ(x)`.
+        case networkOutput
     }
 
     /// The rule of a fitted detector; `network` is the description of its network (if any).
@@ -156,6 +159,8 @@ public struct ScoreRule: Codable, Sendable, Equatable {
                              tensors: network?.last?.tensors, fields: nil)
         case .hypersphere:
             return ScoreRule(kind: .centerDistance, formula: "s = ‖φ − c‖² − R²", tensors: nil, fields: ["center", "radiusSquared"])
+        case .devnet:
+            return ScoreRule(kind: .networkOutput, formula: "s = φ(x), the network's one output", tensors: nil, fields: nil)
         case .isolationForest:
             return ScoreRule(kind: .isolationForest,
                              formula: "s = 2^(−E[h(x)]/c(ψ)), h(x) = edges to the leaf + c(leaf size), "
@@ -175,6 +180,7 @@ extension FittedDetector {
         switch self {
         case .imdad(let d): return d.network.body.describe()
         case .hypersphere(let d): return d.network.body.describe()
+        case .devnet(let d): return d.network.body.describe()
         case .isolationForest: return nil
         }
     }
@@ -197,6 +203,8 @@ public struct TrainedModel: Sendable {
             m.center = d.center; m.radiusSquared = d.radiusSquared
         case .isolationForest(let d):
             m.isolationForest = d.forest
+        case .devnet(let d):
+            m.encoder = d.configuration.encoder; m.devnet = d.configuration
         }
         m.network = fitted.networkDescription
         m.scoreRule = ScoreRule.of(fitted, network: m.network)
@@ -288,6 +296,10 @@ extension TrainedModel {
                 TensorEntry(name: $0, dtype: "F32", shape: $1.shape, bytes: bytes(of: $1.scalars))
             }
         case .hypersphere(let d):
+            return zip(d.network.parameters.names, d.network.parameters.values).map {
+                TensorEntry(name: $0, dtype: "F32", shape: $1.shape, bytes: bytes(of: $1.scalars))
+            }
+        case .devnet(let d):
             return zip(d.network.parameters.names, d.network.parameters.values).map {
                 TensorEntry(name: $0, dtype: "F32", shape: $1.shape, bytes: bytes(of: $1.scalars))
             }

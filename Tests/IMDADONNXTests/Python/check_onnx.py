@@ -45,9 +45,10 @@ def main():
     problems = []
     if opset < 17:
         problems.append(f"opset {opset} < 17")
-    deep = meta.get("imdad.method") != "iforest"
+    method = meta.get("imdad.method")
+    deep = method not in ("iforest", "devnet")  # the methods with a center c
     for key in ["imdad.method", "imdad.library_version", "imdad.feature_names", "imdad.threshold"] + (
-            ["imdad.center", "imdad.radius_squared"] if deep else ["imdad.trees"]):
+            ["imdad.center", "imdad.radius_squared"] if deep else ["imdad.trees"] if method == "iforest" else []):
         if key not in meta:
             problems.append(f"metadata_props lacks {key}")
 
@@ -72,6 +73,8 @@ def main():
         c = np.array(json.loads(meta["imdad.center"]), dtype=np.float64)
         r2 = float(meta["imdad.radius_squared"])
         scale = np.maximum(np.abs(ref), out["distance"].astype(np.float64) ** 2 + abs(r2) + float(c @ c))
+    elif method == "devnet":  # s = phi(x), a sum of products: relative to the scores' typical size
+        scale = np.maximum(np.abs(ref.astype(np.float64)), np.abs(ref.astype(np.float64)).mean())
     else:  # Isolation Forest: s = 2^(-E[h]/c(psi)) in (0, 1], plain relative error
         scale = np.abs(ref.astype(np.float64))
     tol = a.rtol * scale
