@@ -20,5 +20,6 @@ struct IMDADCommand: ParsableCommand {
           imdad bench engine
         """,
         version: IMDADVersion.library,
-        subcommands: [Demo.self, Train.self, Score.self, Export.self, Explain.self, Report.self, Evaluate.self, Images.self, Info.self, Bench.self])
+        subcommands: [Demo.self, Train.self, Score.self, Export.self, Explain.self, Report.self, Evaluate.self, Images.self,
+                      Info.self, Bench.self])
 }

@@ -121,7 +121,8 @@ final class BadCSVInputTests: CLITestCase {
                         mentions: ["two-features.csv", "header", "the 3 feature columns", "missing: ['f2']"], noOutput: "scores.csv")
         try write("four-features.csv", "f0,f1,f2,f3,label\n1,2,3,4,0\n")
         try assertFails(["score", model, "four-features.csv", "--label-column", "label", "-o", "scores.csv"],
-                        mentions: ["four-features.csv", "the 3 feature columns", "unexpected: ['f3']", "--ignore-columns"], noOutput: "scores.csv")
+                        mentions: ["four-features.csv", "the 3 feature columns", "unexpected: ['f3']", "--ignore-columns"],
+                        noOutput: "scores.csv")
         try write("wide.npy", npy(rows: 4, columns: 5))
         try assertFails(["score", model, "wide.npy", "-o", "scores.csv"],
                         mentions: ["wide.npy", "expected 3 feature columns", "found 5"], noOutput: "scores.csv")
@@ -315,7 +316,8 @@ final class BadModelFileTests: CLITestCase {
     func testOtherFormatVersion() throws {
         let v9 = good.replacing("\\\"formatVersion\\\":\(IMDADVersion.modelFormat)", with: "\\\"formatVersion\\\":9")
         try assertModelFails("v9.imdad", v9,
-                             ["header metadata", "model format version 9", "reads format versions 1–\(IMDADVersion.modelFormat)", "retrain"])
+                             ["header metadata", "model format version 9", "reads format versions 1–\(IMDADVersion.modelFormat)",
+                              "retrain"])
         let other = good.replacing("\\\"format\\\":\\\"imdad-model\\\"", with: "\\\"format\\\":\\\"other-model\\\"")
         try assertModelFails("other.imdad", other, ["header metadata", "not an imdad model"])
     }

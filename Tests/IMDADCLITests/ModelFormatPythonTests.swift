@@ -81,7 +81,8 @@ final class ModelFormatPythonTests: CLITestCase {
         for (name, model, data) in [("IMD-AD MLP", "imdad.imdad", "score.csv"), ("Deep SAD MLP", "deepsad.imdad", "score.csv"),
                                     ("IMD-AD LeNet", "lenet.imdad", "images.csv"), ("Isolation Forest", "iforest.imdad", "score.csv")] {
             let out = "scores-\(model).csv"
-            let r = try imdad(["score", model, data, "--output", out] + (data == "score.csv" ? ["--id-column", "id", "--label-column", "label"] : []))
+            let columns = data == "score.csv" ? ["--id-column", "id", "--label-column", "label"] : []
+            let r = try imdad(["score", model, data, "--output", out] + columns)
             XCTAssertEqual(r.status, 0, "imdad score \(model): \(r.stderr)")
             cases += ["--case", name, path(model).path, path(data).path, path(out).path]
         }

@@ -76,7 +76,8 @@ final class ReportSummaryCLITests: CLITestCase {
         func zone(_ z: String) -> [[String: Any]] { rows.filter { $0["zone"] as? String == z } }
         func anomalies(_ rs: [[String: Any]]) -> Int { rs.filter { ($0["label"] as? NSNumber)?.intValue == 1 }.count }
         let F = ReportFormat.self
-        let zoneNames = [("inside (s ≤ 0)", "inside"), ("margin band (0 &lt; s &lt; ρ²)", "margin band"), ("outside (s ≥ ρ²)", "outside")]
+        let zoneNames = [("inside (s ≤ 0)", "inside"), ("margin band (0 &lt; s &lt; ρ²)", "margin band"),
+                         ("outside (s ≥ ρ²)", "outside")]
         for (name, z) in zoneNames {
             let rs = zone(z)
             let expected = "<tr><td class=\"name\">\(name)</td><td>\(rs.count)</td><td>\(F.percent(Double(rs.count) / 80))</td>"

@@ -35,7 +35,9 @@ final class NetworkDescriptionTests: XCTestCase {
             XCTAssertEqual(order, network.parameters.names, "\(kind)")
             // Shapes agree with the described sizes.
             for d in described {
-                let shape = { (role: String) in network.parameters.values[network.parameters.names.firstIndex(of: d.tensors![role]!)!].shape }
+                let shape = { (role: String) in
+                    network.parameters.values[network.parameters.names.firstIndex(of: d.tensors![role]!)!].shape
+                }
                 switch d.kind {
                 case .linear: XCTAssertEqual(shape("weight"), [d.outputs!, d.inputs!])
                 case .batchNorm: XCTAssertEqual(shape("running_var"), [d.channels!])

@@ -2,8 +2,9 @@
 // exported graph and must agree with the `imdad` binary's scores, zones and predictions.
 //
 // Models: IMD-AD on a thyroid MLP, an arrhythmia MLP, an MNIST LeNet and a CIFAR-10 LeNet; Deep SAD
-// (thyroid, MNIST) and Deep SVDD (arrhythmia); Isolation Forest (thyroid) as an ONNX-ML tree ensemble. Trained for one epoch (equality needs a
-// trained graph, not a good one). The check itself is Tests/IMDADONNXTests/Python/check_onnx.py.
+// (thyroid, MNIST), Deep SVDD (arrhythmia) and DevNet (thyroid); Isolation Forest (thyroid) as an
+// ONNX-ML tree ensemble. Trained for one epoch (equality needs a trained graph, not a good one).
+// The check itself is Tests/IMDADONNXTests/Python/check_onnx.py.
 
 import Foundation
 import IMDADData

@@ -45,7 +45,8 @@ struct Demo: ParsableCommand {
                 let r2 = Format.fixed(e.values["R²"] ?? 0, digits: 4)
                 let normal = Format.fixed(100 * (e.values["active normal"] ?? 0), digits: 1)
                 let anomalous = Format.fixed(100 * (e.values["active anomalous"] ?? 0), digits: 1)
-                print("epoch \(e.epoch): loss \(Format.fixed(e.loss, digits: 4))  R² \(r2)  active hinges normal \(normal)%  anomalous \(anomalous)%")
+                let loss = Format.fixed(e.loss, digits: 4)
+                print("epoch \(e.epoch): loss \(loss)  R² \(r2)  active hinges normal \(normal)%  anomalous \(anomalous)%")
             }
             let scores = model.scores(split.testFeatures)
             let auroc = try Metrics.auroc(scores: scores.map(Double.init), labels: split.testLabels)

@@ -54,9 +54,9 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Images: pollution γ_p = u/(n+u), unlabeled anomalies in the training set.") var gammaP: Double = 0
     @Option(help: "Output format.") var format: Format = .markdown
     @Option(help: "Also append each run as a JSON line to this file.") var runsLog: String?
-    @Option(help: ArgumentHelp("""
-        Tabular data: write each set's split per seed to this folder as <set>_<setting>_seed<k>_train.csv and _test.csv         (scaled features, label last) and exit without training.
-        """))
+    @Option(help: ArgumentHelp("Tabular data: write each set's split per seed to this folder as "
+                               + "<set>_<setting>_seed<k>_train.csv and _test.csv (scaled features, label last) "
+                               + "and exit without training."))
     var exportSplits: String?
     @Flag(help: "No progress output.") var quiet = false
     @OptionGroup var method: MethodOptions

@@ -19,7 +19,9 @@ extension TrainedModel {
         func fail(_ position: String, _ problem: String, hint: String? = nil) -> ModelFileError {
             ModelFileError(file: file, position: position, problem: problem, hint: hint)
         }
-        guard bytes.count >= 8 else { throw fail("byte 0", "file is \(bytes.count) bytes; expected at least 8 (header length)", hint: "the file is truncated") }
+        guard bytes.count >= 8 else {
+            throw fail("byte 0", "file is \(bytes.count) bytes; expected at least 8 (header length)", hint: "the file is truncated")
+        }
         let n = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard n >= 2, n <= UInt64(bytes.count - 8), n <= 64 << 20 else {
             throw fail("byte 0", "header length \(n) does not fit the file's \(bytes.count) bytes",
@@ -97,7 +99,9 @@ extension TrainedModel {
             return Tensor(shape: shape, scalars: load(t.bytes, as: Float.self))
         }
         func ints(_ name: String) throws -> [Int32] {
-            guard let t = tensors[name], t.dtype == "I32", t.shape.count == 1 else { throw fail("tensor '\(name)'", "missing or not a 1-D I32 tensor") }
+            guard let t = tensors[name], t.dtype == "I32", t.shape.count == 1 else {
+                throw fail("tensor '\(name)'", "missing or not a 1-D I32 tensor")
+            }
             return load(t.bytes, as: Int32.self)
         }
         /// An encoder read from the header is built only when its sizes are valid and its weights
@@ -107,7 +111,8 @@ extension TrainedModel {
                 throw fail("header metadata 'encoder'", "\(encoder.name) has a layer size below 1 or too many weights")
             }
             guard weights <= dataSection.count / 4 else {
-                throw fail("header metadata 'encoder'", "\(encoder.name) needs \(weights) weights; the data section holds \(dataSection.count / 4) floats")
+                throw fail("header metadata 'encoder'",
+                           "\(encoder.name) needs \(weights) weights; the data section holds \(dataSection.count / 4) floats")
             }
         }
         /// Parameters of `body` filled from the file, names and shapes checked.
@@ -133,7 +138,9 @@ extension TrainedModel {
             }
             try check(c.encoder)
             let net = try network(c.encoder.layers(bias: false))
-            guard center.count == c.encoder.representationSize else { throw fail("header metadata", "center has \(center.count) coordinates; expected \(c.encoder.representationSize)") }
+            guard center.count == c.encoder.representationSize else {
+                throw fail("header metadata", "center has \(center.count) coordinates; expected \(c.encoder.representationSize)")
+            }
             fitted = .hypersphere(DeepSVDD(configuration: c, network: net, center: center, radiusSquared: r2,
                                            threshold: metadata.threshold, log: metadata.log))
         case .devnet:
@@ -142,17 +149,22 @@ extension TrainedModel {
             let net = try network(DevNet.body(c))
             fitted = .devnet(DevNet(configuration: c, network: net, threshold: metadata.threshold, log: metadata.log))
         case .isolationForest:
-            guard let forest = metadata.isolationForest else { throw fail("header metadata", "Isolation Forest model without its configuration") }
+            guard let forest = metadata.isolationForest else {
+                throw fail("header metadata", "Isolation Forest model without its configuration")
+            }
             let shape = try ints("forest.shape")
             guard shape.count == 3 else { throw fail("tensor 'forest.shape'", "expected 3 values") }
             let result = IsolationForest.Model.validated(
                 columns: Int(shape[0]), sampleSize: Int(shape[1]), heightLimit: Int(shape[2]),
                 treeRoots: try ints("forest.tree_roots"), splitFeature: try ints("forest.split_feature"),
                 splitValue: try {
-                    guard let t = tensors["forest.split_value"], t.dtype == "F64" else { throw fail("tensor 'forest.split_value'", "missing or not F64") }
+                    guard let t = tensors["forest.split_value"], t.dtype == "F64" else {
+                        throw fail("tensor 'forest.split_value'", "missing or not F64")
+                    }
                     return load(t.bytes, as: Double.self)
                 }(),
-                leftChild: try ints("forest.left_child"), rightChild: try ints("forest.right_child"), nodeSize: try ints("forest.node_size"))
+                leftChild: try ints("forest.left_child"), rightChild: try ints("forest.right_child"),
+                nodeSize: try ints("forest.node_size"))
             switch result {
             case .success(let model):
                 fitted = .isolationForest(IsolationForestDetector(forest: forest, model: model, threshold: metadata.threshold))
@@ -160,12 +172,14 @@ extension TrainedModel {
             }
         }
         guard fitted.detector.featureCount == metadata.featureNames.count else {
-            throw fail("header metadata", "\(metadata.featureNames.count) feature names for a model of \(fitted.detector.featureCount) inputs")
+            throw fail("header metadata",
+                       "\(metadata.featureNames.count) feature names for a model of \(fitted.detector.featureCount) inputs")
         }
         if let scaler = metadata.scaler {
             if let problem = scaler.inconsistency { throw fail("header metadata 'scaler'", problem) }
             guard scaler.columns == metadata.featureNames.count else {
-                throw fail("header metadata 'scaler'", "fitted on \(scaler.columns) columns; the model has \(metadata.featureNames.count) features")
+                throw fail("header metadata 'scaler'",
+                           "fitted on \(scaler.columns) columns; the model has \(metadata.featureNames.count) features")
             }
         }
         for (name, v) in [("prototype", metadata.prototype), ("trainingMean", metadata.trainingMean)] {

@@ -155,10 +155,12 @@ public struct ScoreRule: Codable, Sendable, Equatable {
     public static func of(_ fitted: FittedDetector, network: [LayerDescription]?) -> ScoreRule {
         switch fitted {
         case .imdad:
-            return ScoreRule(kind: .sphereLayer, formula: "s = ‖φ‖² − wᵀφ − b = ‖φ − c‖² − R², c = w/2, R² = b + ‖w‖²/4",
+            return ScoreRule(kind: .sphereLayer,
+                             formula: "s = ‖φ‖² − wᵀφ − b = ‖φ − c‖² − R², c = w/2, R² = b + ‖w‖²/4",
                              tensors: network?.last?.tensors, fields: nil)
         case .hypersphere:
-            return ScoreRule(kind: .centerDistance, formula: "s = ‖φ − c‖² − R²", tensors: nil, fields: ["center", "radiusSquared"])
+            return ScoreRule(kind: .centerDistance, formula: "s = ‖φ − c‖² − R²", tensors: nil,
+                             fields: ["center", "radiusSquared"])
         case .devnet:
             return ScoreRule(kind: .networkOutput, formula: "s = φ(x), the network's one output", tensors: nil, fields: nil)
         case .isolationForest:
@@ -325,7 +327,8 @@ extension TrainedModel {
         for e in entries {
             let begin = data.count
             data += e.bytes
-            table.append((e.name, "{\"dtype\":\"\(e.dtype)\",\"shape\":[\(e.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(begin),\(data.count)]}"))
+            let shape = e.shape.map(String.init).joined(separator: ",")
+            table.append((e.name, "{\"dtype\":\"\(e.dtype)\",\"shape\":[\(shape)],\"data_offsets\":[\(begin),\(data.count)]}"))
         }
         let crc = crc32Checksum(Array(modelJSON.utf8) + data)
         let metaJSON = "{\"imdad\":\(jsonString(modelJSON)),\"imdad_crc32\":\"\(crc)\"}"
