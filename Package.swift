@@ -12,6 +12,8 @@
 //   IMDADReports    explanations, HTML report (draws with IMDADCharts)
 //   IMDADExperiments the benchmark harness: the spec §7 protocols, the data-set catalogue and its
 //                   default folders, published figures, run records and tables, sweeps, speed
+//   IMDADServer     the scoring and explanation HTTP service behind `imdad serve` (Hummingbird 2,
+//                   swift-service-lifecycle, swift-prometheus; knows no command-line flag)
 //   IMDADCLI        the `imdad` command-line tool (maps flags to configuration parameters)
 // Tests/IMDADTestSupport holds what only tests use: ZIP/NPZ/NPY/gzip writers, a reference PNG
 // decoder, temporary directories.
@@ -23,10 +25,17 @@ let package = Package(
     products: [
         .library(name: "IMDAD", targets: ["IMDADEngine", "IMDADData", "IMDADCharts", "IMDADDetectors", "IMDADReports"]),
         .library(name: "IMDADExperiments", targets: ["IMDADExperiments"]),
+        .library(name: "IMDADServer", targets: ["IMDADServer"]),
         .executable(name: "imdad", targets: ["IMDADCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
@@ -37,8 +46,17 @@ let package = Package(
         .target(name: "IMDADDetectors", dependencies: ["IMDADEngine", "IMDADData"]),
         .target(name: "IMDADReports", dependencies: ["IMDADEngine", "IMDADData", "IMDADCharts", "IMDADDetectors"]),
         .target(name: "IMDADExperiments", dependencies: ["IMDADEngine", "IMDADData", "IMDADDetectors"]),
+        .target(name: "IMDADServer", dependencies: [
+            "IMDADEngine", "IMDADData", "IMDADDetectors", "IMDADReports",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "IMDADCLI", dependencies: [
-            "IMDADEngine", "IMDADData", "IMDADCharts", "IMDADDetectors", "IMDADReports", "IMDADExperiments",
+            "IMDADEngine", "IMDADData", "IMDADCharts", "IMDADDetectors", "IMDADReports", "IMDADExperiments", "IMDADServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], resources: [.copy("Resources/thyroid.npz")]),
         .target(name: "IMDADTestSupport", dependencies: ["IMDADData"], path: "Tests/IMDADTestSupport"),
@@ -49,6 +67,8 @@ let package = Package(
         .testTarget(name: "IMDADExperimentsTests", dependencies: ["IMDADExperiments", "IMDADDetectors", "IMDADEngine", "IMDADData",
                                                                  "IMDADTestSupport"]),
         .testTarget(name: "IMDADReportsTests", dependencies: ["IMDADReports", "IMDADCharts", "IMDADDetectors", "IMDADEngine", "IMDADData",
+                                                            "IMDADTestSupport"]),
+        .testTarget(name: "IMDADServerTests", dependencies: ["IMDADServer", "IMDADReports", "IMDADDetectors", "IMDADEngine", "IMDADData",
                                                             "IMDADTestSupport"]),
         .testTarget(name: "IMDADCLITests", dependencies: ["IMDADCLI", "IMDADData", "IMDADDetectors", "IMDADReports",
                                                          "IMDADExperiments", "IMDADTestSupport"]),
