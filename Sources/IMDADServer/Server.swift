@@ -135,7 +135,7 @@ struct Handlers: Sendable {
     func score(_ request: Request) async throws -> Response {
         let file = try await rows(request, maxRows: configuration.maxRows)
         let body = try service.score(file)
-        metrics.rowsScored.increment(by: file.data.rows)
+        metrics.rowsScored.increment(by: Int64(file.data.rows))
         return Self.json(body)
     }
 
@@ -149,7 +149,7 @@ struct Handlers: Sendable {
         }
         let file = try await rows(request, maxRows: configuration.maxExplainRows)
         let body = try service.explain(file, top: top)
-        metrics.rowsExplained.increment(by: file.data.rows)
+        metrics.rowsExplained.increment(by: Int64(file.data.rows))
         return Self.json(body)
     }
 }

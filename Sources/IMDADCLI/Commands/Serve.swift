@@ -46,7 +46,7 @@ struct Serve: AsyncParsableCommand {
             let trained = try TrainedModel.read(contentsOf: URL(fileURLWithPath: model))
             server = try ScoringServer(service: ScoringService(model: trained, baseline: baseline, steps: steps), configuration: config)
         } catch {
-            note("error: \(message(for: error))")
+            note("error: \(IMDADCLI.message(for: error))")
             throw ExitCode(2)
         }
         let host = self.host, model = self.model
