@@ -225,7 +225,7 @@ final class ServeTests: CLITestCase {
         try startServer()
         let body = Array(rowsCSV(20).utf8)
         let fd = try connectSocket()
-        sendAll(fd, head("POST", "/v1/score", contentType: "text/csv", length: body.count) + body[..<(body.count / 2)])
+        sendAll(fd, head("POST", "/v1/score?id_column=id", contentType: "text/csv", length: body.count) + body[..<(body.count / 2)])
         usleep(300_000)
         kill(server!.processIdentifier, SIGTERM)
         usleep(500_000)
