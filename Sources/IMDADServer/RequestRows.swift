@@ -12,13 +12,14 @@ public struct RowReadOptions: Sendable, Equatable {
     public var idColumns: [String] = []
     /// Extra columns left out.
     public var ignoredColumns: [String] = []
-    /// CSV only: whether the body's first line names the columns (nil: yes, unless the model was
-    /// trained without column names, as `imdad score` reads a file).
-    public var csvHeader: Bool?
+    /// CSV only: whether the body's first line names the columns (matched by name, also for a model
+    /// trained without names: `x0`, `c0`, … as `GET /v1/model` lists them). Without one the
+    /// columns are taken by position, as `imdad score --no-header` reads a file.
+    public var csvHeader: Bool
     /// The most rows one request may carry (more: 413).
     public var maxRows: Int
 
-    public init(idColumns: [String] = [], ignoredColumns: [String] = [], csvHeader: Bool? = nil, maxRows: Int) {
+    public init(idColumns: [String] = [], ignoredColumns: [String] = [], csvHeader: Bool = true, maxRows: Int) {
         self.idColumns = idColumns
         self.ignoredColumns = ignoredColumns
         self.csvHeader = csvHeader
@@ -69,7 +70,7 @@ public enum RequestRows {
             switch format {
             case .csv:
                 read.hasHeader = options.csvHeader
-                if options.csvHeader == true { read.schema?.hasHeader = true }  // named columns, even for a model without names
+                if options.csvHeader { read.schema?.hasHeader = true }  // named columns, even for a model without names
                 file = try TabularData.readCSV(body, file: source, options: read)
             case .json:
                 // JSON keys are names: matched by name even when the model was trained without them (c0, c1, …).
@@ -99,63 +100,15 @@ public enum RequestRows {
                    expected: "at most \(max) rows", found: "\(rows)", hint: "split the rows over several requests")
     }
 
-    /// A JSON cell: a number, text, true/false or null.
-    enum Cell: Decodable {
-        case number(Double), text(String), bool(Bool), null
-
-        init(from decoder: any Decoder) throws {
-            let c = try decoder.singleValueContainer()
-            if c.decodeNil() { self = .null }
-            else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-            else if let d = try? c.decode(Double.self) { self = .number(d) }
-            else if let s = try? c.decode(String.self) { self = .text(s) }
-            else {
-                throw DecodingError.typeMismatch(Cell.self, .init(codingPath: decoder.codingPath,
-                                                                  debugDescription: "expected a number, text or null, found an object or array"))
-            }
-        }
-    }
-
-    /// `{"rows": [{…}, …]}` or `[{…}, …]`.
-    struct Body: Decodable {
-        var rows: [[String: Cell]]
-        enum CodingKeys: String, CodingKey { case rows }
-
-        init(from decoder: any Decoder) throws {
-            if var list = try? decoder.unkeyedContainer() {
-                var rows: [[String: Cell]] = []
-                while !list.isAtEnd { rows.append(try list.decode([String: Cell].self)) }
-                self.rows = rows
-                return
-            }
-            let c = try decoder.container(keyedBy: AnyKey.self)
-            if let extra = c.allKeys.first(where: { $0.stringValue != "rows" }) {
-                throw DecodingError.dataCorrupted(.init(codingPath: [extra], debugDescription:
-                    "unexpected key '\(extra.stringValue)' beside \"rows\" (rows go inside \"rows\": [{…}, …])"))
-            }
-            guard let key = c.allKeys.first else {
-                throw DecodingError.keyNotFound(AnyKey(stringValue: "rows"), .init(codingPath: [], debugDescription: "no \"rows\" key"))
-            }
-            rows = try c.decode([[String: Cell]].self, forKey: key)
-        }
-    }
-
-    struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int?
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { self.stringValue = "\(intValue)"; self.intValue = intValue }
-    }
-
     /// The JSON rows as CSV text: the header is the first row's keys (the schema's features first, in
-    /// its order); numbers as they are, text quoted (so that text is never read as a number), null as an
-    /// empty cell. Every row must have the first row's keys.
+    /// its order); numbers as their JSON text, text quoted, true/false as text, null as an empty cell
+    /// (so the CSV reader checks every cell as it checks a file's). Every row must have the first row's keys.
     static func csvText(json body: [UInt8], schema: TableSchema, maxRows: Int) throws -> [UInt8] {
-        let rows: [[String: Cell]]
-        do { rows = try JSONDecoder().decode(Body.self, from: Data(body)).rows } catch let e as DecodingError {
-            throw ServeError(status: 400, kind: "malformedJSON", message: "\(source): \(describe(e))",
-                             expected: "a JSON object {\"rows\": [{\"column\": value, …}, …]} or an array of such objects",
-                             found: describe(e))
+        let rows: [JSONRow]
+        do { rows = try RowsJSONParser.parse(body) } catch {
+            throw ServeError(status: 400, kind: "malformedJSON", message: "\(source): \(error)", position: "byte \(error.offset + 1)",
+                             expected: error.expected, found: error.found,
+                             hint: "send {\"rows\": [{\"column\": number, …}, …]} or [{…}, …]")
         }
         guard let first = rows.first else {
             throw ServeError(status: 400, kind: "empty", message: "\(source): expected at least one row, found none",
@@ -164,43 +117,41 @@ public enum RequestRows {
         if rows.count > maxRows { throw tooManyRows(rows.count, max: maxRows) }
         let order = Dictionary(schema.featureNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let header = first.keys.sorted { (order[$0] ?? Int.max, $0) < (order[$1] ?? Int.max, $1) }
-        var text = header.map(csvField).joined(separator: ",") + "\n"
-        text.reserveCapacity(rows.count * (header.count * 12 + 1))
-        for (i, row) in rows.enumerated() {
-            if row.count != header.count || !header.allSatisfy({ row[$0] != nil }) {
-                let missing = header.filter { row[$0] == nil }, extra = row.keys.filter { first[$0] == nil }.sorted()
-                throw ServeError(DataError(.raggedRow, file: source, position: "row \(i + 1)",
-                                           expected: "the keys of row 1", found: SchemaDifference(missing: missing, unexpected: extra).description,
-                                           hint: "give every row the same keys"))
+        let firstPlace = Dictionary(first.keys.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let firstOrder = header.map { firstPlace[$0] ?? 0 }
+        var out = Array((header.map(csvField).joined(separator: ",") + "\n").utf8)
+        out.reserveCapacity(body.count + rows.count)
+        for (n, row) in rows.enumerated() {
+            var cellOrder = firstOrder
+            if row.keys != first.keys {
+                let place = Dictionary(row.keys.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+                let places = header.compactMap { place[$0] }
+                guard row.keys.count == header.count, places.count == header.count else {
+                    let missing = header.filter { place[$0] == nil }, extra = row.keys.filter { firstPlace[$0] == nil }
+                    throw ServeError(DataError(.raggedRow, file: source, position: "row \(n + 1)", expected: "the keys of row 1",
+                                               found: SchemaDifference(missing: missing, unexpected: extra).description,
+                                               hint: "give every row the same keys"))
+                }
+                cellOrder = places
             }
-            for (k, name) in header.enumerated() {
-                if k > 0 { text += "," }
-                switch row[name] ?? .null {
-                case .number(let v): text += "\(v)"
-                case .text(let s): text += "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-                case .bool(let b): text += b ? "\"true\"" : "\"false\""
+            for (k, j) in cellOrder.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                switch row.cells[j] {
+                case .number(let digits): out.append(contentsOf: digits)
+                case .text(let s):
+                    out.append(UInt8(ascii: "\""))
+                    for b in s.utf8 {
+                        if b == UInt8(ascii: "\"") { out.append(b) }
+                        out.append(b)
+                    }
+                    out.append(UInt8(ascii: "\""))
+                case .bool(let b): out.append(contentsOf: Array((b ? "\"true\"" : "\"false\"").utf8))
                 case .null: break
                 }
             }
-            text += "\n"
+            out.append(UInt8(ascii: "\n"))
         }
-        return Array(text.utf8)
-    }
-
-    static func describe(_ e: DecodingError) -> String {
-        func path(_ p: [any CodingKey]) -> String {
-            let s = p.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            return s.isEmpty ? "the top level" : String(s.drop { $0 == "." })
-        }
-        switch e {
-        case .dataCorrupted(let c):
-            let inner = (c.underlyingError.map { "\($0)" } ?? "")
-            return "at \(path(c.codingPath)): \(c.debugDescription)" + (inner.isEmpty ? "" : " (\(inner))")
-        case .keyNotFound(let k, let c): return "at \(path(c.codingPath)): missing key '\(k.stringValue)'"
-        case .typeMismatch(_, let c): return "at \(path(c.codingPath)): \(c.debugDescription)"
-        case .valueNotFound(_, let c): return "at \(path(c.codingPath)): \(c.debugDescription)"
-        @unknown default: return "\(e)"
-        }
+        return out
     }
 
     /// A JSON body's rows were read as CSV: its positions name rows, not the CSV's lines.
