@@ -21,7 +21,7 @@ import PackageDescription
 
 let package = Package(
     name: "IMDAD",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v14)],  // Hummingbird 2 (IMDADServer) needs macOS 14
     products: [
         .library(name: "IMDAD", targets: ["IMDADEngine", "IMDADData", "IMDADCharts", "IMDADDetectors", "IMDADReports"]),
         .library(name: "IMDADExperiments", targets: ["IMDADExperiments"]),

@@ -38,31 +38,36 @@ public enum RequestRows {
         case json, csv
 
         public init(contentType: String?) throws(ServeError) {
-            let media = (contentType ?? "").split(separator: ";").first.map {
-                $0.trimmingCharacters(in: .whitespaces).lowercased()
-            } ?? ""
+            let media =
+                (contentType ?? "").split(separator: ";").first.map {
+                    $0.trimmingCharacters(in: .whitespaces).lowercased()
+                } ?? ""
             switch media {
             case "application/json", "text/json": self = .json
             case "text/csv", "application/csv", "text/plain": self = .csv
             default:
                 if media.hasPrefix("application/"), media.hasSuffix("+json") { self = .json; return }
-                throw ServeError(status: 415, kind: "unsupportedMediaType",
-                                 message: "expected Content-Type application/json (rows as objects keyed by column name) or "
-                                     + "text/csv (a header row, then one row per line), found "
-                                     + (contentType.map { "'\($0)'" } ?? "none"),
-                                 expected: "application/json or text/csv", found: contentType ?? "no Content-Type header")
+                throw ServeError(
+                    status: 415, kind: "unsupportedMediaType",
+                    message: "expected Content-Type application/json (rows as objects keyed by column name) or "
+                        + "text/csv (a header row, then one row per line), found "
+                        + (contentType.map { "'\($0)'" } ?? "none"),
+                    expected: "application/json or text/csv", found: contentType ?? "no Content-Type header")
             }
         }
     }
 
     /// Reads `body` against `schema`: matched by name (reordered as needed; the schema's label, id
     /// and ignored columns are used where present), every cell checked as `imdad score` checks it.
-    public static func read(_ body: [UInt8], format: BodyFormat, schema: TableSchema,
-                            options: RowReadOptions) throws(ServeError) -> TabularFile {
+    public static func read(
+        _ body: [UInt8], format: BodyFormat, schema: TableSchema,
+        options: RowReadOptions
+    ) throws(ServeError) -> TabularFile {
         if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-            throw ServeError(status: 400, kind: "empty", message: "\(source): expected rows, found an empty body",
-                             expected: format == .json ? "a JSON object {\"rows\": [{…}, …]}" : "a CSV header row and data rows",
-                             found: "an empty body")
+            throw ServeError(
+                status: 400, kind: "empty", message: "\(source): expected rows, found an empty body",
+                expected: format == .json ? "a JSON object {\"rows\": [{…}, …]}" : "a CSV header row and data rows",
+                found: "an empty body")
         }
         var read = TabularReadOptions(idColumns: options.idColumns, ignoredColumns: options.ignoredColumns, schema: schema)
         let file: TabularFile
@@ -95,9 +100,10 @@ public enum RequestRows {
     }
 
     static func tooManyRows(_ rows: Int, max: Int) -> ServeError {
-        ServeError(status: 413, kind: "tooManyRows",
-                   message: "\(source): expected at most \(max) rows per request, found \(rows)",
-                   expected: "at most \(max) rows", found: "\(rows)", hint: "split the rows over several requests")
+        ServeError(
+            status: 413, kind: "tooManyRows",
+            message: "\(source): expected at most \(max) rows per request, found \(rows)",
+            expected: "at most \(max) rows", found: "\(rows)", hint: "split the rows over several requests")
     }
 
     /// The JSON rows as CSV text: the header is the first row's keys (the schema's features first, in
@@ -106,13 +112,15 @@ public enum RequestRows {
     static func csvText(json body: [UInt8], schema: TableSchema, maxRows: Int) throws -> [UInt8] {
         let rows: [JSONRow]
         do { rows = try RowsJSONParser.parse(body) } catch {
-            throw ServeError(status: 400, kind: "malformedJSON", message: "\(source): \(error)", position: "byte \(error.offset + 1)",
-                             expected: error.expected, found: error.found,
-                             hint: "send {\"rows\": [{\"column\": number, …}, …]} or [{…}, …]")
+            throw ServeError(
+                status: 400, kind: "malformedJSON", message: "\(source): \(error)", position: "byte \(error.offset + 1)",
+                expected: error.expected, found: error.found,
+                hint: "send {\"rows\": [{\"column\": number, …}, …]} or [{…}, …]")
         }
         guard let first = rows.first else {
-            throw ServeError(status: 400, kind: "empty", message: "\(source): expected at least one row, found none",
-                             expected: "at least one row", found: "none")
+            throw ServeError(
+                status: 400, kind: "empty", message: "\(source): expected at least one row, found none",
+                expected: "at least one row", found: "none")
         }
         if rows.count > maxRows { throw tooManyRows(rows.count, max: maxRows) }
         let order = Dictionary(schema.featureNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
@@ -128,9 +136,11 @@ public enum RequestRows {
                 let places = header.compactMap { place[$0] }
                 guard row.keys.count == header.count, places.count == header.count else {
                     let missing = header.filter { place[$0] == nil }, extra = row.keys.filter { firstPlace[$0] == nil }
-                    throw ServeError(DataError(.raggedRow, file: source, position: "row \(n + 1)", expected: "the keys of row 1",
-                                               found: SchemaDifference(missing: missing, unexpected: extra).description,
-                                               hint: "give every row the same keys"))
+                    throw ServeError(
+                        DataError(
+                            .raggedRow, file: source, position: "row \(n + 1)", expected: "the keys of row 1",
+                            found: SchemaDifference(missing: missing, unexpected: extra).description,
+                            hint: "give every row the same keys"))
                 }
                 cellOrder = places
             }
@@ -166,10 +176,13 @@ public enum RequestRows {
     /// The reader's hints name its options; the service's name its query parameters.
     static func inServiceWords(_ e: DataError) -> DataError {
         var e = e
-        let words = [("(hasHeader: false)", "(?header=false)"), ("idColumns", "?id_column=NAME"), ("ignoredColumns", "?ignore_column=NAME")]
+        let words = [
+            ("(hasHeader: false)", "(?header=false)"), ("idColumns", "?id_column=NAME"), ("ignoredColumns", "?ignore_column=NAME"),
+        ]
         e.hint = e.hint.map { words.reduce($0) { $0.replacingOccurrences(of: $1.0, with: $1.1) } }
         if e.kind == .schemaMismatch {
-            e.hint = (e.hint.map { $0 + "; " } ?? "") + "columns that are not features can be named with ?id_column=NAME or ?ignore_column=NAME"
+            e.hint =
+                (e.hint.map { $0 + "; " } ?? "") + "columns that are not features can be named with ?id_column=NAME or ?ignore_column=NAME"
         }
         return e
     }

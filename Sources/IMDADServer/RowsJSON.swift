@@ -71,7 +71,11 @@ struct RowsJSONParser {
 
     func fail(_ expected: String, found: String? = nil) -> JSONSyntaxError {
         let shown: String
-        if let found { shown = found } else if i >= bytes.count { shown = "the end of the body" } else {
+        if let found {
+            shown = found
+        } else if i >= bytes.count {
+            shown = "the end of the body"
+        } else {
             let b = bytes[i]
             shown = b >= 0x20 && b < 0x7F ? "'\(Character(UnicodeScalar(b)))'" : "byte 0x\(String(b, radix: 16))"
         }
@@ -211,7 +215,8 @@ struct RowsJSONParser {
 
     mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
         guard i + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16),
-              bytes[i..<(i + 4)].allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }) else {
+            bytes[i..<(i + 4)].allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) })
+        else {
             throw fail("four hexadecimal digits after \\u")
         }
         i += 4

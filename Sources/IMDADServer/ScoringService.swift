@@ -24,8 +24,9 @@ public struct ScoringService: Sendable {
         self.model = model
         cut = .modelThreshold(model)
         if case .imdad(let m) = model.fitted {
-            explainer = try Explainer(model: m, training: model.baselineRows(baseline), baseline: baseline, steps: steps,
-                                      featureNames: model.metadata.featureNames, scaler: model.metadata.scaler)
+            explainer = try Explainer(
+                model: m, training: model.baselineRows(baseline), baseline: baseline, steps: steps,
+                featureNames: model.metadata.featureNames, scaler: model.metadata.scaler)
         } else {
             explainer = nil
         }
@@ -42,8 +43,9 @@ public struct ScoringService: Sendable {
     public func score(_ file: TabularFile) throws -> [UInt8] {
         var writer = ScoreWriter(format: .json, model: model, threshold: cut)
         writer.idColumns = file.data.idColumns
-        writer.add(scores: model.detector.scores(try input(file)), rows: file.rowNumbers.isEmpty ? Array(1...file.data.rows) : file.rowNumbers,
-                   ids: file.data.ids, labels: file.data.labels)
+        writer.add(
+            scores: model.detector.scores(try input(file)), rows: file.rowNumbers.isEmpty ? Array(1...file.data.rows) : file.rowNumbers,
+            ids: file.data.ids, labels: file.data.labels)
         return Array(writer.finish().utf8)
     }
 
@@ -51,9 +53,10 @@ public struct ScoringService: Sendable {
     /// each explanation lists only its `top` features ranked by integrated gradients.
     public func explain(_ file: TabularFile, top: Int? = nil) throws(ServeError) -> [UInt8] {
         guard let explainer else {
-            throw ServeError(status: 422, kind: "notIMDAD",
-                             message: "explanations need an IMD-AD model; this service holds a \(model.metadata.method.displayName) model "
-                                 + "(POST /v1/score scores any model)")
+            throw ServeError(
+                status: 422, kind: "notIMDAD",
+                message: "explanations need an IMD-AD model; this service holds a \(model.metadata.method.displayName) model "
+                    + "(POST /v1/score scores any model)")
         }
         do {
             var explanations = try explainer.explain(try input(file), file: file, rows: Array(0..<file.data.rows))
@@ -112,8 +115,9 @@ struct ModelDocument: Encodable {
         thresholdRule = cut.rule
         if case .imdad(let d) = model.fitted {
             let s = d.sphere
-            sphere = SphereDocument(center: s.center, radiusSquared: s.radiusSquared, radius: s.radius, marginSquared: s.marginSquared,
-                                    margin: s.margin)
+            sphere = SphereDocument(
+                center: s.center, radiusSquared: s.radiusSquared, radius: s.radius, marginSquared: s.marginSquared,
+                margin: s.margin)
         }
         training = m.training
         explanations = explainer.map { ["baseline": $0.baselineKind.rawValue, "steps": "\($0.steps)"] }

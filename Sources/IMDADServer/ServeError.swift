@@ -17,8 +17,10 @@ public struct ServeError: Error, Sendable, Equatable, CustomStringConvertible {
     public var found: String?
     public var hint: String?
 
-    public init(status: Int, kind: String, message: String, position: String? = nil, expected: String? = nil,
-                found: String? = nil, hint: String? = nil) {
+    public init(
+        status: Int, kind: String, message: String, position: String? = nil, expected: String? = nil,
+        found: String? = nil, hint: String? = nil
+    ) {
         self.status = status
         self.kind = kind
         self.message = message
@@ -37,8 +39,9 @@ public struct ServeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .schemaMismatch, .columnCountMismatch, .missingColumn: status = 422
         default: status = 400
         }
-        self.init(status: status, kind: e.kind.rawValue, message: e.description, position: e.position, expected: e.expected,
-                  found: e.found, hint: e.hint)
+        self.init(
+            status: status, kind: e.kind.rawValue, message: e.description, position: e.position, expected: e.expected,
+            found: e.found, hint: e.hint)
     }
 
     public var description: String { "\(status) \(kind): \(message)" }

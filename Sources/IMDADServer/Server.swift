@@ -30,8 +30,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// The most rows one explanation request may carry (each costs a gradient pass per integration step).
     public var maxExplainRows = 1_000
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 64 << 20, maxRows: Int = 100_000,
-                maxExplainRows: Int = 1_000) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 64 << 20, maxRows: Int = 100_000,
+        maxExplainRows: Int = 1_000
+    ) {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
@@ -86,12 +88,14 @@ public struct ScoringServer: Sendable {
         router.get("/metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: handlers.metrics.registry.emitToBuffer())))
+            return Response(
+                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: handlers.metrics.registry.emitToBuffer())))
         }
-        return Application(router: router,
-                           configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "imdad"),
-                           onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
-                           logger: logger)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "imdad"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
     }
 }
 
@@ -115,8 +119,9 @@ struct Handlers: Sendable {
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: cap) } catch is NIOTooManyBytesError { throw Self.tooLarge(nil, cap) }
         let q = request.uri.queryParameters
-        var options = RowReadOptions(idColumns: q[values: "id_column"].map(String.init), ignoredColumns: q[values: "ignore_column"].map(String.init),
-                                     maxRows: maxRows)
+        var options = RowReadOptions(
+            idColumns: q[values: "id_column"].map(String.init), ignoredColumns: q[values: "ignore_column"].map(String.init),
+            maxRows: maxRows)
         if let h = q["header"] {
             guard let v = Bool(String(h).lowercased()) else {
                 throw ServeError.badRequest("badParameter", "query parameter header: expected true or false, found '\(h)'")
@@ -127,9 +132,10 @@ struct Handlers: Sendable {
     }
 
     static func tooLarge(_ length: Int?, _ cap: Int) -> ServeError {
-        ServeError(status: 413, kind: "bodyTooLarge",
-                   message: "\(RequestRows.source): expected at most \(cap) bytes, found \(length.map { "\($0)" } ?? "more")",
-                   expected: "at most \(cap) bytes", found: length.map { "\($0) bytes" } ?? "more", hint: "split the rows over several requests")
+        ServeError(
+            status: 413, kind: "bodyTooLarge",
+            message: "\(RequestRows.source): expected at most \(cap) bytes, found \(length.map { "\($0)" } ?? "more")",
+            expected: "at most \(cap) bytes", found: length.map { "\($0) bytes" } ?? "more", hint: "split the rows over several requests")
     }
 
     func score(_ request: Request) async throws -> Response {
@@ -175,8 +181,10 @@ public final class ServerMetrics: Sendable {
         let labels = [("route", route), ("method", method), ("status", "\(status)")]
         registry.makeCounter(name: "imdad_http_requests_total", labels: labels, help: "HTTP requests by route, method and status.")
             .increment()
-        registry.makeDurationHistogram(name: "imdad_http_request_duration_seconds", labels: [("route", route)], buckets: Self.buckets,
-                                       help: "Time from request to response, by route.").record(seconds)
+        registry.makeDurationHistogram(
+            name: "imdad_http_request_duration_seconds", labels: [("route", route)], buckets: Self.buckets,
+            help: "Time from request to response, by route."
+        ).record(seconds)
     }
 }
 
@@ -195,8 +203,10 @@ struct ErrorAndMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             response = Handlers.json(e.json, status: .init(code: e.status))
         } catch let e as any HTTPResponseError {
             let status = e.status
-            let message = status == .notFound ? "no route \(request.method) \(request.uri.path); the routes are POST /v1/score, "
-                + "POST /v1/explain, GET /v1/model, GET /healthz, GET /metrics" : "\(status.reasonPhrase)"
+            let message =
+                status == .notFound
+                ? "no route \(request.method) \(request.uri.path); the routes are POST /v1/score, "
+                    + "POST /v1/explain, GET /v1/model, GET /healthz, GET /metrics" : "\(status.reasonPhrase)"
             let kind = status == .notFound ? "notFound" : status == .methodNotAllowed ? "methodNotAllowed" : "http\(status.code)"
             response = Handlers.json(ServeError(status: status.code, kind: kind, message: message).json, status: status)
         } catch {
@@ -204,8 +214,9 @@ struct ErrorAndMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             let e = ServeError(status: 500, kind: "internal", message: "the request failed inside the service")
             response = Handlers.json(e.json, status: .internalServerError)
         }
-        metrics.record(route: context.endpointPath ?? "other", method: request.method.rawValue, status: response.status.code,
-                       seconds: ContinuousClock.now - start)
+        metrics.record(
+            route: context.endpointPath ?? "other", method: request.method.rawValue, status: response.status.code,
+            seconds: ContinuousClock.now - start)
         return response
     }
 }

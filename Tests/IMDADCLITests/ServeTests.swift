@@ -4,6 +4,7 @@
 
 import Foundation
 import XCTest
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -25,7 +26,8 @@ final class ServeTests: CLITestCase {
     /// A CSV of `rows` rows: an `id` column, the model's features f0…f2 and its `label`.
     func rowsCSV(_ rows: Int) -> String {
         let lines = labeledCSV(rows: rows).split(separator: "\n")
-        return "id," + lines[0] + "\n" + lines.dropFirst().enumerated().map { "tx\($0.offset + 1)," + $0.element }.joined(separator: "\n") + "\n"
+        return "id," + lines[0] + "\n" + lines.dropFirst().enumerated().map { "tx\($0.offset + 1)," + $0.element }.joined(separator: "\n")
+            + "\n"
     }
 
     /// The same rows as JSON objects (keys in another order than the CSV's columns).
@@ -33,7 +35,8 @@ final class ServeTests: CLITestCase {
         let lines = csv.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
         let header = lines[0]
         let objects = lines.dropFirst().map { cells in
-            "{" + zip(header, cells).reversed().map { name, v in name == "id" ? "\"id\":\"\(v)\"" : "\"\(name)\":\(v)" }
+            "{"
+                + zip(header, cells).reversed().map { name, v in name == "id" ? "\"id\":\"\(v)\"" : "\"\(name)\":\(v)" }
                 .joined(separator: ",") + "}"
         }
         return "{\"rows\":[" + objects.joined(separator: ",") + "]}"
@@ -42,8 +45,11 @@ final class ServeTests: CLITestCase {
     /// Starts `imdad serve` on port 0 and reads the bound port from its first line (≤ 60 s).
     func startServer(_ extra: [String] = []) throws {
         let model = try trainSmallModel()
-        let (p, _, err) = try start(["serve", model, "--port", "0", "--max-body-bytes", "65536", "--max-rows", "100",
-                                     "--max-explain-rows", "30"] + extra)
+        let (p, _, err) = try start(
+            [
+                "serve", model, "--port", "0", "--max-body-bytes", "65536", "--max-rows", "100",
+                "--max-explain-rows", "30",
+            ] + extra)
         server = p
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
@@ -102,7 +108,9 @@ final class ServeTests: CLITestCase {
             data += buf[0..<n]
         }
         close(fd)
-        guard let split = data.range(of: Array("\r\n\r\n".utf8)) else { return HTTPAnswer(status: 0, body: String(decoding: data, as: UTF8.self)) }
+        guard let split = data.range(of: Array("\r\n\r\n".utf8)) else {
+            return HTTPAnswer(status: 0, body: String(decoding: data, as: UTF8.self))
+        }
         let head = String(decoding: data[..<split.lowerBound], as: UTF8.self)
         let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
         return HTTPAnswer(status: status, body: String(decoding: data[split.upperBound...], as: UTF8.self))
@@ -143,7 +151,8 @@ final class ServeTests: CLITestCase {
         XCTAssertEqual(rows[3]["id"] as? String, "tx4")
         for key in ["score", "percentile", "zone", "prediction"] { XCTAssertNotNil(rows[0][key], key) }
 
-        let explain = try imdad(["explain", "model.imdad", "rows.csv", "--id-column", "id", "--format", "json", "--rows"] + (1...25).map(String.init))
+        let explain = try imdad(
+            ["explain", "model.imdad", "rows.csv", "--id-column", "id", "--format", "json", "--rows"] + (1...25).map(String.init))
         XCTAssertEqual(explain.status, 0, explain.stderr)
         let served = try post("/v1/explain?id_column=id", rowsJSON(csv))
         XCTAssertEqual(served.status, 200, served.body)
@@ -164,13 +173,22 @@ final class ServeTests: CLITestCase {
             ("JSON not rows", try post("/v1/score", "{\"rows\": 3}"), 400, ["malformedJSON", "rows"]),
             ("JSON row not an object", try post("/v1/score", "[[1, 2, 3]]"), 400, ["malformedJSON"]),
             ("JSON nested value", try post("/v1/score", "[{\"f0\": [1], \"f1\": 1, \"f2\": 1}]"), 400, ["f0"]),
-            ("JSON text in a number", try post("/v1/score", "[{\"f0\": \"abc\", \"f1\": 1, \"f2\": 1}]"), 400, ["nonNumeric", "row 1", "'f0'"]),
+            (
+                "JSON text in a number", try post("/v1/score", "[{\"f0\": \"abc\", \"f1\": 1, \"f2\": 1}]"), 400,
+                ["nonNumeric", "row 1", "'f0'"]
+            ),
             ("JSON null", try post("/v1/score", "[{\"f0\": null, \"f1\": 1, \"f2\": 1}]"), 400, ["missingValue", "'f0'"]),
-            ("JSON rows with other keys", try post("/v1/score", "[{\"f0\": 1, \"f1\": 1, \"f2\": 1}, {\"f0\": 1, \"f1\": 1, \"g\": 1}]"), 400,
-             ["row 2", "missing: ['f2']", "unexpected: ['g']"]),
+            (
+                "JSON rows with other keys", try post("/v1/score", "[{\"f0\": 1, \"f1\": 1, \"f2\": 1}, {\"f0\": 1, \"f1\": 1, \"g\": 1}]"),
+                400,
+                ["row 2", "missing: ['f2']", "unexpected: ['g']"]
+            ),
             ("JSON no rows", try post("/v1/score", "{\"rows\": []}"), 400, ["empty"]),
             ("missing column", try post("/v1/score", "[{\"f0\": 1, \"f1\": 1}]"), 422, ["schemaMismatch", "missing: ['f2']"]),
-            ("unknown column", try post("/v1/score", "[{\"f0\": 1, \"f1\": 1, \"f2\": 1, \"extra\": 2}]"), 422, ["unexpected: ['extra']", "id_column"]),
+            (
+                "unknown column", try post("/v1/score", "[{\"f0\": 1, \"f1\": 1, \"f2\": 1, \"extra\": 2}]"), 422,
+                ["unexpected: ['extra']", "id_column"]
+            ),
             ("renamed column", try post("/v1/score", "f0,f1,F2\n1,2,3\n", "text/csv"), 422, ["renamed"]),
             ("malformed CSV", try post("/v1/score", "f0,f1,f2\n1,\"2,3\n", "text/csv"), 400, ["request body"]),
             ("ragged CSV", try post("/v1/score", "f0,f1,f2\n1,2,3,4\n", "text/csv"), 400, ["raggedRow", "row 1"]),
@@ -178,14 +196,23 @@ final class ServeTests: CLITestCase {
             ("CSV text in a number", try post("/v1/score", "f0,f1,f2\n1,2,abc\n", "text/csv"), 400, ["nonNumeric", "'f2'"]),
             ("CSV header only", try post("/v1/score", "f0,f1,f2\n", "text/csv"), 400, ["empty"]),
             ("empty body", try post("/v1/score", ""), 400, ["empty body"]),
-            ("wrong content type", try post("/v1/score", good, "application/x-www-form-urlencoded"), 415, ["text/csv", "application/json"]),
+            (
+                "wrong content type", try post("/v1/score", good, "application/x-www-form-urlencoded"), 415,
+                ["text/csv", "application/json"]
+            ),
             ("no content type", try post("/v1/score", good, nil), 415, ["Content-Type"]),
-            ("oversized body", try post("/v1/score", good + String(repeating: "0.1,0.2,0.3\n", count: 7000), "text/csv"), 413,
-             ["65536 bytes"]),
-            ("too many rows", try post("/v1/score", good + String(repeating: "0.1,0.2,0.3\n", count: 100), "text/csv"), 413,
-             ["at most 100 rows", "101"]),
-            ("too many rows to explain", try post("/v1/explain", good + String(repeating: "0.1,0.2,0.3\n", count: 30), "text/csv"), 413,
-             ["at most 30 rows"]),
+            (
+                "oversized body", try post("/v1/score", good + String(repeating: "0.1,0.2,0.3\n", count: 7000), "text/csv"), 413,
+                ["65536 bytes"]
+            ),
+            (
+                "too many rows", try post("/v1/score", good + String(repeating: "0.1,0.2,0.3\n", count: 100), "text/csv"), 413,
+                ["at most 100 rows", "101"]
+            ),
+            (
+                "too many rows to explain", try post("/v1/explain", good + String(repeating: "0.1,0.2,0.3\n", count: 30), "text/csv"), 413,
+                ["at most 30 rows"]
+            ),
             ("bad top", try post("/v1/explain?top=zero", good, "text/csv"), 400, ["top"]),
             ("bad header flag", try post("/v1/score?header=maybe", good, "text/csv"), 400, ["header"]),
             ("unknown id column", try post("/v1/score?id_column=nope", good, "text/csv"), 422, ["nope"]),
@@ -193,7 +220,9 @@ final class ServeTests: CLITestCase {
             ("wrong method", try request("GET", "/v1/score"), 0, []),
         ]
         for (name, answer, status, mentions) in cases {
-            if status == 0 { XCTAssertTrue((400..<500).contains(answer.status), "\(name): \(answer.status) \(answer.body)") } else {
+            if status == 0 {
+                XCTAssertTrue((400..<500).contains(answer.status), "\(name): \(answer.status) \(answer.body)")
+            } else {
                 XCTAssertEqual(answer.status, status, "\(name): \(answer.body)")
             }
             let error = answer.error
@@ -206,8 +235,10 @@ final class ServeTests: CLITestCase {
         XCTAssertEqual(try post("/v1/score", good, "text/csv").status, 200)
         let metrics = try request("GET", "/metrics")
         XCTAssertEqual(metrics.status, 200)
-        for m in ["imdad_http_requests_total{route=\"/v1/score\",method=\"POST\",status=\"413\"}", "imdad_rows_scored_total 1",
-                  "imdad_http_request_duration_seconds_bucket{route=\"/v1/score\""] {
+        for m in [
+            "imdad_http_requests_total{route=\"/v1/score\",method=\"POST\",status=\"413\"}", "imdad_rows_scored_total 1",
+            "imdad_http_request_duration_seconds_bucket{route=\"/v1/score\"",
+        ] {
             XCTAssertTrue(metrics.body.contains(m), "metrics lack \(m):\n\(metrics.body.prefix(3000))")
         }
         let model = try request("GET", "/v1/model")

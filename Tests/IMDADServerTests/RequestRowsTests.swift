@@ -2,8 +2,9 @@
 // kind of bad body is refused with the status and the words of the problem.
 
 import Foundation
-import XCTest
 import IMDADData
+import XCTest
+
 @testable import IMDADServer
 
 final class RequestRowsTests: XCTestCase {
@@ -14,8 +15,10 @@ final class RequestRowsTests: XCTestCase {
         try RequestRows.read(Array(body.utf8), format: format, schema: schema, options: options ?? self.options)
     }
 
-    func refusal(_ body: String, _ format: RequestRows.BodyFormat = .json, options: RowReadOptions? = nil,
-                 file: StaticString = #filePath, line: UInt = #line) -> ServeError? {
+    func refusal(
+        _ body: String, _ format: RequestRows.BodyFormat = .json, options: RowReadOptions? = nil,
+        file: StaticString = #filePath, line: UInt = #line
+    ) -> ServeError? {
         do {
             _ = try read(body, format, options: options)
             XCTFail("\(body) was accepted", file: file, line: line)
@@ -52,8 +55,11 @@ final class RequestRowsTests: XCTestCase {
             ("[{\"a\": 1, \"b\": 1}]", .json, 422, ["missing: ['c']"]),
             ("[{\"a\": 1, \"b\": 1, \"c\": 1, \"d\": 1}]", .json, 422, ["unexpected: ['d']", "?id_column=NAME"]),
             ("[{\"a\": 1, \"b\": 1, \"c\": 1}, {\"a\": 1, \"b\": 1}]", .json, 400, ["row 2", "missing: ['c']"]),
-            (String(repeating: "[{\"a\": 1, \"b\": 1, \"c\": 1}, ", count: 1) + String(repeating: "{\"a\": 1, \"b\": 1, \"c\": 1}, ", count: 5)
-                + "{\"a\": 1, \"b\": 1, \"c\": 1}]", .json, 413, ["at most 5 rows", "found 7"]),
+            (
+                String(repeating: "[{\"a\": 1, \"b\": 1, \"c\": 1}, ", count: 1)
+                    + String(repeating: "{\"a\": 1, \"b\": 1, \"c\": 1}, ", count: 5)
+                    + "{\"a\": 1, \"b\": 1, \"c\": 1}]", .json, 413, ["at most 5 rows", "found 7"]
+            ),
             ("  \n", .json, 400, ["empty body"]),
             ("a,b,c\n1,nan,3\n", .csv, 400, ["column 'b'", "finite"]),
             ("a,b,c\n1,x,3\n", .csv, 400, ["column 'b'", "a number"]),
@@ -65,7 +71,9 @@ final class RequestRowsTests: XCTestCase {
         for (body, format, status, words) in cases {
             guard let e = refusal(body, format) else { continue }
             XCTAssertEqual(e.status, status, "\(body): \(e)")
-            for w in words { XCTAssertTrue((e.kind + " " + e.message).contains(w), "\(body): \"\(w)\" missing from \(e.kind) \(e.message)") }
+            for w in words {
+                XCTAssertTrue((e.kind + " " + e.message).contains(w), "\(body): \"\(w)\" missing from \(e.kind) \(e.message)")
+            }
             XCTAssertTrue(e.message.hasPrefix("request body"), e.message)
             if format == .json { XCTAssertFalse(e.message.contains("(line "), "a JSON error names a CSV line: \(e.message)") }
         }

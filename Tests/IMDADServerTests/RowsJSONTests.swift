@@ -2,6 +2,7 @@
 // and errors at a byte offset.
 
 import XCTest
+
 @testable import IMDADServer
 
 final class RowsJSONTests: XCTestCase {
@@ -20,10 +21,12 @@ final class RowsJSONTests: XCTestCase {
     }
 
     func testMalformedBodiesNameTheByte() {
-        let bad = ["", "{", "[{\"a\": 01}]", "[{\"a\": 1.}]", "[{\"a\": -}]", "[{\"a\": +1}]", "[{\"a\": .5}]", "[{\"a\": NaN}]",
-                   "[{\"a\": Infinity}]", "[{\"a\": [1]}]", "[{\"a\": {\"b\": 1}}]", "[{\"a\": 1, \"a\": 2}]", "[{\"a\": 1}] x",
-                   "{\"rows\": [], \"more\": 1}", "{\"other\": []}", "[1, 2]", "[{\"a\": \"\\q\"}]", "[{\"a\": \"\\u12\"}]",
-                   "[{\"a\": \"line\nbreak\"}]", "[{\"a\": 1,}]", "[{\"a\" 1}]", "[{a: 1}]", "[{\"a\": tru}]", "\"rows\""]
+        let bad = [
+            "", "{", "[{\"a\": 01}]", "[{\"a\": 1.}]", "[{\"a\": -}]", "[{\"a\": +1}]", "[{\"a\": .5}]", "[{\"a\": NaN}]",
+            "[{\"a\": Infinity}]", "[{\"a\": [1]}]", "[{\"a\": {\"b\": 1}}]", "[{\"a\": 1, \"a\": 2}]", "[{\"a\": 1}] x",
+            "{\"rows\": [], \"more\": 1}", "{\"other\": []}", "[1, 2]", "[{\"a\": \"\\q\"}]", "[{\"a\": \"\\u12\"}]",
+            "[{\"a\": \"line\nbreak\"}]", "[{\"a\": 1,}]", "[{\"a\" 1}]", "[{a: 1}]", "[{\"a\": tru}]", "\"rows\"",
+        ]
         for b in bad {
             XCTAssertThrowsError(try parse(b), b) { e in
                 XCTAssertTrue("\(e)".hasPrefix("at byte "), "\(b): \(e)")

@@ -12,15 +12,15 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve scores and explanations of a trained model over HTTP.",
         discussion: """
-        Routes: POST /v1/score and POST /v1/explain (rows as JSON {"rows": [{column: value, …}]} or a CSV body \
-        with a header; columns matched to the model's by name, as `imdad score` matches them; ?id_column=NAME \
-        carries a column as a row id), GET /v1/model, GET /healthz, GET /metrics (Prometheus text). \
-        Answers equal `imdad score --format json` and `imdad explain --format json` for the same rows. \
-        Bad requests get a 4xx with a JSON error. SIGTERM or SIGINT stops it after the requests in flight. \
-        The routes are described in docs/openapi.yaml; see docs/serve.md.
+            Routes: POST /v1/score and POST /v1/explain (rows as JSON {"rows": [{column: value, …}]} or a CSV body \
+            with a header; columns matched to the model's by name, as `imdad score` matches them; ?id_column=NAME \
+            carries a column as a row id), GET /v1/model, GET /healthz, GET /metrics (Prometheus text). \
+            Answers equal `imdad score --format json` and `imdad explain --format json` for the same rows. \
+            Bad requests get a 4xx with a JSON error. SIGTERM or SIGINT stops it after the requests in flight. \
+            The routes are described in docs/openapi.yaml; see docs/serve.md.
 
-        Example: imdad serve model.imdad --port 8080
-        """)
+            Example: imdad serve model.imdad --port 8080
+            """)
 
     @Argument(help: "Model file written by `imdad train`.") var model: String
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
@@ -28,17 +28,22 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes.") var maxBodyBytes = ServerConfiguration().maxBodyBytes
     @Option(help: "Most rows per scoring request.") var maxRows = ServerConfiguration().maxRows
     @Option(help: "Most rows per explanation request.") var maxExplainRows = ServerConfiguration().maxExplainRows
-    @Option(help: ArgumentHelp("Attribution baseline of explanations: nearest-normal, mean or zeros.")) var baseline: AttributionBaseline = .nearestNormal
+    @Option(help: ArgumentHelp("Attribution baseline of explanations: nearest-normal, mean or zeros.")) var baseline: AttributionBaseline =
+        .nearestNormal
     @Option(help: "Integrated-gradients steps of explanations.") var steps = 32
     @Option(help: "Threads of each request's matrix products (requests run side by side).") var threads = 1
 
     func run() async throws {
-        let config = ServerConfiguration(host: host, port: port, maxBodyBytes: maxBodyBytes, maxRows: maxRows, maxExplainRows: maxExplainRows)
+        let config = ServerConfiguration(
+            host: host, port: port, maxBodyBytes: maxBodyBytes, maxRows: maxRows, maxExplainRows: maxExplainRows)
         let server: ScoringServer
         do {
             try config.validate()
         } catch let e as ServeError {
-            let flags = [("maxBodyBytes", "--max-body-bytes"), ("maxExplainRows", "--max-explain-rows"), ("maxRows", "--max-rows"), ("port", "--port")]
+            let flags = [
+                ("maxBodyBytes", "--max-body-bytes"), ("maxExplainRows", "--max-explain-rows"), ("maxRows", "--max-rows"),
+                ("port", "--port"),
+            ]
             throw ValidationError(flags.reduce(e.message) { $0.replacingOccurrences(of: $1.0, with: $1.1) })
         }
         do {
@@ -51,7 +56,9 @@ struct Serve: AsyncParsableCommand {
         }
         let host = self.host, model = self.model
         try await server.run { port in
-            note("imdad serve: \(model) on http://\(host):\(port) (POST /v1/score, POST /v1/explain, GET /v1/model, GET /healthz, GET /metrics)")
+            note(
+                "imdad serve: \(model) on http://\(host):\(port) (POST /v1/score, POST /v1/explain, GET /v1/model, GET /healthz, GET /metrics)"
+            )
         }
         note("imdad serve: stopped")
     }
