@@ -4,7 +4,7 @@ import ArgumentParser
 import IMDADDetectors
 
 @main
-struct IMDADCommand: ParsableCommand {
+struct IMDADCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "imdad",
         abstract: "Interpretable maximum-margin deep anomaly detection (IMD-AD) and its baselines.",
@@ -16,10 +16,11 @@ struct IMDADCommand: ParsableCommand {
           imdad demo
           imdad train data.csv --label-column label --output model.imdad
           imdad score model.imdad new.csv --output scores.csv
+          imdad serve model.imdad --port 8080
           imdad evaluate --dataset thyroid --seeds 10
           imdad bench engine
         """,
         version: IMDADVersion.library,
-        subcommands: [Demo.self, Train.self, Score.self, Export.self, Explain.self, Report.self, Evaluate.self, Images.self,
-                      Info.self, Bench.self])
+        subcommands: [Demo.self, Train.self, Score.self, Export.self, Explain.self, Report.self, Serve.self, Evaluate.self,
+                      Images.self, Info.self, Bench.self])
 }

@@ -8,7 +8,18 @@ import Foundation
 public enum Format {
     /// `x` with exactly `digits` decimals, as printf `%.<digits>f` ("0.950", "-0.0", "nan", "inf").
     public static func fixed(_ x: Double, digits: Int) -> String {
-        String(format: "%.\(Swift.max(0, digits))f", x)
+        printf("%.\(Swift.max(0, digits))f", x)
+    }
+
+    /// One printf conversion of `x`: C's `vsnprintf` in the C locale (a process that never calls
+    /// `setlocale`), the same text as `String(format:)` at a fraction of its cost (`imdad serve`
+    /// formats a percentile per row); `String(format:)` when the text is longer than the buffer.
+    static func printf(_ format: String, _ x: Double) -> String {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buf in
+            let n = withVaList([x]) { vsnprintf(buf.baseAddress, 64, format, $0) }
+            guard n >= 0, n < 64 else { return String(format: format, x) }
+            return String(decoding: UnsafeRawBufferPointer(start: buf.baseAddress, count: Int(n)), as: UTF8.self)
+        }
     }
 
     /// `x` with exactly `digits` decimals (a `Float` widened to `Double` first).
@@ -18,14 +29,14 @@ public enum Format {
 
     /// `x` in the shortest of fixed and exponent notation with up to six significant digits, as
     /// printf `%g` ("0.7", "10", "1e-05").
-    public static func general(_ x: Double) -> String { String(format: "%g", x) }
+    public static func general(_ x: Double) -> String { printf("%g", x) }
 
     /// `x` (a `Float` widened to `Double` first) as ``general(_:)`` spells it.
     public static func general(_ x: Float) -> String { general(Double(x)) }
 
     /// `x` in exponent notation with `digits` mantissa decimals, as printf `%.<digits>e` ("2.50e-05").
     public static func exponent(_ x: Double, digits: Int) -> String {
-        String(format: "%.\(Swift.max(0, digits))e", x)
+        printf("%.\(Swift.max(0, digits))e", x)
     }
 
     /// `x` with `digits` significant digits in fixed notation (decimals = digits − 1 − ⌊log₁₀|x|⌋,

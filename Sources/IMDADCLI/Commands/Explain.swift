@@ -46,15 +46,7 @@ struct Explain: ParsableCommand {
                 let s = md.model.scores(md.x)
                 chosen = Array(s.indices.sorted { s[$0] > s[$1] }.prefix(max(1, most)))
             }
-            var explanations = try explainer.explain(md.x, rows: chosen)
-            for i in explanations.indices {  // the file's own values beside the scaled ones, its row number and ids
-                explanations[i].row = md.rowNumber(explanations[i].sample)
-                explanations[i].ids = md.ids(explanations[i].sample)
-                let raw = md.table.row(explanations[i].sample)
-                for k in explanations[i].features.indices {
-                    explanations[i].features[k].rawValue = raw[raw.startIndex + explanations[i].features[k].index]
-                }
-            }
+            let explanations = try explainer.explain(md.x, file: md.file, rows: chosen)
             if let pngDir {
                 let shape = try imageShape.map(parseImageShape) ?? md.model.configuration.encoder.imageShape
                 guard let shape else {

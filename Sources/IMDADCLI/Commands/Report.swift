@@ -41,7 +41,7 @@ struct Report: ParsableCommand {
                                         name: md.table.source, baselineRows: md.baselineRows(baseline),
                                         trainingSummary: md.trained.metadata.training,
                                         storedPrototype: md.trained.metadata.prototype,
-                                        rowNumbers: (0..<n).map(md.rowNumber), idColumns: md.table.idColumns,
+                                        rowNumbers: (0..<n).map(md.file.rowNumber), idColumns: md.table.idColumns,
                                         rowIDs: md.table.ids)
             let html = try HTMLReport.build(model: md.model, data: reportData, options: options)
             try writeAtomically(Array(html.utf8), to: out, overwrite: force)

@@ -6,6 +6,9 @@ import Foundation
 import IMDADData
 import IMDADDetectors
 import IMDADEngine
+import IMDADReports
+
+extension ScoreFormat: ExpressibleByArgument {}
 
 struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,7 +31,7 @@ struct Score: ParsableCommand {
         Example: imdad score model.imdad new.csv --id-column id --output scores.csv
         """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json }
+    typealias Format = ScoreFormat
     enum BadRow: String, ExpressibleByArgument, CaseIterable { case fail, skip }
 
     @Argument(help: "Model file written by `imdad train`.") var model: String
@@ -158,21 +161,13 @@ enum ScoreThreshold: ExpressibleByArgument, Equatable {
     static var allValueStrings: [String] { ["sphere", "outside", "<number>", "rate:<p>"] }
     var defaultValueDescription: String { "sphere" }
 
-    /// A resolved threshold: flag `score > value` (or `score ≥ value` for `outside`, the zone's own
-    /// boundary), and the rule in words.
-    struct Cut {
-        var value: Float
-        var inclusive: Bool
-        var rule: String
-        func flags(_ s: Float) -> Bool { inclusive ? s >= value : s > value }
-    }
+    /// A resolved threshold (`ScoreCut`, shared with `imdad serve`).
+    typealias Cut = ScoreCut
 
     func resolved(for model: TrainedModel, modelPath: String) throws -> Cut {
         switch self {
         case .sphere:
-            let t = model.detector.threshold
-            let rule = if case .imdad = model.fitted { "sphere: s > 0" } else { "the model's threshold: score > \(t)" }
-            return Cut(value: t, inclusive: false, rule: rule)
+            return .modelThreshold(model)
         case .outside:
             guard case .imdad(let m) = model.fitted else {
                 throw ValidationError("--threshold outside needs an IMD-AD model (its margin); \(modelPath) holds a "
@@ -190,77 +185,4 @@ enum ScoreThreshold: ExpressibleByArgument, Equatable {
             return Cut(value: t, inclusive: false, rule: "rate \(p): score > \(t), the training normals' \(1 - p) quantile")
         }
     }
-}
-
-/// Formats the output rows (taken out with `drain()` after each chunk). Each score prints with 9
-/// significant digits (round-trips Float); the CSV's first line is its header.
-struct ScoreWriter {
-    let format: Score.Format
-    let model: TrainedModel
-    let cut: ScoreThreshold.Cut
-    var idColumns: [String] = []
-    private(set) var rowCount = 0
-    private(set) var flaggedCount = 0
-    private var text = ""
-    private var first = true
-
-    init(format: Score.Format, model: TrainedModel, threshold: ScoreThreshold.Cut) {
-        self.format = format
-        self.model = model
-        self.cut = threshold
-        let m = model.metadata
-        if format == .json {
-            text = "{\"method\":\(jsonString(m.method.displayName)),\"library_version\":\(jsonString(m.libraryVersion)),\"seed\":\(m.seed),"
-                + "\"threshold\":\(cut.value),\"threshold_rule\":\(jsonString(cut.rule)),\"rows\":["
-        }
-    }
-
-    mutating func add(scores: [Float], rows: [Int], ids: [[String]]?, labels: [Int]?) {
-        let sphere: Sphere? = { if case .imdad(let d) = model.fitted { return d.sphere } else { return nil } }()
-        let summary = model.metadata.training
-        if format == .csv && first {
-            text += (["row"] + idColumns.map(csvField) + ["score"] + (summary != nil ? ["percentile"] : [])
-                     + (sphere != nil ? ["zone"] : []) + ["prediction"] + (labels != nil ? ["label"] : [])).joined(separator: ",") + "\n"
-        }
-        for (i, s) in scores.enumerated() {
-            let row = i < rows.count ? rows[i] : rowCount + i + 1
-            let zone = sphere.map { $0.zone(score: s).rawValue }
-            let flagged = cut.flags(s)
-            if flagged { flaggedCount += 1 }
-            let pred = flagged ? 1 : 0
-            let percentile = summary.map { Format.fixed($0.percentile(s), digits: 1) }
-            let rowIDs = ids.map { $0[i] } ?? []
-            switch format {
-            case .csv:
-                text += (["\(row)"] + rowIDs.map(csvField) + ["\(s)"] + (percentile.map { [$0] } ?? []) + (zone.map { [$0] } ?? [])
-                         + ["\(pred)"] + (labels.map { ["\($0[i])"] } ?? [])).joined(separator: ",") + "\n"
-            case .json:
-                let idText = zip(idColumns, rowIDs).map { ",\(jsonString($0)):\(jsonString($1))" }.joined()
-                text += (first && i == 0 ? "" : ",") + "{\"row\":\(row)\(idText),\"score\":\(s)"
-                    + (percentile.map { ",\"percentile\":\($0)" } ?? "") + (zone.map { ",\"zone\":\"\($0)\"" } ?? "")
-                    + ",\"prediction\":\(pred)" + (labels.map { ",\"label\":\($0[i])" } ?? "") + "}"
-            }
-        }
-        rowCount += scores.count
-        first = false
-    }
-
-    /// The text added since the last call.
-    mutating func drain() -> String {
-        defer { text = "" }
-        return text
-    }
-
-    func finish() -> String { format == .json ? text + "]}\n" : text }
-}
-
-/// A CSV field, quoted when it holds a comma, a quote or a line break.
-func csvField(_ s: String) -> String {
-    guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-    return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-}
-
-/// A JSON string literal.
-func jsonString(_ s: String) -> String {
-    String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
 }

@@ -40,21 +40,8 @@ struct ModelAndData {
         x = try trained.prepare(rawFeatures: file.data.features, rows: file.data.rows, columns: file.data.columns)
     }
 
-    /// The number a person reads for data row `i` (0-based here): its 1-based place among the
-    /// file's data rows, as errors and `imdad score` name it.
-    func rowNumber(_ i: Int) -> Int { file.rowNumbers.isEmpty ? i + 1 : file.rowNumbers[i] }
-
-    /// Row `i`'s id texts, "column=value" joined, or nil without id columns.
-    func ids(_ i: Int) -> [String: String]? {
-        guard let ids = file.data.ids, !file.data.idColumns.isEmpty else { return nil }
-        return Dictionary(uniqueKeysWithValues: zip(file.data.idColumns, ids[i]))
-    }
-
     /// Training rows standing in for the baseline (stored in the model at training time).
-    func baselineRows(_ kind: AttributionBaseline) -> Tensor? {
-        let row: [Float]? = kind == .mean ? trained.metadata.trainingMean : kind == .nearestNormal ? trained.metadata.prototype : nil
-        return row.map { Tensor(shape: [1, $0.count], scalars: $0) }
-    }
+    func baselineRows(_ kind: AttributionBaseline) -> Tensor? { trained.baselineRows(kind) }
 }
 
 /// "C,H,W" → [C, H, W].

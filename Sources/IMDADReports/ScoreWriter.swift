@@ -1,0 +1,103 @@
+// The rows `imdad score` and `imdad serve` write: score, percentile, zone and prediction per row,
+// as CSV or JSON, one formatter for both so that the service answers what the command prints.
+
+import Foundation
+import IMDADData
+import IMDADDetectors
+
+/// The output formats of score rows.
+public enum ScoreFormat: String, CaseIterable, Sendable { case csv, json }
+
+/// A resolved threshold: flag `score > value` (or `score ≥ value` when `inclusive`, IMD-AD's
+/// `outside` zone boundary), and the rule in words.
+public struct ScoreCut: Sendable, Equatable {
+    public var value: Float
+    public var inclusive: Bool
+    public var rule: String
+    public init(value: Float, inclusive: Bool, rule: String) {
+        self.value = value
+        self.inclusive = inclusive
+        self.rule = rule
+    }
+    public func flags(_ s: Float) -> Bool { inclusive ? s >= value : s > value }
+
+    /// The model's own threshold (IMD-AD: the sphere, s > 0).
+    public static func modelThreshold(_ model: TrainedModel) -> ScoreCut {
+        let t = model.detector.threshold
+        let rule = if case .imdad = model.fitted { "sphere: s > 0" } else { "the model's threshold: score > \(t)" }
+        return ScoreCut(value: t, inclusive: false, rule: rule)
+    }
+}
+
+/// Formats the output rows (taken out with `drain()` after each chunk). Each score prints with 9
+/// significant digits (round-trips Float); the CSV's first line is its header.
+public struct ScoreWriter {
+    public let format: ScoreFormat
+    public let model: TrainedModel
+    public let cut: ScoreCut
+    public var idColumns: [String] = []
+    public private(set) var rowCount = 0
+    public private(set) var flaggedCount = 0
+    private var text = ""
+    private var first = true
+
+    public init(format: ScoreFormat, model: TrainedModel, threshold: ScoreCut) {
+        self.format = format
+        self.model = model
+        self.cut = threshold
+        let m = model.metadata
+        if format == .json {
+            text = "{\"method\":\(jsonString(m.method.displayName)),\"library_version\":\(jsonString(m.libraryVersion)),\"seed\":\(m.seed),"
+                + "\"threshold\":\(cut.value),\"threshold_rule\":\(jsonString(cut.rule)),\"rows\":["
+        }
+    }
+
+    public mutating func add(scores: [Float], rows: [Int], ids: [[String]]?, labels: [Int]?) {
+        let sphere: Sphere? = { if case .imdad(let d) = model.fitted { return d.sphere } else { return nil } }()
+        let summary = model.metadata.training
+        if format == .csv && first {
+            text += (["row"] + idColumns.map(csvField) + ["score"] + (summary != nil ? ["percentile"] : [])
+                     + (sphere != nil ? ["zone"] : []) + ["prediction"] + (labels != nil ? ["label"] : [])).joined(separator: ",") + "\n"
+        }
+        for (i, s) in scores.enumerated() {
+            let row = i < rows.count ? rows[i] : rowCount + i + 1
+            let zone = sphere.map { $0.zone(score: s).rawValue }
+            let flagged = cut.flags(s)
+            if flagged { flaggedCount += 1 }
+            let pred = flagged ? 1 : 0
+            let percentile = summary.map { Format.fixed($0.percentile(s), digits: 1) }
+            let rowIDs = ids.map { $0[i] } ?? []
+            switch format {
+            case .csv:
+                text += (["\(row)"] + rowIDs.map(csvField) + ["\(s)"] + (percentile.map { [$0] } ?? []) + (zone.map { [$0] } ?? [])
+                         + ["\(pred)"] + (labels.map { ["\($0[i])"] } ?? [])).joined(separator: ",") + "\n"
+            case .json:
+                let idText = zip(idColumns, rowIDs).map { ",\(jsonString($0)):\(jsonString($1))" }.joined()
+                text += (first && i == 0 ? "" : ",") + "{\"row\":\(row)\(idText),\"score\":\(s)"
+                    + (percentile.map { ",\"percentile\":\($0)" } ?? "") + (zone.map { ",\"zone\":\"\($0)\"" } ?? "")
+                    + ",\"prediction\":\(pred)" + (labels.map { ",\"label\":\($0[i])" } ?? "") + "}"
+            }
+        }
+        rowCount += scores.count
+        first = false
+    }
+
+    /// The text added since the last call.
+    public mutating func drain() -> String {
+        defer { text = "" }
+        return text
+    }
+
+    public func finish() -> String { format == .json ? text + "]}\n" : text }
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+public func csvField(_ s: String) -> String {
+    guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+    return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
+
+/// A JSON string literal.
+public func jsonString(_ s: String) -> String {
+    String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
+}
