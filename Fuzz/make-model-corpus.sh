@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Writes the seed corpus of the `model` fuzz target (Fuzz/corpus/model/): one tiny model per
 # method, trained by the imdad CLI (build it first: swift build), the Isolation Forest cut down
-# to 3 trees. Each seed starts with the harness's mode byte (1 = recompute the CRC-32).
+# to 3 trees and its stored score quantiles to 11 (seeds fit -max_len). Each seed starts with the
+# harness's mode byte (1 = recompute the CRC-32).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 imdad="${IMDAD:-.build/debug/imdad}"
@@ -9,13 +10,15 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 python3 - "$tmp/t.csv" <<'PY'
 import sys, random
 r = random.Random(0)
-rows = ["a,b,c,label"] + [",".join(f"{r.gauss(4 if i < 3 else 0, 1):.3f}" for _ in range(3)) + f",{int(i < 3)}" for i in range(24)]
+rows = ["id,a,b,c,note,label"] + [f"r{i}," + ",".join(f"{r.gauss(4 if i < 3 else 0, 1):.3f}" for _ in range(3)) + f",n{i % 3}," + ("yes" if i < 3 else "no") for i in range(24)]
 open(sys.argv[1], "w").write("\n".join(rows) + "\n")
 PY
+# The schema the model stores (format 2) gets every role: label with text values, an id and an ignored column.
+columns="--label-column label --anomaly-label yes --normal-label no --id-column id --ignore-columns note"
 for m in imdad deepsad-balanced deepsad deepsvdd deepsvdd-soft iforest; do
-  "$imdad" train "$tmp/t.csv" --label-column label --method "$m" --epochs 1 --quiet --threads 1 -o "$tmp/$m.imdad" >/dev/null
+  "$imdad" train "$tmp/t.csv" $columns --method "$m" --epochs 1 --quiet --threads 1 -o "$tmp/$m.imdad" >/dev/null
 done
-"$imdad" train "$tmp/t.csv" --label-column label --epochs 1 --quiet --threads 1 --encoder-bias -o "$tmp/imdad-bias.imdad" >/dev/null
+"$imdad" train "$tmp/t.csv" $columns --epochs 1 --quiet --threads 1 --encoder-bias -o "$tmp/imdad-bias.imdad" >/dev/null
 python3 - "$tmp" Fuzz/corpus/model <<'PY'
 import json, os, struct, sys, zlib
 src, dst = sys.argv[1], sys.argv[2]
@@ -33,9 +36,16 @@ def build(header, tensors):  # tensors: name -> (dtype, shape, bytes), in order
     h = json.dumps({"__metadata__": meta, **table}, separators=(",", ":")).encode()
     h += b" " * (-len(h) % 8)
     return struct.pack("<Q", len(h)) + h + data
+def thin(b):  # keeps every 100th stored score quantile (11 of 1001), so that seeds fit -max_len
+    header, data = parse(b)
+    model = json.loads(header["__metadata__"]["imdad"])
+    model["training"]["normalScoreQuantiles"] = model["training"]["normalScoreQuantiles"][::100]
+    header["__metadata__"]["imdad"] = json.dumps(model, sort_keys=True, separators=(",", ":"))
+    t = {k: (v["dtype"], v["shape"], data[v["data_offsets"][0]:v["data_offsets"][1]]) for k, v in header.items() if k != "__metadata__"}
+    return build(header, dict(sorted(t.items(), key=lambda kv: header[kv[0]]["data_offsets"][0])))
 for f in sorted(os.listdir(src)):
     if not f.endswith(".imdad"): continue
-    b = open(os.path.join(src, f), "rb").read()
+    b = thin(open(os.path.join(src, f), "rb").read())
     if f.startswith("iforest"):  # keep the first 3 trees (nodes are stored tree by tree)
         header, data = parse(b)
         t = {k: (v["dtype"], v["shape"], data[v["data_offsets"][0]:v["data_offsets"][1]]) for k, v in header.items() if k != "__metadata__"}

@@ -46,5 +46,8 @@ swiftc "${flags[@]}" -module-name "${harness}" Fuzz/Targets/Common.swift "Fuzz/T
   "${objs[@]}" -lz -o "$out/$target/fuzz"
 cp -n Fuzz/corpus/"$target"/* "$out/$target/corpus/" 2>/dev/null || true
 cd "$out/$target"
+# libFuzzer reports a crash itself; Swift's backtracer would only delay it (and its helper process
+# can outlive the run, holding the log open).
+export SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=no}"
 exec ./fuzz -runs="$runs" -max_len="$maxlen" -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=10 \
   -artifact_prefix=artifacts/ -print_final_stats=1 "$@" corpus

@@ -2,6 +2,11 @@
 // that decodes. Random mutations almost never keep the CRC-32 valid, so when the input's first
 // byte is odd the harness first recomputes the checksum (as a writer would), letting the fuzzer
 // reach the metadata, tensor-table and detector checks behind it.
+//
+// Format 2's metadata is used as the commands use it: the stored schema must plan a file made of
+// its own columns (features in another order, the label, id and ignored columns) into the model's
+// features, in the model's order; a CSV with those columns is read against it and scored; the
+// training summary's percentile and rate thresholds are computed.
 import Foundation
 import IMDADData
 import IMDADDetectors
@@ -22,8 +27,55 @@ public func fuzzModel(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         if let x = try? model.prepare(rawFeatures: raw, rows: 2, columns: n) {
             _ = model.detector.scores(x)
         }
+        try useMetadata(model)
     }
     return 0
+}
+
+/// What `score`, `explain` and `report` do with format 2's metadata.
+func useMetadata(_ model: TrainedModel) throws {
+    let m = model.metadata
+    let schema = m.effectiveSchema
+    let n = model.detector.featureCount
+    guard schema.featureNames == m.featureNames else { finding("schema features \(schema.featureNames) differ from the model's \(m.featureNames)") }
+    // A file of the schema's own columns: features reversed, then the label, id and ignored columns.
+    let others = (schema.labelColumn.map { [$0] } ?? []) + schema.idColumns + schema.ignoredColumns
+    let header = schema.featureNames.reversed() + others.filter { !schema.featureNames.contains($0) }
+    if Set(header).count == header.count {
+        let plan: ColumnPlan
+        do { plan = try schema.plan(header: header, file: "fuzz.csv") } catch {
+            finding("a model that decodes cannot read a file of its own columns \(header): \(error)")
+        }
+        guard plan.featureNames == schema.featureNames || plan.byCount, plan.featureColumns.count == n else {
+            finding("plan \(plan) does not give the model's \(n) features")
+        }
+    }
+    // The same file as CSV (names quoted), read against the schema and scored.
+    if n <= 64, header.count <= 128 {
+        func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        let body = (0..<3).map { r in
+            header.map { h in schema.featureNames.contains(h) ? String(Double(r) - 1.5) : (h == schema.labelColumn ? (schema.labelMapping?.anomalyValue ?? "1") : "t\(r)") }
+                .joined(separator: ",")
+        }
+        let csv = ([header.map(q).joined(separator: ",")] + body).joined(separator: "\n") + "\n"
+        var options = TabularReadOptions(schema: schema)
+        options.skipBadRows = true
+        do {
+            let read = try TabularData.readCSV(Array(csv.utf8), file: "fuzz.csv", options: options)
+            guard read.data.columns == n, read.data.featureNames == schema.featureNames || read.plan?.byCount == true else {
+                finding("read against the model's schema: \(read.data.columns) features \(read.data.featureNames), the model has \(n)")
+            }
+            let x = try model.prepare(rawFeatures: read.data.features, rows: read.data.rows, columns: read.data.columns)
+            _ = model.detector.scores(x)
+        } catch is DataError {
+        } catch let e as DetectorError {
+            finding("features read against the schema do not fit the model: \(e)")
+        }
+    }
+    if let t = m.training {
+        for score in [-Float.infinity, -1, 0, 0.5, 1e30, .nan] { _ = t.percentile(score) }
+        for rate in [0, 0.001, 0.1, 0.5, 1] { _ = t.threshold(flagging: rate) }
+    }
 }
 
 /// The same file with `imdad_crc32` set to the checksum of its model JSON and data section

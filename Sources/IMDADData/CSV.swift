@@ -340,9 +340,10 @@ struct CSVRowDecoder {
     }
 
     /// Decodes one data record, appending its features (and ids, when the plan has id columns).
-    /// When set, a row whose fields are wrong (ragged, non-numeric, missing, non-finite, an
-    /// unexpected label while streaming) is left out and its error kept in ``skipped``; the row
-    /// keeps its number, so later rows are numbered as in the file.
+    /// When set, a row whose fields are wrong (ragged, non-numeric, missing, non-finite, a label
+    /// the mapping refuses while labels are classified row by row) is left out and its error kept
+    /// in ``skipped``; the row keeps its number, so later rows are numbered as in the file, and
+    /// its label is not recorded.
     var skipBadRows = false
     /// The errors of the rows left out under ``skipBadRows``.
     var skipped: [DataError] = []
@@ -373,14 +374,14 @@ struct CSVRowDecoder {
         let nf = plan.featureColumns.count
         features.append(contentsOf: repeatElement(0, count: nf))
         var rowIDs = [String](repeating: "", count: plan.idColumns.count)
-        var labelField: (code: Int, isNew: Bool)?
+        // The label cell, recorded in `labelTable` only once the whole row is valid (a row left
+        // out under `skipBadRows` must not add its value): a one-byte cell, or the trimmed text.
+        var labelByte: UInt8?
+        var labelText: String?
         let file = self.file
         let roles = self.roles
         let me = self
-        var table = LabelTable()
-        swap(&table, &labelTable) // keeps the table uniquely referenced (no copy per row)
-        let count: Int
-        do { count = try CSVCore.forEachField(rec, delimiter: delimiter, file: file, where: { me.position(row, ln) }) { j, f, esc in
+        let count = try CSVCore.forEachField(rec, delimiter: delimiter, file: file, where: { me.position(row, ln) }) { j, f, esc in
             guard j < expected else {
                 throw DataError(.raggedRow, file: file, position: me.position(row, ln),
                                 expected: "\(expected) fields (as in the header)", found: "more than \(expected) fields")
@@ -392,14 +393,13 @@ struct CSVRowDecoder {
                 rowIDs[k] = CSVCore.text(f, escaped: esc)
                 return
             case .label:
-                if !esc, let i = table.addFast(f) { labelField = (i, false); return }
+                if !esc, f.count == 1, f[0] == UInt8(ascii: "0") || f[0] == UInt8(ascii: "1") { labelByte = f[0]; return }
                 let t = CSVCore.text(f, escaped: esc)
                 if case .missing = LabelTable.cell(t) {
                     throw DataError(.missingValue, file: file, position: me.position(row, ln, column: j),
                                     expected: "a label", found: t.isEmpty ? "an empty cell" : quoted(t))
                 }
-                let r = table.add(t, row: row, line: ln)
-                labelField = (r.index, r.isNew)
+                labelText = t
                 return
             case .feature(let k):
                 let cell: CSVCore.Cell = esc ? .invalid : CSVCore.parseCell(f)
@@ -421,23 +421,36 @@ struct CSVRowDecoder {
                                     hint: "drop or numerically encode non-numeric columns")
                 }
             }
-        } } catch {
-            swap(&table, &labelTable)
-            throw error
         }
-        swap(&table, &labelTable)
         guard count == expected else {
             features.removeSubrange(before...)
             throw DataError(.raggedRow, file: file, position: position(row, ln),
                             expected: "\(expected) fields (as in the header)", found: "\(count) fields")
         }
-        if let (code, isNew) = labelField {
-            if isNew, let mapping = streamingLabels {
-                let c = try mapping.classifyStreaming(labelTable, index: code, classes: labelClasses, file: file,
-                                                      column: header[plan.labelColumn!])
-                labelClasses.append(c)
+        if labelByte != nil || labelText != nil {
+            var r: (index: Int, isNew: Bool)
+            if let b = labelByte, let i = labelTable.addFast(byte: b) {
+                r = (i, false)
+            } else {
+                let t = labelText ?? String(decoding: [labelByte!], as: UTF8.self)
+                r = labelTable.add(t, row: row, line: ln)
             }
-            labelCodes.append(code)
+            if let mapping = streamingLabels {
+                let column = header[plan.labelColumn!]
+                if r.isNew {
+                    do {
+                        labelClasses.append(try mapping.classifyStreaming(labelTable, index: r.index, classes: labelClasses,
+                                                                          file: file, column: column))
+                    } catch {
+                        labelClasses.append(-1) // refused: so are its later rows
+                        throw error
+                    }
+                } else if labelClasses[r.index] < 0 {
+                    throw mapping.refusedValueError(labelTable, index: r.index, file: file,
+                                                    position: position(row, ln, column: plan.labelColumn!))
+                }
+            }
+            labelCodes.append(r.index)
         }
         if !rowIDs.isEmpty { ids.append(rowIDs) }
         dataRow = row

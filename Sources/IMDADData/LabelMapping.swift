@@ -104,14 +104,15 @@ public struct LabelMapping: Codable, Equatable, Hashable, Sendable {
 
     /// Decides the class of every distinct value in `table`, all values known.
     func resolve(_ table: LabelTable, file: String?, column: String?,
-                 positionOf: ((_ row: Int, _ line: Int?) -> String)? = nil) throws -> [Int] {
+                 positionOf: ((_ row: Int, _ line: Int?) -> String)? = nil, only: Int? = nil) throws -> [Int] {
         try validate(file: file)
         var classes = [Int](repeating: -1, count: table.values.count)
         var unknown: [Int] = []
         for i in table.values.indices {
             if let c = fixedClass(key: table.keys[i]) { classes[i] = c } else { unknown.append(i) }
         }
-        guard let first = unknown.first else { return classes }
+        // `only`: the unknown value to report (the one just met while streaming).
+        guard let first = only.flatMap({ unknown.contains($0) ? $0 : nil }) ?? unknown.first else { return classes }
         let oneSided = (anomalyValue == nil) != (normalValue == nil)
         if oneSided {
             if unknown.count == 1 {
@@ -155,9 +156,20 @@ public struct LabelMapping: Codable, Equatable, Hashable, Sendable {
                             found: "\(quoted(table.values[index])), a second other value; values seen so far: \(table.summary())",
                             hint: "name the \(otherName) value as well (\(anomalyValue != nil ? "normalValue" : "anomalyValue")), or fix the stray values")
         }
-        // Same errors as `resolve`, with the values seen so far.
-        _ = try resolve(table, file: file, column: column)
+        // Same errors as `resolve`, for this value (earlier refused values may be in the table
+        // when bad rows are left out).
+        _ = try resolve(table, file: file, column: column, only: index)
         return -1 // unreachable: resolve throws for an unknown value
+    }
+
+    /// The error for a later row holding a value already refused while streaming.
+    func refusedValueError(_ table: LabelTable, index: Int, file: String?, position: String) -> DataError {
+        let first = LabelTable.position(row: table.firstRow[index], line: table.firstLine[index], column: nil)
+        return DataError(.badLabel, file: file, position: position,
+                         expected: isZeroOne ? "a label 0 (normal) or 1 (anomaly)"
+                             : "\(quoted(anomalyValue ?? "")) (anomaly) or \(quoted(normalValue ?? "")) (normal)",
+                         found: "\(quoted(table.values[index])), refused first at \(first)",
+                         hint: "values seen so far: \(table.summary())")
     }
 }
 
@@ -221,10 +233,8 @@ struct LabelTable {
         return (i, true)
     }
 
-    /// Fast path for a one-byte `0` / `1` cell; nil when not applicable.
-    mutating func addFast(_ field: UnsafeRawBufferPointer) -> Int? {
-        guard field.count == 1 else { return nil }
-        let b = field[0]
+    /// Fast path for a one-byte `0` / `1` cell already seen; nil when not applicable.
+    mutating func addFast(byte b: UInt8) -> Int? {
         if b == UInt8(ascii: "0"), let i = zeroIndex { counts[i] += 1; return i }
         if b == UInt8(ascii: "1"), let i = oneIndex { counts[i] += 1; return i }
         return nil

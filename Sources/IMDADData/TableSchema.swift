@@ -50,6 +50,25 @@ public struct TableSchema: Codable, Equatable, Sendable {
         hasHeader = try c.decodeIfPresent(Bool.self, forKey: .hasHeader) ?? true
     }
 
+    /// What makes this schema unusable (a damaged model file), or nil: a feature named twice, a
+    /// column in two roles (a feature and the label, an id and ignored, …), a label mapping naming
+    /// one value for both classes.
+    public var inconsistency: String? {
+        var role: [String: String] = [:]
+        for n in featureNames {
+            if role[n] != nil { return "feature '\(n)' named twice" }
+            role[n] = "a feature"
+        }
+        let others = (labelColumn.map { [($0, "the label column")] } ?? []) + idColumns.map { ($0, "an id column") }
+            + ignoredColumns.map { ($0, "an ignored column") }
+        for (n, r) in others {
+            if let other = role[n], other != r { return "column '\(n)' is both \(other) and \(r)" }
+            role[n] = r
+        }
+        if let m = labelMapping, (try? m.validate(file: nil)) == nil { return "label mapping names \(quoted(m.anomalyValue ?? "")) for both classes" }
+        return nil
+    }
+
     /// The name of the column at 0-based position `i` in a file without a header row: `c<i>`.
     public static func positionalName(_ i: Int) -> String { "c\(i)" }
 
@@ -113,7 +132,18 @@ public struct TableSchema: Codable, Equatable, Sendable {
         let ids = idNames.map { names[$0]! }
         var ignored: [Int] = []
         for n in ignoredColumns + extraIgnored { if let i = names[n], !ignored.contains(i) { ignored.append(i) } }
-        let skip = Set(ids + ignored + (label.map { [$0] } ?? []))
+        // One role per column: a column cannot be both the label and an id, say (the schema's
+        // roles and this call's together).
+        var role: [Int: String] = [:]
+        for (i, r) in (label.map { [($0, "label column")] } ?? []) + ids.map({ ($0, "id column") }) + ignored.map({ ($0, "ignored column") }) {
+            if let other = role[i], other != r {
+                throw DataError(.malformedHeader, file: file, position: "column '\(header[i])'",
+                                expected: "one role per column", found: "both \(other) and \(r)",
+                                hint: "name the column in one role only")
+            }
+            role[i] = r
+        }
+        let skip = Set(role.keys)
 
         if !hasHeader {
             let features = header.indices.filter { !skip.contains($0) }
@@ -143,6 +173,19 @@ public struct TableSchema: Codable, Equatable, Sendable {
                             found: diff.description, hint: hint)
         }
         let features = featureNames.map { names[$0]! }
+        // A feature of the model read as the label, an id or ignored would be read as 0 (or
+        // twice): refused, as is a schema naming a feature twice (a damaged model file).
+        for (k, c) in features.enumerated() {
+            if let r = role[c] {
+                throw DataError(.malformedHeader, file: file, position: "column '\(header[c])'",
+                                expected: "one role per column", found: "both a feature of the model and the \(r)",
+                                hint: "the model uses '\(header[c])' as a feature; do not name it as the label, an id or ignored")
+            }
+            if features[..<k].contains(c) {
+                throw DataError(.malformedHeader, file: file, position: "schema",
+                                expected: "each feature once", found: "'\(header[c])' twice in the model's features")
+            }
+        }
         return ColumnPlan(header: header, featureColumns: features, featureNames: featureNames,
                           labelColumn: label, idColumns: ids, idNames: idNames, ignoredColumns: ignored, byCount: false)
     }

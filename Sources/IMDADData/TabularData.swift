@@ -94,8 +94,12 @@ public struct TabularData: Equatable, Sendable {
                     let header = try CSVRowDecoder.readHeader(UnsafeRawBufferPointer(rebasing: buf[r.start..<r.end]),
                                                               delimiter: d, file: file, hasHeader: hasHeader, line: line)
                     let plan = try makePlan(header, line)
+                    // Leaving bad rows out, labels are classified as they come, as the chunk reader
+                    // does, so that a row with a value the mapping refuses is left out like any bad
+                    // row (and both readers give the same rows).
                     decoder = CSVRowDecoder(plan: plan, delimiter: d, file: file,
-                                            firstLine: hasHeader ? line + r.lines : line)
+                                            firstLine: hasHeader ? line + r.lines : line,
+                                            streamingLabels: skipBadRows ? mapping : nil)
                     decoder?.skipBadRows = skipBadRows
                     if hasHeader { pos = r.next }
                 } else {
@@ -131,9 +135,14 @@ public struct TabularData: Equatable, Sendable {
             var labels: [Int]?
             var resolved: LabelMapping?
             if dec.labelIndex != nil {
-                let r = try dec.resolvedLabels(mapping)
-                labels = r.labels
-                resolved = r.mapping
+                if dec.streamingLabels != nil {
+                    labels = dec.takeStreamedLabels()
+                    resolved = mapping.resolvedMapping(dec.labelTable, classes: dec.labelClasses)
+                } else {
+                    let r = try dec.resolvedLabels(mapping)
+                    labels = r.labels
+                    resolved = r.mapping
+                }
             }
             let data = TabularData(rows: rowNumbers.count, columns: names.count, features: features, labels: labels,
                                    featureNames: names, source: file ?? "", idColumns: dec.plan.idNames,

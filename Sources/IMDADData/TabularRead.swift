@@ -26,8 +26,11 @@ public struct TabularReadOptions: Equatable, Sendable {
     public var delimiter: Character?
     /// The schema to match (scoring); nil when training.
     public var schema: TableSchema?
-    /// Leave out rows whose fields are wrong (ragged, non-numeric, missing, non-finite) instead
-    /// of failing; their errors are returned (``TabularFile/skipped``, ``CSVChunkReader/skipped``).
+    /// Leave out rows whose fields are wrong (ragged, non-numeric, missing, non-finite, or a label
+    /// the mapping refuses) instead of failing; their errors are returned (``TabularFile/skipped``,
+    /// ``CSVChunkReader/skipped``). Labels are then classified row by row, as the chunk reader
+    /// does: with a one-sided mapping the first other value is taken as the other class and rows
+    /// with any further value are left out. A left-out row's label counts for nothing.
     public var skipBadRows = false
 
     public init(labelColumn: String? = nil, labelMapping: LabelMapping? = nil, idColumns: [String] = [],

@@ -72,6 +72,30 @@ final class ModelFileTests: XCTestCase {
 
     /// Found by the `model` fuzz target: a scaler whose arrays disagree in length (or hold
     /// non-finite values or zero divisors) passed decoding and crashed scoring. Now refused.
+    /// A stored schema that does not fit the model (other features than `featureNames`, a feature
+    /// named twice, a column in two roles) would read files wrongly: refused when decoding.
+    func testInconsistentSchemaIsRefused() throws {
+        let (model, _) = try trained(.isolationForest)
+        let names = model.metadata.featureNames
+        var cases: [(TableSchema, String)] = []
+        cases.append((TableSchema(featureNames: names.reversed()), "differ from the model's featureNames"))
+        cases.append((TableSchema(featureNames: names, labelColumn: names[1]), "is both a feature and the label column"))
+        cases.append((TableSchema(featureNames: names, idColumns: ["id"], ignoredColumns: ["id"]), "is both an id column and an ignored column"))
+        cases.append((TableSchema(featureNames: names, labelColumn: "y", labelMapping: LabelMapping(anomalyValue: "x", normalValue: "X")),
+                      "for both classes"))
+        for (schema, expected) in cases {
+            var damaged = model
+            damaged.metadata.schema = schema
+            XCTAssertThrowsError(try TrainedModel.decode(try damaged.encoded(), file: "s.imdad")) {
+                XCTAssertTrue($0 is ModelFileError, "\($0)")
+                XCTAssertTrue("\($0)".contains(expected) && "\($0)".contains("'schema'"), "\($0)")
+            }
+        }
+        var good = model
+        good.metadata.schema = TableSchema(featureNames: names, labelColumn: "y", idColumns: ["id"], ignoredColumns: ["n"])
+        XCTAssertEqual(try TrainedModel.decode(try good.encoded(), file: "s.imdad").metadata.schema, good.metadata.schema)
+    }
+
     func testInconsistentScalerIsRefused() throws {
         let (model, _) = try trained(.isolationForest)
         let good = try XCTUnwrap(model.metadata.scaler)

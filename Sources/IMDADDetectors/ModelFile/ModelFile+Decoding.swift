@@ -182,6 +182,12 @@ extension TrainedModel {
                            "fitted on \(scaler.columns) columns; the model has \(metadata.featureNames.count) features")
             }
         }
+        if let schema = metadata.schema {
+            guard schema.featureNames == metadata.featureNames else {
+                throw fail("header metadata 'schema'", "its features differ from the model's featureNames")
+            }
+            if let problem = schema.inconsistency { throw fail("header metadata 'schema'", problem) }
+        }
         for (name, v) in [("prototype", metadata.prototype), ("trainingMean", metadata.trainingMean)] {
             if let v, v.count != metadata.featureNames.count {
                 throw fail("header metadata", "\(name) has \(v.count) values; expected \(metadata.featureNames.count), one per feature")
