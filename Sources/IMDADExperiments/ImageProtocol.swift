@@ -77,13 +77,23 @@ public struct LabeledImages: Sendable {
         self.pixels = pixels; self.labels = labels; self.height = height; self.width = width; self.channels = channels
     }
 
-    /// Reads CIFAR-10 binary batch files (``CIFAR10``), concatenated in the order given.
+    /// Reads CIFAR-10 binary batch files (``CIFAR10``, plain or gzip), concatenated in the order
+    /// given. A damaged batch (cut short, corrupt gzip, a bad label) throws its `DataError` with the
+    /// batch's path and how to replace it.
     public static func readCIFAR10(batches: [URL]) throws -> LabeledImages {
         var pixels: [UInt8] = [], labels: [Int] = []
         for url in batches {
-            let batch = try CIFAR10.read(contentsOf: url)
-            pixels += batch.pixels
-            labels += batch.labels
+            do {
+                let batch = try CIFAR10.read(contentsOf: url)
+                pixels += batch.pixels
+                labels += batch.labels
+            } catch var error as DataError {
+                error.file = url.path
+                let replace = "replace \(url.lastPathComponent) with a good copy (the shared one: ../shared/datasets/cifar10, "
+                    + "checked by `sha256sum -c SHA256SUMS` in ../shared)"
+                error.hint = error.hint.map { $0 + "; " + replace } ?? replace
+                throw error
+            }
         }
         return LabeledImages(pixels: pixels, labels: labels, height: CIFAR10.side, width: CIFAR10.side, channels: CIFAR10.channels)
     }
@@ -206,26 +216,10 @@ public struct ImageProtocol: Sendable {
         func find(_ name: String) throws -> URL {
             try Self.find([name + ".gz", name], in: root, expected: "the CIFAR-10 binary batch \(name).gz or \(name)", hint: hint)
         }
-        func read(_ names: [String]) throws -> LabeledImages {
-            let urls = try names.map(find)
-            var pixels: [UInt8] = [], labels: [Int] = []
-            for url in urls {
-                do {
-                    let batch = try CIFAR10.read(contentsOf: url)
-                    pixels += batch.pixels
-                    labels += batch.labels
-                } catch var error as DataError {
-                    error.file = url.path
-                    let restore = "replace \(url.lastPathComponent) with a good copy (the shared one: ../shared/datasets/cifar10, "
-                        + "checked by `sha256sum -c SHA256SUMS` in ../shared)"
-                    error.hint = error.hint.map { $0 + "; " + restore } ?? restore
-                    throw error
-                }
-            }
-            return LabeledImages(pixels: pixels, labels: labels, height: CIFAR10.side, width: CIFAR10.side, channels: CIFAR10.channels)
-        }
-        let train = try read(CIFAR10.trainingFiles)
-        let test = try read([CIFAR10.testFile])
+        // Every batch is found before any is read, so a missing one is reported at once.
+        let trainFiles = try CIFAR10.trainingFiles.map(find), testFile = try find(CIFAR10.testFile)
+        let train = try LabeledImages.readCIFAR10(batches: trainFiles)
+        let test = try LabeledImages.readCIFAR10(batches: [testFile])
         return try ImageProtocol(train: train, test: test)
     }
 
