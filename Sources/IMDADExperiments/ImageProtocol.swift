@@ -26,12 +26,13 @@ public enum ImageDataset: String, Sendable, Codable, CaseIterable {
         switch self {
         case .mnist: return "mnist"
         case .fmnist: return nil
-        case .cifar10: return "cifar-10-batches-bin"
+        case .cifar10: return "cifar10"
         }
     }
 
     /// Default folder of the data set's files (relative paths are relative to the working
-    /// directory): the four IDX files of MNIST and Fashion-MNIST, CIFAR-10's six binary batches.
+    /// directory): the four IDX files of MNIST and Fashion-MNIST, CIFAR-10's six binary batches
+    /// (`../shared/datasets/cifar10`, each `.bin.gz` or `.bin`).
     public var defaultRoot: String {
         sharedFolder.map { BenchmarkDataset.defaultRoot + "/" + $0 } ?? "/usr/share/datasets/fashion-mnist"
     }
@@ -53,8 +54,8 @@ public enum ImageDataset: String, Sendable, Codable, CaseIterable {
         switch self {
         case .mnist: return "the MNIST files ship in ../shared/datasets/mnist; pass --data-root to point elsewhere"
         case .fmnist: return "install them with `apt-get install -y dataset-fashion-mnist` (or `make fashion-mnist`), or pass --data-root"
-        case .cifar10: return "CIFAR-10 is not shipped with this project: unpack the binary version (cifar-10-binary.tar.gz) "
-            + "and pass --data-root cifar10=<its cifar-10-batches-bin folder>"
+        case .cifar10: return "the CIFAR-10 batches ship in ../shared/datasets/cifar10 (data_batch_1…5.bin.gz, test_batch.bin.gz); "
+            + "pass --data-root to point elsewhere (a folder of the six batches, .bin.gz or the plain .bin of cifar-10-binary.tar.gz)"
         }
     }
 }
@@ -76,13 +77,23 @@ public struct LabeledImages: Sendable {
         self.pixels = pixels; self.labels = labels; self.height = height; self.width = width; self.channels = channels
     }
 
-    /// Reads CIFAR-10 binary batch files (``CIFAR10``), concatenated in the order given.
+    /// Reads CIFAR-10 binary batch files (``CIFAR10``, plain or gzip), concatenated in the order
+    /// given. A damaged batch (cut short, corrupt gzip, a bad label) throws its `DataError` with the
+    /// batch's path and how to replace it.
     public static func readCIFAR10(batches: [URL]) throws -> LabeledImages {
         var pixels: [UInt8] = [], labels: [Int] = []
         for url in batches {
-            let batch = try CIFAR10.read(contentsOf: url)
-            pixels += batch.pixels
-            labels += batch.labels
+            do {
+                let batch = try CIFAR10.read(contentsOf: url)
+                pixels += batch.pixels
+                labels += batch.labels
+            } catch var error as DataError {
+                error.file = url.path
+                let replace = "replace \(url.lastPathComponent) with a good copy (the shared one: ../shared/datasets/cifar10, "
+                    + "checked by `sha256sum -c SHA256SUMS` in ../shared)"
+                error.hint = error.hint.map { $0 + "; " + replace } ?? replace
+                throw error
+            }
         }
         return LabeledImages(pixels: pixels, labels: labels, height: CIFAR10.side, width: CIFAR10.side, channels: CIFAR10.channels)
     }
@@ -197,13 +208,18 @@ public struct ImageProtocol: Sendable {
         }
     }
 
-    /// Loads `root/data_batch_{1…5}.bin` (training) and `root/test_batch.bin` (test).
+    /// Loads `root/data_batch_{1…5}.bin[.gz]` (training) and `root/test_batch.bin[.gz]` (test),
+    /// each batch gzip'd (tried first) or plain. A missing batch is named with the folder and
+    /// `hint`; a damaged one (cut short, corrupt gzip, a bad label) with its path and how to
+    /// restore it.
     public static func loadCIFAR10(root: URL, hint: String? = nil) throws -> ImageProtocol {
         func find(_ name: String) throws -> URL {
-            try Self.find([name], in: root, expected: "the CIFAR-10 binary batch \(name)", hint: hint)
+            try Self.find([name + ".gz", name], in: root, expected: "the CIFAR-10 binary batch \(name).gz or \(name)", hint: hint)
         }
-        let train = try LabeledImages.readCIFAR10(batches: CIFAR10.trainingFiles.map(find))
-        let test = try LabeledImages.readCIFAR10(batches: [find(CIFAR10.testFile)])
+        // Every batch is found before any is read, so a missing one is reported at once.
+        let trainFiles = try CIFAR10.trainingFiles.map(find), testFile = try find(CIFAR10.testFile)
+        let train = try LabeledImages.readCIFAR10(batches: trainFiles)
+        let test = try LabeledImages.readCIFAR10(batches: [testFile])
         return try ImageProtocol(train: train, test: test)
     }
 

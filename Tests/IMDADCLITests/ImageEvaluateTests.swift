@@ -55,12 +55,12 @@ final class ImageEvaluateTests: CLITestCase {
         XCTAssertEqual(try ImageRunLog.read(path: path("imdad-images.jsonl").path).count, 1)
         XCTAssertFalse(exists("results"))
 
-        // CIFAR-10 is not shipped: the error names the missing batch and where to get it, and no
-        // results file appears.
+        // A folder without the CIFAR-10 batches: the error names the missing batch and where the
+        // shared copy is, and no results file appears.
         let cifar = try imdad("images", "--dataset", "cifar10", "--data-root", "cifar", "--classes", "0", "--epochs", "1",
                               "--results", "cifar.jsonl")
         XCTAssertEqual(cifar.status, 2, cifar.stderr)
-        XCTAssertTrue(cifar.stderr.contains("data_batch_1.bin") && cifar.stderr.contains("cifar-10-binary.tar.gz"), cifar.stderr)
+        XCTAssertTrue(cifar.stderr.contains("data_batch_1.bin") && cifar.stderr.contains("../shared/datasets/cifar10"), cifar.stderr)
         XCTAssertFalse(exists("cifar.jsonl"))
     }
 }

@@ -66,6 +66,36 @@ final class SharedDatasetTests: XCTestCase {
         XCTAssertEqual(hist, [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009])
     }
 
+    /// The shared CIFAR-10 batches (`cifar10/*.bin.gz`): 50,000 training and 10,000 test images,
+    /// labels 0–9, 5,000 and 1,000 of each class, the published per-channel training means.
+    func testCIFAR10Batches() throws {
+        var trainCounts = [Int](repeating: 0, count: 10), testCounts = trainCounts
+        var channelSums = [Double](repeating: 0, count: 3)
+        for name in CIFAR10.trainingFiles {
+            let b = try CIFAR10.read(contentsOf: url("cifar10/\(name).gz"))
+            XCTAssertEqual(b.labels.count, 10_000, name)
+            XCTAssertEqual(b.pixels.count, 10_000 * CIFAR10.imageBytes, name)
+            for l in b.labels { trainCounts[l] += 1 }
+            b.pixels.withUnsafeBufferPointer { p in
+                for r in 0..<b.labels.count {
+                    for c in 0..<3 {
+                        var s = 0
+                        for k in 0..<1024 { s += Int(p[r * 3072 + c * 1024 + k]) }
+                        channelSums[c] += Double(s)
+                    }
+                }
+            }
+        }
+        let test = try CIFAR10.read(contentsOf: url("cifar10/test_batch.bin.gz"))
+        for l in test.labels { testCounts[l] += 1 }
+        XCTAssertEqual(trainCounts, [Int](repeating: 5_000, count: 10))
+        XCTAssertEqual(testCounts, [Int](repeating: 1_000, count: 10))
+        XCTAssertEqual(test.pixels.count, 10_000 * CIFAR10.imageBytes)
+        // Published training means 0.4914, 0.4822, 0.4465 (red, green, blue).
+        let means = channelSums.map { $0 / (50_000 * 1024 * 255) }
+        for (m, published) in zip(means, [0.4914, 0.4822, 0.4465]) { XCTAssertEqual(m, published, accuracy: 0.002, "\(means)") }
+    }
+
     func testMNISTImages() throws {
         let a = try IDXArray.read(contentsOf: url("mnist/t10k-images-idx3-ubyte.gz"))
         XCTAssertEqual(a.shape, [10000, 28, 28])

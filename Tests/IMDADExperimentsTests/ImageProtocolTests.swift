@@ -170,6 +170,55 @@ final class ImageProtocolTests: XCTestCase {
         }
     }
 
+    /// The shared layout: six gzip'd batches in `../shared/datasets/cifar10` (the default folder),
+    /// read equal to plain ones and mixable with them; a missing batch names the folder and the
+    /// shared copy, a damaged one its path and how to replace it.
+    func testCIFAR10GzipBatchesAndTheirErrors() throws {
+        XCTAssertEqual(ImageDataset.cifar10.defaultRoot, "../shared/datasets/cifar10")
+        XCTAssertEqual(ImageDataset.mnist.defaultRoot, "../shared/datasets/mnist")
+        let plainDir = try TempDir(), gzDir = try TempDir()
+        func batch(_ count: Int, offset: Int) -> [UInt8] {
+            var b: [UInt8] = []
+            for i in 0..<count {
+                b.append(UInt8((offset + i) % 10))
+                b += (0..<3072).map { k in UInt8(truncatingIfNeeded: (offset + i) * 13 + k * 3) }
+            }
+            return b
+        }
+        let names = CIFAR10.trainingFiles + [CIFAR10.testFile]
+        for (j, name) in names.enumerated() {
+            let b = batch(10, offset: 10 * j)
+            _ = try plainDir.write(name, b)
+            // Batches 2 and 4 stay plain in the gzip folder: each file is read as it is.
+            _ = try j == 1 || j == 3 ? gzDir.write(name, b) : gzDir.write(name + ".gz", Inflate.gzip(b))
+        }
+        let plain = try ImageProtocol.load(.cifar10, root: plainDir.url.path)
+        let gz = try ImageProtocol.load(.cifar10, root: gzDir.url.path)
+        XCTAssertEqual(gz.train.count, 50)
+        XCTAssertEqual(gz.test.count, 10)
+        XCTAssertEqual(gz.train.pixels, plain.train.pixels)
+        XCTAssertEqual(gz.train.labels, plain.train.labels)
+        XCTAssertEqual(gz.test.pixels, plain.test.pixels)
+        XCTAssertEqual(gz.test.labels, (50..<60).map { $0 % 10 })
+
+        // A damaged batch: its path, the kind, and the fix.
+        let damaged = gzDir.url.appendingPathComponent("data_batch_3.bin.gz")
+        let bytes = try Data(contentsOf: damaged)
+        try Data(bytes.prefix(bytes.count - 20)).write(to: damaged)
+        XCTAssertThrowsError(try ImageProtocol.load(.cifar10, root: gzDir.url.path)) { e in
+            XCTAssertEqual((e as? DataError)?.kind, .truncated, "\(e)")
+            XCTAssertEqual((e as? DataError)?.file, damaged.path)
+            XCTAssertTrue("\(e)".contains("data_batch_3.bin.gz") && "\(e)".contains("replace data_batch_3.bin.gz with a good copy")
+                          && "\(e)".contains("SHA256SUMS"), "\(e)")
+        }
+        // A missing batch: the folder, both names tried, and where the shared copy is.
+        try FileManager.default.removeItem(at: damaged)
+        XCTAssertThrowsError(try ImageProtocol.load(.cifar10, root: gzDir.url.path)) { e in
+            XCTAssertEqual((e as? DataError)?.kind, .io, "\(e)")
+            XCTAssertTrue("\(e)".contains("data_batch_3.bin.gz or data_batch_3.bin") && "\(e)".contains("../shared/datasets/cifar10"), "\(e)")
+        }
+    }
+
     /// A [N, 784] tensor enters the encoders' Reshape([1, 28, 28]) row-major: pixel (r, c) of
     /// image i is element i·784 + 28·r + c.
     func testReshapeKeepsRowMajorPixels() {

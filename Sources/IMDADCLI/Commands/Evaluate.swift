@@ -22,7 +22,7 @@ struct Evaluate: ParsableCommand {
         Images (`mnist`, `fmnist`, `cifar10`), each seed and normal class: that class's training
         images are the normals, γ_l labeled anomalies from --known-class (default: normal + 1 mod
         10), γ_p unlabeled anomalies from the other classes; the whole test set is scored. MNIST is
-        read from <data-root>/mnist, CIFAR-10's binary batches from <data-root>/cifar-10-batches-bin,
+        read from <data-root>/mnist, CIFAR-10's binary batches (.bin.gz or .bin) from <data-root>/cifar10,
         Fashion-MNIST from its Debian package. `imdad images` runs the same protocol as a resumable
         sweep.
 

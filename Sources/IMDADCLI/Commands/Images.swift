@@ -25,13 +25,15 @@ struct Images: ParsableCommand {
         --summary prints the Markdown table of a results file.
 
         Data: MNIST from ../shared/datasets/mnist, Fashion-MNIST from /usr/share/datasets/fashion-mnist \
-        (apt-get install -y dataset-fashion-mnist), CIFAR-10 from the six binary batches of \
-        cifar-10-binary.tar.gz (not shipped; default ../shared/datasets/cifar-10-batches-bin). \
-        Elsewhere: --data-root DIR (one data set) or --data-root mnist=DIR fmnist=DIR cifar10=DIR.
+        (apt-get install -y dataset-fashion-mnist), CIFAR-10 from ../shared/datasets/cifar10 (its six \
+        binary batches data_batch_1…5 and test_batch, each .bin.gz or plain .bin as in \
+        cifar-10-binary.tar.gz). Elsewhere: --data-root DIR (one data set) or \
+        --data-root mnist=DIR fmnist=DIR cifar10=DIR.
 
         Examples:
           imdad images --dataset fmnist --classes 0 --methods imdad --epochs 3
           imdad images --dataset mnist fmnist --methods imdad,deepsad --resume
+          imdad images --dataset cifar10 --classes 0 --methods imdad --epochs 30 --milestones 20
           imdad images --summary --results experiments/images/runs.jsonl
         """)
 
