@@ -50,8 +50,8 @@ final class OneDNNTests: XCTestCase {
     func testConvolutionMatchesTheNaiveLoopsForwardAndBackward() {
         var rng = RandomGenerator(seed: 27)
         let geometries: [(n: Int, c: Int, h: Int, w: Int, o: Int, kh: Int, kw: Int, s: Int, p: Int)] = [
-            (37, 1, 28, 28, 8, 5, 5, 1, 2), (19, 16, 14, 14, 32, 5, 5, 1, 2), (11, 3, 32, 32, 32, 5, 5, 1, 2),
-            (5, 64, 8, 8, 128, 5, 5, 1, 2), (6, 5, 9, 7, 6, 3, 3, 2, 1), (3, 2, 6, 5, 4, 3, 2, 1, 0),
+            (37, 1, 28, 28, 8, 5, 5, 1, 2), (9, 16, 14, 14, 32, 5, 5, 1, 2), (5, 3, 32, 32, 32, 5, 5, 1, 2),
+            (2, 64, 8, 8, 128, 5, 5, 1, 2), (6, 5, 9, 7, 6, 3, 3, 2, 1), (3, 2, 6, 5, 4, 3, 2, 1, 0),
         ]
         for t in geometries {
             let geo = Conv2DGeometry(batch: t.n, channels: t.c, height: t.h, width: t.w, outChannels: t.o,
