@@ -2,6 +2,7 @@
 // loops forward and backward through `conv2d`, and identical to the bit on one and two threads.
 import Foundation
 import XCTest
+
 @testable import IMDADEngine
 
 final class OneDNNTests: XCTestCase {
@@ -10,15 +11,17 @@ final class OneDNNTests: XCTestCase {
     override func setUpWithError() throws {
         try super.setUpWithError()
         threadsBefore = BLAS.threadCount
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: "/usr/lib/x86_64-linux-gnu/libdnnl.so.2")
-                          || FileManager.default.fileExists(atPath: "/usr/lib/aarch64-linux-gnu/libdnnl.so.2"),
-                          "oneDNN (libdnnl2) is not installed: conv2d uses im2col + sgemm")
+        try XCTSkipUnless(
+            FileManager.default.fileExists(atPath: "/usr/lib/x86_64-linux-gnu/libdnnl.so.2")
+                || FileManager.default.fileExists(atPath: "/usr/lib/aarch64-linux-gnu/libdnnl.so.2"),
+            "oneDNN (libdnnl2) is not installed: conv2d uses im2col + sgemm")
         OneDNN.setEnabled(true)
     }
 
     override func tearDown() {
-        OneDNN.setEnabled(OneDNN.onByDefault && ProcessInfo.processInfo.environment["IMDAD_CONVOLUTION"] != "im2col"
-                          || ProcessInfo.processInfo.environment["IMDAD_CONVOLUTION"] == "onednn")
+        OneDNN.setEnabled(
+            OneDNN.onByDefault && ProcessInfo.processInfo.environment["IMDAD_CONVOLUTION"] != "im2col"
+                || ProcessInfo.processInfo.environment["IMDAD_CONVOLUTION"] == "onednn")
         BLAS.setThreadCount(threadsBefore)
         super.tearDown()
     }
@@ -54,22 +57,33 @@ final class OneDNNTests: XCTestCase {
             (2, 64, 8, 8, 128, 5, 5, 1, 2), (6, 5, 9, 7, 6, 3, 3, 2, 1), (3, 2, 6, 5, 4, 3, 2, 1, 0),
         ]
         for t in geometries {
-            let geo = Conv2DGeometry(batch: t.n, channels: t.c, height: t.h, width: t.w, outChannels: t.o,
-                                     kernelHeight: t.kh, kernelWidth: t.kw, stride: t.s, padding: t.p)
+            let geo = Conv2DGeometry(
+                batch: t.n, channels: t.c, height: t.h, width: t.w, outChannels: t.o,
+                kernelHeight: t.kh, kernelWidth: t.kw, stride: t.s, padding: t.p)
             let x = Tensor(shape: [t.n, t.c, t.h, t.w], scalars: (0..<(t.n * t.c * t.h * t.w)).map { _ in rng.uniform(-1, 1) })
             let w = Tensor(shape: [t.o, t.c, t.kh, t.kw], scalars: (0..<(t.o * geo.patch)).map { _ in rng.uniform(-1, 1) })
             let b = Tensor((0..<t.o).map { _ in rng.uniform(-1, 1) })
             let gy = (0..<(t.n * t.o * geo.outPlane)).map { _ in rng.uniform(-1, 1) }
             let (y, dx, dw, db) = convolve(x, w, b, gy, stride: t.s, padding: t.p)
             var ry = y, rdx = dx, rdw = dw
-            x.scalars.withUnsafeBufferPointer { px in w.scalars.withUnsafeBufferPointer { pw in b.scalars.withUnsafeBufferPointer { pb in
-            gy.withUnsafeBufferPointer { pg in
-                ry.withUnsafeMutableBufferPointer {
-                    NaiveConvolution.forward(geo, x: px.baseAddress!, w: pw.baseAddress!, bias: pb.baseAddress!, y: $0.baseAddress!)
+            x.scalars.withUnsafeBufferPointer { px in
+                w.scalars.withUnsafeBufferPointer { pw in
+                    b.scalars.withUnsafeBufferPointer { pb in
+                        gy.withUnsafeBufferPointer { pg in
+                            ry.withUnsafeMutableBufferPointer {
+                                NaiveConvolution.forward(
+                                    geo, x: px.baseAddress!, w: pw.baseAddress!, bias: pb.baseAddress!, y: $0.baseAddress!)
+                            }
+                            rdx.withUnsafeMutableBufferPointer {
+                                NaiveConvolution.backwardData(geo, w: pw.baseAddress!, g: pg.baseAddress!, dx: $0.baseAddress!)
+                            }
+                            rdw.withUnsafeMutableBufferPointer {
+                                NaiveConvolution.backwardWeights(geo, x: px.baseAddress!, g: pg.baseAddress!, dw: $0.baseAddress!)
+                            }
+                        }
+                    }
                 }
-                rdx.withUnsafeMutableBufferPointer { NaiveConvolution.backwardData(geo, w: pw.baseAddress!, g: pg.baseAddress!, dx: $0.baseAddress!) }
-                rdw.withUnsafeMutableBufferPointer { NaiveConvolution.backwardWeights(geo, x: px.baseAddress!, g: pg.baseAddress!, dw: $0.baseAddress!) }
-            } } } }
+            }
             let name = "\(t)"
             // Errors relative to √(terms in each sum), the scale of a sum of that many ±1 products.
             assertClose(y, ry, terms: geo.patch, name + " forward")
@@ -120,8 +134,11 @@ final class OneDNNTests: XCTestCase {
     }
 
     /// y, ∂x, ∂w, ∂b of `sum(conv2d(x, w, b) ⊙ gy)` through the tape.
-    private func convolve(_ x: Tensor, _ w: Tensor, _ b: Tensor, _ gy: [Float], stride: Int, padding: Int)
-        -> ([Float], [Float], [Float], [Float]) {
+    private func convolve(
+        _ x: Tensor, _ w: Tensor, _ b: Tensor, _ gy: [Float], stride: Int, padding: Int
+    )
+        -> ([Float], [Float], [Float], [Float])
+    {
         let tape = Tape()
         return withExtendedLifetime(tape) {
             let xv = tape.variable(x), wv = tape.variable(w), bv = tape.variable(b)

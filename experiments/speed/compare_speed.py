@@ -70,6 +70,12 @@ STEP_FLOPS = {
 }
 
 
+def save(path, record):
+    if path:
+        with open(path, "a") as f:
+            f.write(json.dumps(record) + "\n")
+
+
 def cpu_model():
     try:
         with open("/proc/cpuinfo") as f:
@@ -100,6 +106,8 @@ def main():
     p.add_argument("--variants", nargs="*", default=[],
                    help="NAME=VAR=VALUE[,VAR=VALUE]: engine runs per round, each with these environment settings")
     p.add_argument("--fma-peak", type=float, help="measured FMA peak of the threads used, GFLOP/s")
+    p.add_argument("--torch-rounds", type=int, help="run PyTorch in the first N rounds only (default: every round)")
+    p.add_argument("--raw", help="append every run's results to this JSON-lines file as it finishes")
     a = p.parse_args()
     variants = []
     for v in a.variants or ["imdad="]:
@@ -115,10 +123,14 @@ def main():
         for name, env in order:
             print(f"round {r + 1}/{a.rounds}: {name} …", file=sys.stderr, flush=True)
             o, meta[name] = run_imdad(a.imdad, a.threads, a.trials, env)
+            save(a.raw, {"round": r + 1, "engine": name, "load": loadavg(), "results": list(o.values())})
             for k, v in o.items():
                 ours[name].setdefault(k, []).append(v)
+        if a.torch_rounds is not None and r >= a.torch_rounds:
+            continue
         print(f"round {r + 1}/{a.rounds}: pytorch …", file=sys.stderr, flush=True)
         t, _ = run_torch(a.python, a.peer, a.threads, a.trials)
+        save(a.raw, {"round": r + 1, "engine": "pytorch", "load": loadavg(), "results": list(t.values())})
         for k, v in t.items():
             theirs.setdefault(k, []).append(v)
     print(f"CPU: {cpu_model()}, {os.cpu_count()} cores; load average (1, 5, 15 min) {load_before} before, "

@@ -48,22 +48,25 @@ public enum OneDNN {
         var info = Library.shared.info
         info.active = isActive
         if Library.shared.api != nil && !info.active {
-            info.fallbackReason = "oneDNN \(info.library) loaded and verified but switched off "
+            info.fallbackReason =
+                "\(info.library) (\(info.implementation)) loaded and verified but switched off "
                 + "(\(switchReason)); set IMDAD_CONVOLUTION=onednn to use it"
         }
         return info
     }
 
-    /// Whether oneDNN runs the convolutions by default when it loads. Off: measured on a 2-core
-    /// AMD EPYC with AVX-512 (experiments/speed/README.md, "oneDNN"), it was not faster than the
-    /// im2col + sgemm path on the LeNets' training steps.
-    public static let onByDefault = false
+    /// Whether oneDNN runs the convolutions by default when it loads (`IMDAD_CONVOLUTION=im2col`
+    /// or `=onednn` overrides it). On: on a 2-core AMD EPYC Zen 4 (AVX-512, shared machine) the
+    /// Fashion-MNIST LeNet training step took 1.5× less time and the CIFAR-10 one 1.3–1.8× less,
+    /// measured alternately against im2col + sgemm (experiments/speed/onednn.md).
+    public static let onByDefault = true
 
     /// Switches oneDNN on or off for the whole process (the benchmarks and tests compare the two);
     /// switching on has no effect when it did not load.
     public static func setEnabled(_ on: Bool) { state.withLock { enabled = on } }
 
-    static var isActive: Bool { Library.shared.api != nil && state.withLock { enabled } }
+    /// Switched on and loaded (the library is loaded, and checked, only once it is switched on).
+    static var isActive: Bool { state.withLock { enabled } && Library.shared.api != nil }
 
     nonisolated(unsafe) private static var enabled: Bool = {
         switch getenv("IMDAD_CONVOLUTION").map({ String(cString: $0) }) {
@@ -85,51 +88,67 @@ public enum OneDNN {
 
     /// y ← conv(x, w) + b for the whole batch of `geo`, or false (nothing written) when oneDNN is
     /// not active.
-    static func forward(_ geo: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
-                        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>) -> Bool {
+    static func forward(
+        _ geo: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>
+    ) -> Bool {
         guard isActive, let api = Library.shared.api else { return false }
         let chunk = chunk(batch: geo.batch), chunks = (geo.batch + chunk - 1) / chunk
         let inSample = geo.channels * geo.height * geo.width, outSample = geo.outChannels * geo.outPlane
-        let ok = UncheckedSendable(FlagBox())
+        let ok = FlagBox()
         Parallel.forEach(chunks) { ci in
             let n0 = ci * chunk, nb = Swift.min(chunk, geo.batch - n0)
             var g = geo; g.batch = nb
-            guard let p = api.primitive(.forward, g, bias: bias != nil) else { ok.value.fail(); return }
-            p.run(api, [(dnnlArgSrc, UnsafeMutableRawPointer(mutating: x + n0 * inSample)),
-                        (dnnlArgWeights, UnsafeMutableRawPointer(mutating: w)),
-                        (dnnlArgBias, bias.map { UnsafeMutableRawPointer(mutating: $0) }),
-                        (dnnlArgDst, UnsafeMutableRawPointer(y + n0 * outSample))])
+            guard let p = api.primitive(.forward, g, bias: bias != nil) else { ok.fail(); return }
+            p.run(
+                api,
+                [
+                    (dnnlArgSrc, UnsafeMutableRawPointer(mutating: x + n0 * inSample)),
+                    (dnnlArgWeights, UnsafeMutableRawPointer(mutating: w)),
+                    (dnnlArgBias, bias.map { UnsafeMutableRawPointer(mutating: $0) }),
+                    (dnnlArgDst, UnsafeMutableRawPointer(y + n0 * outSample)),
+                ])
         }
-        return ok.value.ok
+        return ok.ok
     }
 
     /// The backward pass for the whole batch: `dx` ← ∂x when given, `dw` ← ∂w when given (summed
     /// over chunks in chunk order); false (nothing written) when oneDNN is not active.
-    static func backward(_ geo: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, g: UnsafePointer<Float>,
-                         dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?) -> Bool {
+    static func backward(
+        _ geo: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, g: UnsafePointer<Float>,
+        dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?
+    ) -> Bool {
         guard isActive, let api = Library.shared.api else { return false }
         let chunk = chunk(batch: geo.batch), chunks = (geo.batch + chunk - 1) / chunk
         let inSample = geo.channels * geo.height * geo.width, outSample = geo.outChannels * geo.outPlane
         let wCount = geo.outChannels * geo.patch
         let partials = UnsafeMutablePointer<Float>.allocate(capacity: dw == nil ? 1 : chunks * wCount)
         defer { partials.deallocate() }
-        let ok = UncheckedSendable(FlagBox())
+        let ok = FlagBox()
         Parallel.forEach(chunks) { ci in
             let n0 = ci * chunk, nb = Swift.min(chunk, geo.batch - n0)
             var cg = geo; cg.batch = nb
             let gChunk = UnsafeMutableRawPointer(mutating: g + n0 * outSample)
             if let dx {
-                guard let p = api.primitive(.backwardData, cg, bias: false) else { ok.value.fail(); return }
-                p.run(api, [(dnnlArgDiffDst, gChunk), (dnnlArgWeights, UnsafeMutableRawPointer(mutating: w)),
-                            (dnnlArgDiffSrc, UnsafeMutableRawPointer(dx + n0 * inSample))])
+                guard let p = api.primitive(.backwardData, cg, bias: false) else { ok.fail(); return }
+                p.run(
+                    api,
+                    [
+                        (dnnlArgDiffDst, gChunk), (dnnlArgWeights, UnsafeMutableRawPointer(mutating: w)),
+                        (dnnlArgDiffSrc, UnsafeMutableRawPointer(dx + n0 * inSample)),
+                    ])
             }
             if dw != nil {
-                guard let p = api.primitive(.backwardWeights, cg, bias: false) else { ok.value.fail(); return }
-                p.run(api, [(dnnlArgSrc, UnsafeMutableRawPointer(mutating: x + n0 * inSample)), (dnnlArgDiffDst, gChunk),
-                            (dnnlArgDiffWeights, UnsafeMutableRawPointer(partials + ci * wCount))])
+                guard let p = api.primitive(.backwardWeights, cg, bias: false) else { ok.fail(); return }
+                p.run(
+                    api,
+                    [
+                        (dnnlArgSrc, UnsafeMutableRawPointer(mutating: x + n0 * inSample)), (dnnlArgDiffDst, gChunk),
+                        (dnnlArgDiffWeights, UnsafeMutableRawPointer(partials + ci * wCount)),
+                    ])
             }
         }
-        guard ok.value.ok else { return false }
+        guard ok.ok else { return false }
         if let dw {
             dw.update(from: partials, count: wCount)
             for ci in 1..<chunks { mapElements(wCount, into: dw, dw, partials + ci * wCount) { $0 + $1 } }
@@ -161,15 +180,24 @@ private let queryImplInfo: Int32 = 8, queryScratchpadMD: Int32 = 136
 private let descriptorBytes = 16384
 
 private typealias MDInitFn = @convention(c) (UnsafeMutableRawPointer, Int32, UnsafePointer<Int64>, Int32, Int32) -> Int32
-private typealias ConvFwdInitFn = @convention(c) (UnsafeMutableRawPointer, Int32, Int32, UnsafeRawPointer, UnsafeRawPointer,
-                                                  UnsafeRawPointer?, UnsafeRawPointer, UnsafePointer<Int64>,
-                                                  UnsafePointer<Int64>, UnsafePointer<Int64>) -> Int32
-private typealias ConvBwdDataInitFn = @convention(c) (UnsafeMutableRawPointer, Int32, UnsafeRawPointer, UnsafeRawPointer,
-                                                      UnsafeRawPointer, UnsafePointer<Int64>, UnsafePointer<Int64>,
-                                                      UnsafePointer<Int64>) -> Int32
-private typealias ConvBwdWeightsInitFn = @convention(c) (UnsafeMutableRawPointer, Int32, UnsafeRawPointer, UnsafeRawPointer,
-                                                         UnsafeRawPointer?, UnsafeRawPointer, UnsafePointer<Int64>,
-                                                         UnsafePointer<Int64>, UnsafePointer<Int64>) -> Int32
+private typealias ConvFwdInitFn =
+    @convention(c) (
+        UnsafeMutableRawPointer, Int32, Int32, UnsafeRawPointer, UnsafeRawPointer,
+        UnsafeRawPointer?, UnsafeRawPointer, UnsafePointer<Int64>,
+        UnsafePointer<Int64>, UnsafePointer<Int64>
+    ) -> Int32
+private typealias ConvBwdDataInitFn =
+    @convention(c) (
+        UnsafeMutableRawPointer, Int32, UnsafeRawPointer, UnsafeRawPointer,
+        UnsafeRawPointer, UnsafePointer<Int64>, UnsafePointer<Int64>,
+        UnsafePointer<Int64>
+    ) -> Int32
+private typealias ConvBwdWeightsInitFn =
+    @convention(c) (
+        UnsafeMutableRawPointer, Int32, UnsafeRawPointer, UnsafeRawPointer,
+        UnsafeRawPointer?, UnsafeRawPointer, UnsafePointer<Int64>,
+        UnsafePointer<Int64>, UnsafePointer<Int64>
+    ) -> Int32
 private typealias CreateOutFn = @convention(c) (UnsafeMutablePointer<Handle?>) -> Int32
 private typealias AttrScratchFn = @convention(c) (Handle, Int32) -> Int32
 private typealias PDCreateFn = @convention(c) (UnsafeMutablePointer<Handle?>, UnsafeRawPointer, Handle?, Handle, Handle?) -> Int32
@@ -181,8 +209,11 @@ private typealias MemCreateFn = @convention(c) (UnsafeMutablePointer<Handle?>, U
 private typealias DestroyFn = @convention(c) (Handle) -> Int32
 private typealias MDEqualFn = @convention(c) (UnsafeRawPointer, UnsafeRawPointer) -> Int32
 private typealias MDSizeFn = @convention(c) (UnsafeRawPointer) -> Int
-private typealias ReorderPDFn = @convention(c) (UnsafeMutablePointer<Handle?>, UnsafeRawPointer, Handle, UnsafeRawPointer, Handle,
-                                                Handle?) -> Int32
+private typealias ReorderPDFn =
+    @convention(c) (
+        UnsafeMutablePointer<Handle?>, UnsafeRawPointer, Handle, UnsafeRawPointer, Handle,
+        Handle?
+    ) -> Int32
 private typealias EngineCreateFn = @convention(c) (UnsafeMutablePointer<Handle?>, Int32, Int) -> Int32
 private typealias StreamCreateFn = @convention(c) (UnsafeMutablePointer<Handle?>, Handle, UInt32) -> Int32
 private typealias VersionFn = @convention(c) () -> UnsafeRawPointer?
@@ -202,25 +233,25 @@ private final class API: @unchecked Sendable {
     init?(_ h: UnsafeMutableRawPointer) {
         func f<T>(_ name: String, _: T.Type) -> T? { dlsym(h, name).map { unsafeBitCast($0, to: T.self) } }
         guard let mdInit = f("dnnl_memory_desc_init_by_tag", MDInitFn.self),
-              let convFwd = f("dnnl_convolution_forward_desc_init", ConvFwdInitFn.self),
-              let convBwdData = f("dnnl_convolution_backward_data_desc_init", ConvBwdDataInitFn.self),
-              let convBwdWeights = f("dnnl_convolution_backward_weights_desc_init", ConvBwdWeightsInitFn.self),
-              let attrCreate = f("dnnl_primitive_attr_create", CreateOutFn.self),
-              let attrScratch = f("dnnl_primitive_attr_set_scratchpad_mode", AttrScratchFn.self),
-              let attrDestroy = f("dnnl_primitive_attr_destroy", DestroyFn.self),
-              let pdCreate = f("dnnl_primitive_desc_create", PDCreateFn.self),
-              let queryMD = f("dnnl_primitive_desc_query_md", QueryMDFn.self),
-              let query = f("dnnl_primitive_desc_query", QueryFn.self),
-              let primCreate = f("dnnl_primitive_create", PrimCreateFn.self),
-              let execute = f("dnnl_primitive_execute", ExecuteFn.self),
-              let memCreate = f("dnnl_memory_create", MemCreateFn.self),
-              let memDestroy = f("dnnl_memory_destroy", DestroyFn.self),
-              let mdEqual = f("dnnl_memory_desc_equal", MDEqualFn.self),
-              let mdSize = f("dnnl_memory_desc_get_size", MDSizeFn.self),
-              let reorderPD = f("dnnl_reorder_primitive_desc_create", ReorderPDFn.self),
-              let engineCreate = f("dnnl_engine_create", EngineCreateFn.self),
-              let streamCreate = f("dnnl_stream_create", StreamCreateFn.self),
-              let streamDestroy = f("dnnl_stream_destroy", DestroyFn.self)
+            let convFwd = f("dnnl_convolution_forward_desc_init", ConvFwdInitFn.self),
+            let convBwdData = f("dnnl_convolution_backward_data_desc_init", ConvBwdDataInitFn.self),
+            let convBwdWeights = f("dnnl_convolution_backward_weights_desc_init", ConvBwdWeightsInitFn.self),
+            let attrCreate = f("dnnl_primitive_attr_create", CreateOutFn.self),
+            let attrScratch = f("dnnl_primitive_attr_set_scratchpad_mode", AttrScratchFn.self),
+            let attrDestroy = f("dnnl_primitive_attr_destroy", DestroyFn.self),
+            let pdCreate = f("dnnl_primitive_desc_create", PDCreateFn.self),
+            let queryMD = f("dnnl_primitive_desc_query_md", QueryMDFn.self),
+            let query = f("dnnl_primitive_desc_query", QueryFn.self),
+            let primCreate = f("dnnl_primitive_create", PrimCreateFn.self),
+            let execute = f("dnnl_primitive_execute", ExecuteFn.self),
+            let memCreate = f("dnnl_memory_create", MemCreateFn.self),
+            let memDestroy = f("dnnl_memory_destroy", DestroyFn.self),
+            let mdEqual = f("dnnl_memory_desc_equal", MDEqualFn.self),
+            let mdSize = f("dnnl_memory_desc_get_size", MDSizeFn.self),
+            let reorderPD = f("dnnl_reorder_primitive_desc_create", ReorderPDFn.self),
+            let engineCreate = f("dnnl_engine_create", EngineCreateFn.self),
+            let streamCreate = f("dnnl_stream_create", StreamCreateFn.self),
+            let streamDestroy = f("dnnl_stream_destroy", DestroyFn.self)
         else { return nil }
         (self.mdInit, self.convFwd, self.convBwdData, self.convBwdWeights) = (mdInit, convFwd, convBwdData, convBwdWeights)
         (self.attrCreate, self.attrScratch, self.attrDestroy) = (attrCreate, attrScratch, attrDestroy)
@@ -255,8 +286,10 @@ private final class API: @unchecked Sendable {
         var bias: Bool
         init(kind: Primitive.Kind, geo g: Conv2DGeometry, bias: Bool) {
             (self.kind, batch, channels, height, width) = (kind, g.batch, g.channels, g.height, g.width)
-            (outChannels, kernelHeight, kernelWidth, stride, padding, self.bias) = (g.outChannels, g.kernelHeight, g.kernelWidth,
-                                                                                   g.stride, g.padding, bias)
+            (outChannels, kernelHeight, kernelWidth, stride, padding, self.bias) = (
+                g.outChannels, g.kernelHeight, g.kernelWidth,
+                g.stride, g.padding, bias
+            )
         }
     }
 }
@@ -288,12 +321,15 @@ private final class Primitive: @unchecked Sendable {
     init?(api: API, kind: Kind, geo g: Conv2DGeometry, bias: Bool) {
         api.singleThreaded()
         func dims(_ v: [Int]) -> [Int64] { v.map(Int64.init) }
-        let xDims = dims([g.batch, g.channels, g.height, g.width]), wDims = dims([g.outChannels, g.channels, g.kernelHeight, g.kernelWidth])
+        let xDims = dims([g.batch, g.channels, g.height, g.width]),
+            wDims = dims([g.outChannels, g.channels, g.kernelHeight, g.kernelWidth])
         let yDims = dims([g.batch, g.outChannels, g.outHeight, g.outWidth]), bDims = dims([g.outChannels])
         let strides = dims([g.stride, g.stride]), pad = dims([g.padding, g.padding])
         // The right padding that makes oneDNN's output size ours: (H + pl + pr − KH)/s + 1 = Ho.
-        let padR = dims([(g.outHeight - 1) * g.stride + g.kernelHeight - g.height - g.padding,
-                         (g.outWidth - 1) * g.stride + g.kernelWidth - g.width - g.padding])
+        let padR = dims([
+            (g.outHeight - 1) * g.stride + g.kernelHeight - g.height - g.padding,
+            (g.outWidth - 1) * g.stride + g.kernelWidth - g.width - g.padding,
+        ])
         func md(_ d: [Int64], _ tag: Int32) -> UnsafeMutableRawPointer? {
             let p = UnsafeMutableRawPointer.allocate(byteCount: descriptorBytes, alignment: 64)
             p.initializeMemory(as: UInt8.self, repeating: 0, count: descriptorBytes)
@@ -303,8 +339,9 @@ private final class Primitive: @unchecked Sendable {
             return p
         }
         guard let xAny = md(xDims, dnnlFormatAny), let wAny = md(wDims, dnnlFormatAny), let yAny = md(yDims, dnnlFormatAny),
-              let bDense = md(bDims, dnnlTagA), let xDense = md(xDims, dnnlTagABCD), let wDense = md(wDims, dnnlTagABCD),
-              let yDense = md(yDims, dnnlTagABCD) else { return nil }
+            let bDense = md(bDims, dnnlTagA), let xDense = md(xDims, dnnlTagABCD), let wDense = md(wDims, dnnlTagABCD),
+            let yDense = md(yDims, dnnlTagABCD)
+        else { return nil }
         defer { for p in [xAny, wAny, yAny] { p.deallocate() } }
         var owned = [bDense, xDense, wDense, yDense]
         let op = UnsafeMutableRawPointer.allocate(byteCount: descriptorBytes, alignment: 64)
@@ -318,8 +355,11 @@ private final class Primitive: @unchecked Sendable {
             let fop = UnsafeMutableRawPointer.allocate(byteCount: descriptorBytes, alignment: 64)
             fop.initializeMemory(as: UInt8.self, repeating: 0, count: descriptorBytes)
             defer { fop.deallocate() }
-            guard api.convFwd(fop, dnnlForwardTraining, dnnlConvolutionDirect, xAny, wAny, bias ? bDense : nil, yAny,
-                              strides, pad, padR) == 0 else { return nil }
+            guard
+                api.convFwd(
+                    fop, dnnlForwardTraining, dnnlConvolutionDirect, xAny, wAny, bias ? bDense : nil, yAny,
+                    strides, pad, padR) == 0
+            else { return nil }
             var pd: Handle? = nil
             guard api.pdCreate(&pd, fop, attr, api.engine!, nil) == 0 else { return nil }
             return pd
@@ -330,7 +370,8 @@ private final class Primitive: @unchecked Sendable {
         let spec: [(Int32, UnsafeMutableRawPointer, Int32, Bool)]  // arg, dense md, query, output
         switch kind {
         case .forward:
-            spec = [(dnnlArgSrc, xDense, 129, false), (dnnlArgWeights, wDense, 131, false), (dnnlArgDst, yDense, 133, true)]
+            spec =
+                [(dnnlArgSrc, xDense, 129, false), (dnnlArgWeights, wDense, 131, false), (dnnlArgDst, yDense, 133, true)]
                 + (bias ? [(dnnlArgBias, bDense, 0, false)] : [])
         case .backwardData:
             guard api.convBwdData(op, dnnlConvolutionDirect, xAny, wAny, yAny, strides, pad, padR) == 0 else { return nil }
@@ -356,7 +397,8 @@ private final class Primitive: @unchecked Sendable {
                 var rpd: Handle? = nil
                 let (from, to) = isOutput ? (chosen, UnsafeRawPointer(dense)) : (UnsafeRawPointer(dense), chosen)
                 guard api.reorderPD(&rpd, from, api.engine!, to, api.engine!, nil) == 0, let rpd,
-                      api.primCreate(&reorder, rpd) == 0, reorder != nil else { return nil }
+                    api.primCreate(&reorder, rpd) == 0, reorder != nil
+                else { return nil }
                 keep.append(rpd)
             }
             args.append(Arg(id: id, dense: dense, chosen: chosen, reorder: reorder, chosenBytes: api.mdSize(chosen), isOutput: isOutput))
@@ -426,8 +468,9 @@ private final class Library: @unchecked Sendable {
     let api: API?
 
     private init() {
-        var info = ConvolutionBackend(library: "oneDNN", implementation: "none", path: nil, verificationError: 0,
-                                      fallbackReason: nil, active: false)
+        var info = ConvolutionBackend(
+            library: "oneDNN", implementation: "none", path: nil, verificationError: 0,
+            fallbackReason: nil, active: false)
         #if canImport(Glibc)
         // oneDNN's OpenMP reads OMP_NUM_THREADS when it loads: one thread unless the user said otherwise
         // (the engine calls it from its own threads, one chunk each).
@@ -448,12 +491,14 @@ private final class Library: @unchecked Sendable {
             let patch = v.load(fromByteOffset: 8, as: Int32.self)
             info.library = "oneDNN \(major).\(minor).\(patch)"
             if major != 2 {
-                info.fallbackReason = "\(info.library) has the 3.x C API, not the 2.x one this engine calls; convolutions use im2col + sgemm"
+                info.fallbackReason =
+                    "\(info.library) has the 3.x C API, not the 2.x one this engine calls; convolutions use im2col + sgemm"
                 (self.info, api) = (info, nil); return
             }
         }
         guard let api = API(handle) else {
-            info.fallbackReason = "\(info.path ?? "libdnnl") lacks a function of the 2.x C API or a CPU engine; "
+            info.fallbackReason =
+                "\(info.path ?? "libdnnl") lacks a function of the 2.x C API or a CPU engine; "
                 + "convolutions use im2col + sgemm"
             (self.info, self.api) = (info, nil); return
         }
@@ -461,7 +506,8 @@ private final class Library: @unchecked Sendable {
         info.verificationError = err
         info.implementation = impl
         if !(err < 1e-4) {
-            info.fallbackReason = "\(info.library) (\(impl)) failed the numerical check (max error \(err)); "
+            info.fallbackReason =
+                "\(info.library) (\(impl)) failed the numerical check (max error \(err)); "
                 + "convolutions use im2col + sgemm"
             (self.info, self.api) = (info, nil); return
         }
@@ -480,9 +526,12 @@ private final class Library: @unchecked Sendable {
         var rng = RandomGenerator(seed: 0xD11)
         var worst = 0.0
         let geometries = [
-            Conv2DGeometry(batch: 3, channels: 16, height: 9, width: 7, outChannels: 32, kernelHeight: 5, kernelWidth: 5, stride: 1, padding: 2),
-            Conv2DGeometry(batch: 2, channels: 3, height: 8, width: 9, outChannels: 5, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1),
-            Conv2DGeometry(batch: 1, channels: 1, height: 6, width: 6, outChannels: 4, kernelHeight: 3, kernelWidth: 2, stride: 1, padding: 0),
+            Conv2DGeometry(
+                batch: 3, channels: 16, height: 9, width: 7, outChannels: 32, kernelHeight: 5, kernelWidth: 5, stride: 1, padding: 2),
+            Conv2DGeometry(
+                batch: 2, channels: 3, height: 8, width: 9, outChannels: 5, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: 1),
+            Conv2DGeometry(
+                batch: 1, channels: 1, height: 6, width: 6, outChannels: 4, kernelHeight: 3, kernelWidth: 2, stride: 1, padding: 0),
         ]
         for geo in geometries {
             let xc = geo.batch * geo.channels * geo.height * geo.width, wc = geo.outChannels * geo.patch
@@ -491,39 +540,68 @@ private final class Library: @unchecked Sendable {
             let b = (0..<geo.outChannels).map { _ in rng.uniform(-1, 1) }, g = (0..<yc).map { _ in rng.uniform(-1, 1) }
             var fast = [[Float]](repeating: [], count: 3), slow = fast
             var refused: String? = nil
-            x.withUnsafeBufferPointer { px in w.withUnsafeBufferPointer { pw in b.withUnsafeBufferPointer { pb in
-            g.withUnsafeBufferPointer { pg in
-                let (x, w, b, g) = (px.baseAddress!, pw.baseAddress!, pb.baseAddress!, pg.baseAddress!)
-                var y = [Float](repeating: .nan, count: yc), dx = [Float](repeating: .nan, count: xc)
-                var dw = [Float](repeating: .nan, count: wc)
-                if let p = api.primitive(.forward, geo, bias: true) {
-                    y.withUnsafeMutableBufferPointer { py in
-                        p.run(api, [(dnnlArgSrc, UnsafeMutableRawPointer(mutating: x)), (dnnlArgWeights, UnsafeMutableRawPointer(mutating: w)),
-                                    (dnnlArgBias, UnsafeMutableRawPointer(mutating: b)), (dnnlArgDst, UnsafeMutableRawPointer(py.baseAddress!))])
+            x.withUnsafeBufferPointer { px in
+                w.withUnsafeBufferPointer { pw in
+                    b.withUnsafeBufferPointer { pb in
+                        g.withUnsafeBufferPointer { pg in
+                            let (x, w, b, g) = (px.baseAddress!, pw.baseAddress!, pb.baseAddress!, pg.baseAddress!)
+                            var y = [Float](repeating: .nan, count: yc), dx = [Float](repeating: .nan, count: xc)
+                            var dw = [Float](repeating: .nan, count: wc)
+                            if let p = api.primitive(.forward, geo, bias: true) {
+                                y.withUnsafeMutableBufferPointer { py in
+                                    p.run(
+                                        api,
+                                        [
+                                            (dnnlArgSrc, UnsafeMutableRawPointer(mutating: x)),
+                                            (dnnlArgWeights, UnsafeMutableRawPointer(mutating: w)),
+                                            (dnnlArgBias, UnsafeMutableRawPointer(mutating: b)),
+                                            (dnnlArgDst, UnsafeMutableRawPointer(py.baseAddress!)),
+                                        ])
+                                }
+                            } else {
+                                refused = "forward"
+                            }
+                            if let p = api.primitive(.backwardData, geo, bias: false) {
+                                dx.withUnsafeMutableBufferPointer { pd in
+                                    p.run(
+                                        api,
+                                        [
+                                            (dnnlArgDiffDst, UnsafeMutableRawPointer(mutating: g)),
+                                            (dnnlArgWeights, UnsafeMutableRawPointer(mutating: w)),
+                                            (dnnlArgDiffSrc, UnsafeMutableRawPointer(pd.baseAddress!)),
+                                        ])
+                                }
+                            } else {
+                                refused = "backward data"
+                            }
+                            if let p = api.primitive(.backwardWeights, geo, bias: false) {
+                                dw.withUnsafeMutableBufferPointer { pd in
+                                    p.run(
+                                        api,
+                                        [
+                                            (dnnlArgSrc, UnsafeMutableRawPointer(mutating: x)),
+                                            (dnnlArgDiffDst, UnsafeMutableRawPointer(mutating: g)),
+                                            (dnnlArgDiffWeights, UnsafeMutableRawPointer(pd.baseAddress!)),
+                                        ])
+                                }
+                            } else {
+                                refused = "backward weights"
+                            }
+                            fast = [y, dx, dw]
+                            var ry = y, rdx = dx, rdw = dw
+                            ry.withUnsafeMutableBufferPointer { NaiveConvolution.forward(geo, x: x, w: w, bias: b, y: $0.baseAddress!) }
+                            rdx.withUnsafeMutableBufferPointer { NaiveConvolution.backwardData(geo, w: w, g: g, dx: $0.baseAddress!) }
+                            rdw.withUnsafeMutableBufferPointer { NaiveConvolution.backwardWeights(geo, x: x, g: g, dw: $0.baseAddress!) }
+                            slow = [ry, rdx, rdw]
+                        }
                     }
-                } else { refused = "forward" }
-                if let p = api.primitive(.backwardData, geo, bias: false) {
-                    dx.withUnsafeMutableBufferPointer { pd in
-                        p.run(api, [(dnnlArgDiffDst, UnsafeMutableRawPointer(mutating: g)), (dnnlArgWeights, UnsafeMutableRawPointer(mutating: w)),
-                                    (dnnlArgDiffSrc, UnsafeMutableRawPointer(pd.baseAddress!))])
-                    }
-                } else { refused = "backward data" }
-                if let p = api.primitive(.backwardWeights, geo, bias: false) {
-                    dw.withUnsafeMutableBufferPointer { pd in
-                        p.run(api, [(dnnlArgSrc, UnsafeMutableRawPointer(mutating: x)), (dnnlArgDiffDst, UnsafeMutableRawPointer(mutating: g)),
-                                    (dnnlArgDiffWeights, UnsafeMutableRawPointer(pd.baseAddress!))])
-                    }
-                } else { refused = "backward weights" }
-                fast = [y, dx, dw]
-                var ry = y, rdx = dx, rdw = dw
-                ry.withUnsafeMutableBufferPointer { NaiveConvolution.forward(geo, x: x, w: w, bias: b, y: $0.baseAddress!) }
-                rdx.withUnsafeMutableBufferPointer { NaiveConvolution.backwardData(geo, w: w, g: g, dx: $0.baseAddress!) }
-                rdw.withUnsafeMutableBufferPointer { NaiveConvolution.backwardWeights(geo, x: x, g: g, dw: $0.baseAddress!) }
-                slow = [ry, rdx, rdw]
-            } } } }
+                }
+            }
             if let refused { return (.infinity, "oneDNN refused the \(refused) primitive for \(geo)") }
-            let terms = [Double(geo.patch), Double(geo.outChannels * geo.kernelHeight * geo.kernelWidth),
-                         Double(geo.batch * geo.outPlane)]
+            let terms = [
+                Double(geo.patch), Double(geo.outChannels * geo.kernelHeight * geo.kernelWidth),
+                Double(geo.batch * geo.outPlane),
+            ]
             for k in 0..<3 {
                 for (a, r) in zip(fast[k], slow[k]) {
                     let e = abs(Double(a) - Double(r)) / terms[k].squareRoot()
@@ -531,8 +609,9 @@ private final class Library: @unchecked Sendable {
                 }
             }
         }
-        let lenet = Conv2DGeometry(batch: 16, channels: 16, height: 14, width: 14, outChannels: 32, kernelHeight: 5, kernelWidth: 5,
-                                   stride: 1, padding: 2)
+        let lenet = Conv2DGeometry(
+            batch: 16, channels: 16, height: 14, width: 14, outChannels: 32, kernelHeight: 5, kernelWidth: 5,
+            stride: 1, padding: 2)
         return (worst, api.primitive(.forward, lenet, bias: true)?.implementation ?? "unknown")
     }
 }
