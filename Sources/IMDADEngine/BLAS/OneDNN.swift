@@ -86,8 +86,8 @@ public enum OneDNN {
     /// Samples per oneDNN call: an eighth of the batch, a function of the shape only.
     static func chunk(batch: Int) -> Int { Swift.max(1, (batch + 7) / 8) }
 
-    /// y ← conv(x, w) + b for the whole batch of `geo`, or false (nothing written) when oneDNN is
-    /// not active.
+    /// y ← conv(x, w) + b for the whole batch of `geo`; false when oneDNN is not active or refused
+    /// a chunk's geometry (then the caller computes all of y itself).
     static func forward(
         _ geo: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
         bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>
@@ -113,7 +113,8 @@ public enum OneDNN {
     }
 
     /// The backward pass for the whole batch: `dx` ← ∂x when given, `dw` ← ∂w when given (summed
-    /// over chunks in chunk order); false (nothing written) when oneDNN is not active.
+    /// over chunks in chunk order); false when oneDNN is not active or refused a chunk's geometry
+    /// (then the caller computes both itself).
     static func backward(
         _ geo: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, g: UnsafePointer<Float>,
         dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?
