@@ -1,7 +1,8 @@
 # Two commands for a fresh machine: `make demo` and `make test`. Both install the Debian packages
-# the project needs when they are missing (OpenBLAS for matrix work, zlib for NPZ/IDX/PNG).
+# the project needs when they are missing (OpenBLAS for matrix work, zlib for NPZ/IDX/PNG, oneDNN
+# for convolutions: loaded at run time like OpenBLAS, so builds and tests also work without it).
 
-DEBIAN_PACKAGES := libopenblas-dev zlib1g-dev
+DEBIAN_PACKAGES := libopenblas-dev zlib1g-dev libdnnl-dev
 # The report's real-browser test renders it in headless Chromium.
 TEST_PACKAGES := $(DEBIAN_PACKAGES) chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

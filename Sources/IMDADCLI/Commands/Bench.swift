@@ -28,6 +28,7 @@ struct Bench: ParsableCommand {
             let gflops = SpeedBenchmark.sgemmGFLOPS(n: 1024)
             if !json {
                 print("BLAS: \(BLAS.backend)")
+                print("Convolutions: \(OneDNN.backend)")
                 print("sgemm 1024³ through the engine: \(Format.fixed(gflops, digits: 1)) GFLOP/s, \(threads) threads\n")
                 print("| encoder | train step (ms) | train samples/s | forward (ms) | forward samples/s |")
                 print("|---|---|---|---|---|")
@@ -43,7 +44,8 @@ struct Bench: ParsableCommand {
                 }
             }
             if json {
-                let out: [String: Any] = ["engine": "imdad", "blas": BLAS.backend.description, "threads": threads,
+                let out: [String: Any] = ["engine": "imdad", "blas": BLAS.backend.description,
+                                          "convolutions": OneDNN.backend.description, "threads": threads,
                                           "sgemm_1024_gflops": gflops, "results": rows]
                 print(String(decoding: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]), as: UTF8.self))
             }

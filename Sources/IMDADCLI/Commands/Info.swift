@@ -1,4 +1,4 @@
-// `imdad info`: the active BLAS kernel and the environment.
+// `imdad info`: the active BLAS kernel, the convolution kernels and the environment.
 
 import ArgumentParser
 import Foundation
@@ -13,6 +13,7 @@ struct Info: ParsableCommand {
     func run() throws {
         print("imdad \(IMDADVersion.library) (model format \(IMDADVersion.modelFormat))")
         print("BLAS: \(BLAS.backend)")
+        print("Convolutions: \(OneDNN.backend)")
         print("Threads: \(BLAS.threadCount)")
         print("sgemm 1024³ through the engine: \(Format.fixed(SpeedBenchmark.sgemmGFLOPS(n: 1024), digits: 1)) GFLOP/s")
     }

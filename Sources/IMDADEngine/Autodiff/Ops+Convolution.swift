@@ -1,4 +1,5 @@
-// 2-D convolution (im2col + sgemm) and max pooling, forward and backward side by side.
+// 2-D convolution (oneDNN when OneDNN.swift loaded it, else im2col + sgemm) and max pooling, forward
+// and backward side by side.
 
 /// Geometry of a 2-D convolution: `x (N, C, H, W) ⋆ w (O, C, KH, KW) → y (N, O, Ho, Wo)` with
 /// `Ho = (H + 2·padding − KH) / stride + 1` (likewise Wo).
@@ -213,6 +214,10 @@ extension Variable {
         let y = Tensor(shape: [geo.batch, o, geo.outHeight, geo.outWidth]) { py in
             x.scalars.withUnsafeBufferPointer { px in
             w.scalars.withUnsafeBufferPointer { pw in
+                let viaOneDNN = withOptionalBuffer(biasValues) { pb in
+                    OneDNN.forward(geo, x: px.baseAddress!, w: pw.baseAddress!, bias: pb, y: py.baseAddress!)
+                }
+                if viaOneDNN { return }
                 // Each chunk of samples: im2col, one product, then (O, nb, plane) → (nb, O, plane)
                 // with the bias added.
                 Parallel.forEach(chunks) { ci in
@@ -240,11 +245,16 @@ extension Variable {
             var dx = [Float](unsafeUninitializedCapacity: wantX ? x.count : 0) { _, n in n = wantX ? x.count : 0 }
             // ∂W of each chunk in its own slot, summed in chunk order below (thread-count independent).
             var partials = [Float](unsafeUninitializedCapacity: wantW ? chunks * w.count : 0) { _, n in n = wantW ? chunks * w.count : 0 }
+            var viaOneDNN = false
             x.scalars.withUnsafeBufferPointer { px in
             w.scalars.withUnsafeBufferPointer { pw in
             g.scalars.withUnsafeBufferPointer { pg in
             dx.withUnsafeMutableBufferPointer { pdx in
             partials.withUnsafeMutableBufferPointer { pdw in
+                // oneDNN writes the summed ∂W into the first slot.
+                viaOneDNN = OneDNN.backward(geo, x: px.baseAddress!, w: pw.baseAddress!, g: pg.baseAddress!,
+                                            dx: wantX ? pdx.baseAddress! : nil, dw: wantW ? pdw.baseAddress! : nil)
+                if viaOneDNN { return }
                 Parallel.forEach(chunks) { ci in
                     let n0 = ci * chunk, nb = Swift.min(chunk, geo.batch - n0)
                     withScratch(patch * nb * plane) { cols in
@@ -276,7 +286,7 @@ extension Variable {
             if wantX { tape.accumulate(Tensor(shape: x.shape, scalars: dx), into: self) }
             if wantW {
                 var dw = [Float](partials[0..<w.count])
-                for ci in 1..<chunks {
+                for ci in 1..<(viaOneDNN ? 1 : chunks) {
                     let base = ci * w.count
                     for j in 0..<w.count { dw[j] += partials[base + j] }
                 }
@@ -374,6 +384,13 @@ func unpooled(_ g: Tensor, argmax: [Int32], inputShape: [Int]) -> Tensor {
         }
     } }
     return Tensor(shape: inputShape, scalars: dx)
+}
+
+/// Runs `body` with a pointer to `values`' storage, or with nil when there are no values.
+@inline(__always)
+func withOptionalBuffer<R>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let values else { return body(nil) }
+    return values.withUnsafeBufferPointer { body($0.baseAddress!) }
 }
 
 /// Runs `body` with `count` floats of uninitialized scratch memory.

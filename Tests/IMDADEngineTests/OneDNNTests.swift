@@ -1,0 +1,158 @@
+// The oneDNN convolution seam: loaded and verified where libdnnl is installed, equal to the naive
+// loops forward and backward through `conv2d`, and identical to the bit on one and two threads.
+import Foundation
+import XCTest
+
+@testable import IMDADEngine
+
+final class OneDNNTests: XCTestCase {
+    private var threadsBefore = 1
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        threadsBefore = BLAS.threadCount
+        try XCTSkipUnless(
+            FileManager.default.fileExists(atPath: "/usr/lib/x86_64-linux-gnu/libdnnl.so.2")
+                || FileManager.default.fileExists(atPath: "/usr/lib/aarch64-linux-gnu/libdnnl.so.2"),
+            "oneDNN (libdnnl2) is not installed: conv2d uses im2col + sgemm")
+        OneDNN.setEnabled(true)
+    }
+
+    override func tearDown() {
+        OneDNN.setEnabled(
+            OneDNN.onByDefault && ProcessInfo.processInfo.environment["IMDAD_CONVOLUTION"] != "im2col"
+                || ProcessInfo.processInfo.environment["IMDAD_CONVOLUTION"] == "onednn")
+        BLAS.setThreadCount(threadsBefore)
+        super.tearDown()
+    }
+
+    /// Where the library is installed it loads, passes its start-up check and is in use once
+    /// switched on; `imdad info`'s line names the kernel oneDNN chose.
+    func testLoadsAndPassesTheStartUpCheck() {
+        let b = OneDNN.backend
+        XCTAssertTrue(b.active, "\(b)")
+        XCTAssertNil(b.fallbackReason, "\(b)")
+        XCTAssertTrue(b.library.hasPrefix("oneDNN 2."), b.library)
+        XCTAssertLessThan(b.verificationError, 1e-4)
+        XCTAssertNotEqual(b.implementation, "unknown")
+        XCTAssertTrue(b.description.contains(b.implementation), b.description)
+    }
+
+    /// With `ONEDNN_MAX_CPU_ISA=AVX2` in the environment (run the tests once so, on an AVX-512 CPU,
+    /// to check the path a Zen 3 EPYC takes) oneDNN must not pick an AVX-512 kernel; either way the
+    /// other tests check the numbers of whichever kernel it picked.
+    func testTheISALimitIsObeyed() throws {
+        let limit = ProcessInfo.processInfo.environment["ONEDNN_MAX_CPU_ISA"]?.uppercased()
+        try XCTSkipUnless(limit == "AVX2", "ONEDNN_MAX_CPU_ISA=AVX2 not set")
+        XCTAssertFalse(OneDNN.backend.implementation.contains("avx512"), OneDNN.backend.implementation)
+    }
+
+    /// conv2d through oneDNN against the definition summed in Double, forward (with bias) and both
+    /// gradients, over the encoders' layer shapes (1, 3 and 16 input channels, 5×5, padding 2), a
+    /// stride-2 and an unpadded 3×2 kernel, with batches that split into unequal chunks.
+    func testConvolutionMatchesTheNaiveLoopsForwardAndBackward() {
+        var rng = RandomGenerator(seed: 27)
+        let geometries: [(n: Int, c: Int, h: Int, w: Int, o: Int, kh: Int, kw: Int, s: Int, p: Int)] = [
+            (37, 1, 28, 28, 8, 5, 5, 1, 2), (9, 16, 14, 14, 32, 5, 5, 1, 2), (5, 3, 32, 32, 32, 5, 5, 1, 2),
+            (2, 64, 8, 8, 128, 5, 5, 1, 2), (6, 5, 9, 7, 6, 3, 3, 2, 1), (3, 2, 6, 5, 4, 3, 2, 1, 0),
+        ]
+        for t in geometries {
+            let geo = Conv2DGeometry(
+                batch: t.n, channels: t.c, height: t.h, width: t.w, outChannels: t.o,
+                kernelHeight: t.kh, kernelWidth: t.kw, stride: t.s, padding: t.p)
+            let x = Tensor(shape: [t.n, t.c, t.h, t.w], scalars: (0..<(t.n * t.c * t.h * t.w)).map { _ in rng.uniform(-1, 1) })
+            let w = Tensor(shape: [t.o, t.c, t.kh, t.kw], scalars: (0..<(t.o * geo.patch)).map { _ in rng.uniform(-1, 1) })
+            let b = Tensor((0..<t.o).map { _ in rng.uniform(-1, 1) })
+            let gy = (0..<(t.n * t.o * geo.outPlane)).map { _ in rng.uniform(-1, 1) }
+            let (y, dx, dw, db) = convolve(x, w, b, gy, stride: t.s, padding: t.p)
+            var ry = y, rdx = dx, rdw = dw
+            x.scalars.withUnsafeBufferPointer { px in
+                w.scalars.withUnsafeBufferPointer { pw in
+                    b.scalars.withUnsafeBufferPointer { pb in
+                        gy.withUnsafeBufferPointer { pg in
+                            ry.withUnsafeMutableBufferPointer {
+                                NaiveConvolution.forward(
+                                    geo, x: px.baseAddress!, w: pw.baseAddress!, bias: pb.baseAddress!, y: $0.baseAddress!)
+                            }
+                            rdx.withUnsafeMutableBufferPointer {
+                                NaiveConvolution.backwardData(geo, w: pw.baseAddress!, g: pg.baseAddress!, dx: $0.baseAddress!)
+                            }
+                            rdw.withUnsafeMutableBufferPointer {
+                                NaiveConvolution.backwardWeights(geo, x: px.baseAddress!, g: pg.baseAddress!, dw: $0.baseAddress!)
+                            }
+                        }
+                    }
+                }
+            }
+            let name = "\(t)"
+            // Errors relative to √(terms in each sum), the scale of a sum of that many ±1 products.
+            assertClose(y, ry, terms: geo.patch, name + " forward")
+            assertClose(dx, rdx, terms: t.o * t.kh * t.kw, name + " ∂x")
+            assertClose(dw, rdw, terms: t.n * geo.outPlane, name + " ∂w")
+            var rdb = [Float](repeating: 0, count: t.o)
+            for n in 0..<t.n { for oc in 0..<t.o { for q in 0..<geo.outPlane { rdb[oc] += gy[(n * t.o + oc) * geo.outPlane + q] } } }
+            assertClose(db, rdb, terms: t.n * geo.outPlane, name + " ∂b")
+        }
+    }
+
+    /// The same convolution on one and on two threads, and twice on two: identical to the bit
+    /// (the chunks are a function of the batch size, and their ∂w are summed in chunk order).
+    func testBitIdenticalOnOneAndTwoThreadsAndFromRunToRun() {
+        var rng = RandomGenerator(seed: 28)
+        let x = Tensor(shape: [37, 16, 14, 14], scalars: (0..<(37 * 16 * 196)).map { _ in rng.uniform(-1, 1) })
+        let w = Tensor(shape: [32, 16, 5, 5], scalars: (0..<(32 * 400)).map { _ in rng.uniform(-0.2, 0.2) })
+        let b = Tensor((0..<32).map { _ in rng.uniform(-1, 1) })
+        let gy = (0..<(37 * 32 * 196)).map { _ in rng.uniform(-1, 1) }
+        func run(_ threads: Int) -> [[UInt32]] {
+            BLAS.setThreadCount(threads)
+            let r = convolve(x, w, b, gy, stride: 1, padding: 2)
+            return [r.0, r.1, r.2, r.3].map { $0.map(\.bitPattern) }
+        }
+        let one = run(1), two = run(2), again = run(2)
+        for (i, name) in ["y", "∂x", "∂w", "∂b"].enumerated() {
+            XCTAssertEqual(one[i], two[i], "\(name) differs between 1 and 2 threads")
+            XCTAssertEqual(two[i], again[i], "\(name) differs between two runs")
+        }
+    }
+
+    /// oneDNN and im2col + sgemm give the same numbers up to rounding (they sum in other orders).
+    func testAgreesWithTheIm2colPath() {
+        var rng = RandomGenerator(seed: 29)
+        let x = Tensor(shape: [13, 16, 14, 14], scalars: (0..<(13 * 16 * 196)).map { _ in rng.uniform(-1, 1) })
+        let w = Tensor(shape: [32, 16, 5, 5], scalars: (0..<(32 * 400)).map { _ in rng.uniform(-0.2, 0.2) })
+        let b = Tensor((0..<32).map { _ in rng.uniform(-1, 1) })
+        let gy = (0..<(13 * 32 * 196)).map { _ in rng.uniform(-1, 1) }
+        let fast = convolve(x, w, b, gy, stride: 1, padding: 2)
+        OneDNN.setEnabled(false)
+        XCTAssertFalse(OneDNN.backend.active)
+        let old = convolve(x, w, b, gy, stride: 1, padding: 2)
+        OneDNN.setEnabled(true)
+        assertClose(fast.0, old.0, terms: 400, "forward")
+        assertClose(fast.1, old.1, terms: 800, "∂x")
+        assertClose(fast.2, old.2, terms: 13 * 196, "∂w")
+        XCTAssertNotEqual(fast.2.map(\.bitPattern), old.2.map(\.bitPattern), "oneDNN was not used")
+    }
+
+    /// y, ∂x, ∂w, ∂b of `sum(conv2d(x, w, b) ⊙ gy)` through the tape.
+    private func convolve(
+        _ x: Tensor, _ w: Tensor, _ b: Tensor, _ gy: [Float], stride: Int, padding: Int
+    )
+        -> ([Float], [Float], [Float], [Float])
+    {
+        let tape = Tape()
+        return withExtendedLifetime(tape) {
+            let xv = tape.variable(x), wv = tape.variable(w), bv = tape.variable(b)
+            let y = xv.conv2d(weight: wv, bias: bv, stride: stride, padding: padding)
+            let loss = (y * tape.constant(Tensor(shape: y.value.shape, scalars: gy))).sum()
+            tape.backward(from: loss)
+            return (y.value.scalars, tape.gradient(of: xv).scalars, tape.gradient(of: wv).scalars, tape.gradient(of: bv).scalars)
+        }
+    }
+
+    private func assertClose(_ a: [Float], _ b: [Float], terms: Int, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.count, b.count, what, file: file, line: line)
+        let worst = zip(a, b).map { Double(abs($0 - $1)) }.max() ?? 0
+        XCTAssertLessThan(worst / Double(terms).squareRoot(), 1e-5, "\(what): max error \(worst)", file: file, line: line)
+        XCTAssertTrue(a.contains { $0 != 0 }, "\(what) is all zeros", file: file, line: line)
+    }
+}
