@@ -66,10 +66,11 @@ class CLITestCase: XCTestCase {
     func listing() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() }
 
     /// Starts `imdad args…` in the temporary directory with stdout/stderr going to files.
-    func start(_ args: [String]) throws -> (Process, URL, URL) {
+    func start(_ args: [String], environment: [String: String] = [:]) throws -> (Process, URL, URL) {
         let p = Process()
         p.executableURL = IMDADBinary.url!
         p.arguments = args
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         p.currentDirectoryURL = dir
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("imdad-out-\(UUID().uuidString)")
         let err = FileManager.default.temporaryDirectory.appendingPathComponent("imdad-err-\(UUID().uuidString)")
@@ -87,8 +88,8 @@ class CLITestCase: XCTestCase {
     func imdad(_ args: String...) throws -> RunResult { try imdad(args) }
 
     @discardableResult
-    func imdad(_ args: [String]) throws -> RunResult {
-        let (p, out, err) = try start(args)
+    func imdad(_ args: [String], environment: [String: String] = [:]) throws -> RunResult {
+        let (p, out, err) = try start(args, environment: environment)
         p.waitUntilExit()
         defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
         return RunResult(status: p.terminationStatus,
