@@ -293,7 +293,8 @@ struct CSVRowDecoder {
             let shown = names.prefix(5).joined(separator: ",") + (names.count > 5 ? ",…" : "")
             throw DataError(.headerLooksLikeData, file: file, position: position,
                             expected: "column names in the first line", found: quoted(shown),
-                            hint: "the first line looks like data, not column names; read it without a header row (hasHeader: false), its columns are then named c0, c1, …")
+                            hint: "the first line looks like data, not column names; read it without a header row "
+                                + "(hasHeader: false), its columns are then named c0, c1, …")
         }
         return names
     }

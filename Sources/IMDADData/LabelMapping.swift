@@ -121,17 +121,21 @@ public struct LabelMapping: Codable, Equatable, Hashable, Sendable {
             }
             let named = anomalyValue.map { "\(quoted($0)) (anomaly)" } ?? normalValue.map { "\(quoted($0)) (normal)" } ?? ""
             let other = anomalyValue != nil ? "normal" : "anomaly"
-            throw DataError(.badLabel, file: file, position: positionOf == nil ? column.map { "column '\($0)'" } ?? "labels" : column ?? "labels",
+            let position = positionOf == nil ? column.map { "column '\($0)'" } ?? "labels" : column ?? "labels"
+            throw DataError(.badLabel, file: file, position: position,
                             expected: "besides \(named) exactly one other value (taken as \(other))",
                             found: "\(unknown.count) other values; values seen: \(table.summary())",
-                            hint: "name the \(other) value as well (\(anomalyValue != nil ? "normalValue" : "anomalyValue")), or fix the stray values")
+                            hint: "name the \(other) value as well (\(anomalyValue != nil ? "normalValue" : "anomalyValue")), "
+                                + "or fix the stray values")
         }
         let pos = positionOf?(table.firstRow[first], table.firstLine[first])
             ?? LabelTable.position(row: table.firstRow[first], line: table.firstLine[first], column: column)
         if isZeroOne {
             throw DataError(.badLabel, file: file, position: pos,
                             expected: "a label 0 (normal) or 1 (anomaly)", found: quoted(table.values[first]),
-                            hint: "values seen: \(table.summary()); name the value that marks an anomaly (anomalyValue) and, if the column holds more than two values, the normal one (normalValue); or map your classes to 0 = normal, 1 = anomaly")
+                            hint: "values seen: \(table.summary()); name the value that marks an anomaly (anomalyValue) and, "
+                                + "if the column holds more than two values, the normal one (normalValue); "
+                                + "or map your classes to 0 = normal, 1 = anomaly")
         }
         throw DataError(.badLabel, file: file, position: pos,
                         expected: "\(quoted(anomalyValue ?? "")) (anomaly) or \(quoted(normalValue ?? "")) (normal)",
@@ -154,7 +158,8 @@ public struct LabelMapping: Codable, Equatable, Hashable, Sendable {
                             position: LabelTable.position(row: table.firstRow[index], line: table.firstLine[index], column: column),
                             expected: "besides \(named) exactly one other value (taken as \(otherName))",
                             found: "\(quoted(table.values[index])), a second other value; values seen so far: \(table.summary())",
-                            hint: "name the \(otherName) value as well (\(anomalyValue != nil ? "normalValue" : "anomalyValue")), or fix the stray values")
+                            hint: "name the \(otherName) value as well (\(anomalyValue != nil ? "normalValue" : "anomalyValue")), "
+                                + "or fix the stray values")
         }
         // Same errors as `resolve`, for this value (earlier refused values may be in the table
         // when bad rows are left out).

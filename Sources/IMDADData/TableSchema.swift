@@ -65,7 +65,9 @@ public struct TableSchema: Codable, Equatable, Sendable {
             if let other = role[n], other != r { return "column '\(n)' is both \(other) and \(r)" }
             role[n] = r
         }
-        if let m = labelMapping, (try? m.validate(file: nil)) == nil { return "label mapping names \(quoted(m.anomalyValue ?? "")) for both classes" }
+        if let m = labelMapping, (try? m.validate(file: nil)) == nil {
+            return "label mapping names \(quoted(m.anomalyValue ?? "")) for both classes"
+        }
         return nil
     }
 
@@ -135,7 +137,8 @@ public struct TableSchema: Codable, Equatable, Sendable {
         // One role per column: a column cannot be both the label and an id, say (the schema's
         // roles and this call's together).
         var role: [Int: String] = [:]
-        for (i, r) in (label.map { [($0, "label column")] } ?? []) + ids.map({ ($0, "id column") }) + ignored.map({ ($0, "ignored column") }) {
+        let roles = (label.map { [($0, "label column")] } ?? []) + ids.map({ ($0, "id column") }) + ignored.map({ ($0, "ignored column") })
+        for (i, r) in roles {
             if let other = role[i], other != r {
                 throw DataError(.malformedHeader, file: file, position: "column '\(header[i])'",
                                 expected: "one role per column", found: "both \(other) and \(r)",

@@ -127,7 +127,8 @@ public struct TabularData: Equatable, Sendable {
             }
             let names = dec.featureNames
             guard !rowNumbers.isEmpty, !names.isEmpty else {
-                let others = dec.plan.idColumns.isEmpty && dec.plan.ignoredColumns.isEmpty ? "the label" : "the label, id and ignored columns"
+                let others = dec.plan.idColumns.isEmpty && dec.plan.ignoredColumns.isEmpty
+                    ? "the label" : "the label, id and ignored columns"
                 throw DataError(.empty, file: file, position: "line \(dec.line)",
                                 expected: names.isEmpty ? "at least one feature column besides \(others)" : "at least one data row",
                                 found: names.isEmpty ? (dec.labelIndex == nil ? "none" : "only the label column") : "none")

@@ -7,7 +7,8 @@ import IMDADTestSupport
 /// is also in Fuzz/corpus/csv/regression-*.
 final class FuzzRegressionTests: XCTestCase {
     /// Reads `text` whole and streamed (every chunk size 1…3) with `options`; both must agree.
-    func readBoth(_ text: String, _ options: TabularReadOptions) throws -> (whole: TabularFile, labels: [Int]?, rowNumbers: [Int], skipped: [DataError]) {
+    func readBoth(_ text: String, _ options: TabularReadOptions)
+        throws -> (whole: TabularFile, labels: [Int]?, rowNumbers: [Int], skipped: [DataError]) {
         let dir = try TempDir()
         let url = try dir.write("t.csv", text)
         let whole = try TabularData.read(url: url, options: options)
@@ -56,7 +57,8 @@ final class FuzzRegressionTests: XCTestCase {
         XCTAssertEqual(r.labels, [0, 1, 0])
         XCTAssertEqual(r.rowNumbers, [1, 3, 6])
         XCTAssertEqual(r.skipped.map(\.kind), [.badLabel, .badLabel, .badLabel])
-        XCTAssertEqual(r.skipped.map(\.position), ["row 2 (line 3), column 'y'", "row 4 (line 5), column 'y'", "row 5 (line 6), column 'y'"])
+        XCTAssertEqual(r.skipped.map(\.position),
+                       ["row 2 (line 3), column 'y'", "row 4 (line 5), column 'y'", "row 5 (line 6), column 'y'"])
         XCTAssertTrue(r.skipped[2].found?.contains("\"z\"") == true, r.skipped[2].description)
         // One-sided mapping: the first other value is the normal class, later others are left out.
         o.labelMapping = LabelMapping(anomalyValue: "fraud")

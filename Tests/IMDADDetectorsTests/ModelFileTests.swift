@@ -80,7 +80,8 @@ final class ModelFileTests: XCTestCase {
         var cases: [(TableSchema, String)] = []
         cases.append((TableSchema(featureNames: names.reversed()), "differ from the model's featureNames"))
         cases.append((TableSchema(featureNames: names, labelColumn: names[1]), "is both a feature and the label column"))
-        cases.append((TableSchema(featureNames: names, idColumns: ["id"], ignoredColumns: ["id"]), "is both an id column and an ignored column"))
+        cases.append((TableSchema(featureNames: names, idColumns: ["id"], ignoredColumns: ["id"]),
+                      "is both an id column and an ignored column"))
         cases.append((TableSchema(featureNames: names, labelColumn: "y", labelMapping: LabelMapping(anomalyValue: "x", normalValue: "X")),
                       "for both classes"))
         for (schema, expected) in cases {

@@ -215,7 +215,8 @@ final class ImageProtocolTests: XCTestCase {
         try FileManager.default.removeItem(at: damaged)
         XCTAssertThrowsError(try ImageProtocol.load(.cifar10, root: gzDir.url.path)) { e in
             XCTAssertEqual((e as? DataError)?.kind, .io, "\(e)")
-            XCTAssertTrue("\(e)".contains("data_batch_3.bin.gz or data_batch_3.bin") && "\(e)".contains("../shared/datasets/cifar10"), "\(e)")
+            XCTAssertTrue("\(e)".contains("data_batch_3.bin.gz or data_batch_3.bin")
+                          && "\(e)".contains("../shared/datasets/cifar10"), "\(e)")
         }
     }
 

@@ -57,7 +57,8 @@ struct Serve: AsyncParsableCommand {
         let host = self.host, model = self.model
         try await server.run { port in
             note(
-                "imdad serve: \(model) on http://\(host):\(port) (POST /v1/score, POST /v1/explain, GET /v1/model, GET /healthz, GET /metrics)"
+                "imdad serve: \(model) on http://\(host):\(port) "
+                    + "(POST /v1/score, POST /v1/explain, GET /v1/model, GET /healthz, GET /metrics)"
             )
         }
         note("imdad serve: stopped")
