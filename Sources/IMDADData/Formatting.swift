@@ -74,4 +74,34 @@ public enum Format {
         let s = String(v, radix: 16)
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
+
+    /// `s` as a JSON string literal, escaped as Foundation's `JSONEncoder` escapes it by default
+    /// (`"`, `\`, `/`, the short escapes `\b \f \n \r \t`, other control characters as
+    /// `\u00XX`), so files written either way are byte-identical; no encoder is made per call.
+    public static func jsonString(_ s: String) -> String {
+        var out = "\""
+        out.reserveCapacity(s.utf8.count + 2)
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "/": out += "\\/"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20: out += "\\u00" + hex(u.value, width: 2)
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
+    }
+
+    /// `s` as a CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, a quote or
+    /// a line break; as it is otherwise.
+    public static func csvField(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
 }

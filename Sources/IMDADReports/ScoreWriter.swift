@@ -35,7 +35,9 @@ public struct ScoreWriter {
     public let format: ScoreFormat
     public let model: TrainedModel
     public let cut: ScoreCut
-    public var idColumns: [String] = []
+    public var idColumns: [String] = [] { didSet { idKeys = idColumns.map(Format.jsonString) } }
+    /// The id columns as JSON keys, escaped once rather than per row.
+    private var idKeys: [String] = []
     public private(set) var rowCount = 0
     public private(set) var flaggedCount = 0
     private var text = ""
@@ -47,8 +49,8 @@ public struct ScoreWriter {
         self.cut = threshold
         let m = model.metadata
         if format == .json {
-            text = "{\"method\":\(jsonString(m.method.displayName)),\"library_version\":\(jsonString(m.libraryVersion)),\"seed\":\(m.seed),"
-                + "\"threshold\":\(cut.value),\"threshold_rule\":\(jsonString(cut.rule)),\"rows\":["
+            text = "{\"method\":\(Format.jsonString(m.method.displayName)),\"library_version\":\(Format.jsonString(m.libraryVersion)),\"seed\":\(m.seed),"
+                + "\"threshold\":\(cut.value),\"threshold_rule\":\(Format.jsonString(cut.rule)),\"rows\":["
         }
     }
 
@@ -56,7 +58,7 @@ public struct ScoreWriter {
         let sphere: Sphere? = { if case .imdad(let d) = model.fitted { return d.sphere } else { return nil } }()
         let summary = model.metadata.training
         if format == .csv && first {
-            text += (["row"] + idColumns.map(csvField) + ["score"] + (summary != nil ? ["percentile"] : [])
+            text += (["row"] + idColumns.map(Format.csvField) + ["score"] + (summary != nil ? ["percentile"] : [])
                      + (sphere != nil ? ["zone"] : []) + ["prediction"] + (labels != nil ? ["label"] : [])).joined(separator: ",") + "\n"
         }
         for (i, s) in scores.enumerated() {
@@ -69,10 +71,10 @@ public struct ScoreWriter {
             let rowIDs = ids.map { $0[i] } ?? []
             switch format {
             case .csv:
-                text += (["\(row)"] + rowIDs.map(csvField) + ["\(s)"] + (percentile.map { [$0] } ?? []) + (zone.map { [$0] } ?? [])
+                text += (["\(row)"] + rowIDs.map(Format.csvField) + ["\(s)"] + (percentile.map { [$0] } ?? []) + (zone.map { [$0] } ?? [])
                          + ["\(pred)"] + (labels.map { ["\($0[i])"] } ?? [])).joined(separator: ",") + "\n"
             case .json:
-                let idText = zip(idColumns, rowIDs).map { ",\(jsonString($0)):\(jsonString($1))" }.joined()
+                let idText = zip(idKeys, rowIDs).map { ",\($0):\(Format.jsonString($1))" }.joined()
                 text += (first && i == 0 ? "" : ",") + "{\"row\":\(row)\(idText),\"score\":\(s)"
                     + (percentile.map { ",\"percentile\":\($0)" } ?? "") + (zone.map { ",\"zone\":\"\($0)\"" } ?? "")
                     + ",\"prediction\":\(pred)" + (labels.map { ",\"label\":\($0[i])" } ?? "") + "}"
@@ -89,15 +91,4 @@ public struct ScoreWriter {
     }
 
     public func finish() -> String { format == .json ? text + "]}\n" : text }
-}
-
-/// A CSV field, quoted when it holds a comma, a quote or a line break.
-public func csvField(_ s: String) -> String {
-    guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-    return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-}
-
-/// A JSON string literal.
-public func jsonString(_ s: String) -> String {
-    String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
 }

@@ -127,7 +127,7 @@ public enum RequestRows {
         let header = first.keys.sorted { (order[$0] ?? Int.max, $0) < (order[$1] ?? Int.max, $1) }
         let firstPlace = Dictionary(first.keys.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let firstOrder = header.map { firstPlace[$0] ?? 0 }
-        var out = Array((header.map(csvField).joined(separator: ",") + "\n").utf8)
+        var out = Array((header.map(Format.csvField).joined(separator: ",") + "\n").utf8)
         out.reserveCapacity(body.count + rows.count)
         for (n, row) in rows.enumerated() {
             var cellOrder = firstOrder

@@ -105,6 +105,7 @@ struct Score: ParsableCommand {
                     flagged: writer.flaggedCount, skippedRows: skipped.count, finished: ISO8601DateFormatter().string(from: Date()))
                 let e = JSONEncoder()
                 e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                e.keyEncodingStrategy = .convertToSnakeCase  // modelLibraryVersion → model_library_version
                 try metadataWriter.write(Array(try e.encode(provenance)) + [UInt8(ascii: "\n")])
             }
             try file?.commit()
@@ -129,10 +130,6 @@ struct ScoreProvenance: Encodable {
     var skippedRows: Int
     var finished: String
 
-    enum CodingKeys: String, CodingKey {
-        case imdad, model, data, method, seed, threshold, rows, flagged, finished
-        case modelLibraryVersion = "model_library_version", thresholdRule = "threshold_rule", skippedRows = "skipped_rows"
-    }
 }
 
 /// `--threshold`: which scores a prediction flags.

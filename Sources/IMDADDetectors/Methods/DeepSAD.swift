@@ -89,10 +89,7 @@ public struct DeepSVDD: AnomalyDetector {
                            progress: ((EpochLog) -> Void)? = nil) throws -> DeepSVDD {
         let c = configuration
         try c.validate()
-        let d = data.features.count / max(data.features.shape[0], 1)
-        guard d == c.encoder.inputSize else { throw DetectorError.featureMismatch(expected: c.encoder.inputSize, found: d) }
-        let normals = data.normals
-        guard normals.shape[0] > 0 else { throw DetectorError.noNormalSamples }
+        let normals = try data.normals(forInputSize: c.encoder.inputSize)
         var anomalies = data.anomalies
         if case .deepSAD = c.method {
             guard anomalies != nil else { throw DetectorError.noLabeledAnomalies(method: "Deep SAD") }

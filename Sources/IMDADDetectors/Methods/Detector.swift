@@ -24,6 +24,16 @@ public struct LabeledData: Sendable {
     }
 
     public var normalRows: [Int] { labels.indices.filter { labels[$0] == 0 } }
+
+    /// The normal rows, after checking what every detector's training needs: rows of `inputSize`
+    /// features, and at least one normal row.
+    public func normals(forInputSize inputSize: Int) throws -> Tensor {
+        let d = features.count / Swift.max(features.shape[0], 1)
+        guard d == inputSize else { throw DetectorError.featureMismatch(expected: inputSize, found: d) }
+        let n = normals
+        guard n.shape[0] > 0 else { throw DetectorError.noNormalSamples }
+        return n
+    }
     public var anomalyRows: [Int] { labels.indices.filter { labels[$0] == 1 } }
     public var normals: Tensor { features.rows(at: normalRows) }
     public var anomalies: Tensor? { anomalyRows.isEmpty ? nil : features.rows(at: anomalyRows) }

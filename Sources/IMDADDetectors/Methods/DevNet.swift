@@ -151,10 +151,7 @@ public struct DevNet: AnomalyDetector {
                            progress: ((EpochLog) -> Void)? = nil) throws -> DevNet {
         let c = configuration
         try c.validate()
-        let d = data.features.count / max(data.features.shape[0], 1)
-        guard d == c.encoder.inputSize else { throw DetectorError.featureMismatch(expected: c.encoder.inputSize, found: d) }
-        let unlabeled = data.normals
-        guard unlabeled.shape[0] > 0 else { throw DetectorError.noNormalSamples }
+        let unlabeled = try data.normals(forInputSize: c.encoder.inputSize)
         guard let anomalies = data.anomalies else { throw DetectorError.noLabeledAnomalies(method: "DevNet") }
         var network = Network(body(c), using: &rng)
         var reference = rng.fork()  // the Gaussian prior's draws, one stream apart from the batches'

@@ -233,12 +233,7 @@ public struct IMDAD: AnomalyDetector {
                            progress: ((EpochLog) -> Void)? = nil) throws -> IMDAD {
         let c = configuration
         try c.validate()
-        guard data.features.count / max(data.features.shape[0], 1) == c.encoder.inputSize else {
-            throw DetectorError.featureMismatch(expected: c.encoder.inputSize,
-                                                found: data.features.count / max(data.features.shape[0], 1))
-        }
-        let normals = data.normals, anomalies = data.anomalies
-        guard normals.shape[0] > 0 else { throw DetectorError.noNormalSamples }
+        let normals = try data.normals(forInputSize: c.encoder.inputSize), anomalies = data.anomalies
         guard anomalies != nil || c.allowOneClass else { throw DetectorError.noLabeledAnomalies(method: "IMD-AD") }
 
         var network = Network(body(c), using: &rng)

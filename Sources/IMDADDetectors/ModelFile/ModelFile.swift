@@ -331,9 +331,9 @@ extension TrainedModel {
             table.append((e.name, "{\"dtype\":\"\(e.dtype)\",\"shape\":[\(shape)],\"data_offsets\":[\(begin),\(data.count)]}"))
         }
         let crc = crc32Checksum(Array(modelJSON.utf8) + data)
-        let metaJSON = "{\"imdad\":\(jsonString(modelJSON)),\"imdad_crc32\":\"\(crc)\"}"
+        let metaJSON = "{\"imdad\":\(Format.jsonString(modelJSON)),\"imdad_crc32\":\"\(crc)\"}"
         var header = "{\"__metadata__\":\(metaJSON)"
-        for (name, desc) in table { header += ",\(jsonString(name)):\(desc)" }
+        for (name, desc) in table { header += ",\(Format.jsonString(name)):\(desc)" }
         header += "}"
         while (header.utf8.count % 8) != 0 { header += " " }  // safetensors pads the header to 8 bytes
         let h = Array(header.utf8)
@@ -345,10 +345,6 @@ extension TrainedModel {
     public func write(to url: URL, overwrite: Bool) throws {
         try writeAtomically(try encoded(), to: url, overwrite: overwrite)
     }
-}
-
-private func jsonString(_ s: String) -> String {
-    String(decoding: try! JSONEncoder().encode(s), as: UTF8.self)  // encoding a String cannot fail
 }
 
 /// The error thrown when an output file exists and may not be replaced.
