@@ -1,5 +1,10 @@
 // The engine's parallel loops: every index once, and results independent of the thread count.
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import XCTest
 @testable import IMDADEngine
 
@@ -28,6 +33,32 @@ final class ParallelTests: XCTestCase {
             Parallel.forRanges(103, pieces: 8) { r in for i in r { c[i] += 1 } }
         }
         XCTAssertEqual(covered, [Int](repeating: 1, count: 103))
+    }
+
+    /// A loop inside another loop's body runs inline on that body's thread (the outer loop holds
+    /// the thread budget), and still visits every index once.
+    func testNestedLoopRunsOnItsCallersThread() {
+        BLAS.setThreadCount(2)
+        let outer = 6, inner = 50
+        var hits = [Int](repeating: 0, count: outer * inner)
+        var sameThread = [Bool](repeating: true, count: outer)
+        hits.withUnsafeMutableBufferPointer { h in
+            sameThread.withUnsafeMutableBufferPointer { same in
+                Parallel.forEach(outer) { i in
+                    let caller = pthread_self()
+                    Parallel.forEach(inner) { j in
+                        h[i * inner + j] += 1
+                        if pthread_equal(pthread_self(), caller) == 0 { same[i] = false }
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(hits, [Int](repeating: 1, count: outer * inner))
+        XCTAssertEqual(sameThread, [Bool](repeating: true, count: outer))
+        // After the loops, a loop on this thread may use every thread again: the flag was cleared.
+        var top = [Int](repeating: 0, count: 64)
+        top.withUnsafeMutableBufferPointer { t in Parallel.forEach(64) { t[$0] += 1 } }
+        XCTAssertEqual(top, [Int](repeating: 1, count: 64))
     }
 
     /// A held-up worker does not hold up the rest of the loop: the other worker takes every

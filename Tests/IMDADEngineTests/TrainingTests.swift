@@ -111,6 +111,33 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(net.infer(x.rows(0..<5)).scalars.map(\.bitPattern), whole.rows(0..<5).scalars.map(\.bitPattern))
     }
 
+    /// Image rows: a large inference batch is cut to ``Network/inferenceBatch(_:rowSize:)`` rows (a
+    /// divisor of it), the pieces run side by side, and the output is bit-identical on one and two
+    /// threads and to a call that asks for the smaller batch itself.
+    func testLargeImageBatchesAreCutAndIdenticalOnOneAndTwoThreads() {
+        let before = BLAS.threadCount
+        defer { BLAS.setThreadCount(before) }
+        var rng = RandomGenerator(seed: 6)
+        let net = Network(Sequential([Reshape([3, 16, 16]), Conv2d(3, 4, kernelSize: 5, padding: 2, bias: false),
+                                      BatchNorm(4, epsilon: 1e-4, affine: false), LeakyReLU(slope: 0.01), MaxPool2d(2),
+                                      Flatten(), Linear(4 * 8 * 8, 5)]), using: &rng)
+        let rowSize = 3 * 16 * 16, n = 700
+        let piece = Network.inferenceBatch(1024, rowSize: rowSize)
+        XCTAssertEqual(piece, 256)  // 1,024 rows of 768 values exceed 2¹⁸; 256 rows do not
+        XCTAssertEqual(1024 % piece, 0)
+        XCTAssertEqual(Network.inferenceBatch(4096, rowSize: 6), 4096)  // narrow rows keep the batch
+        XCTAssertEqual(Network.inferenceBatch(24, rowSize: 1 << 20), 16)  // 24 → 32 rows, halved to 16 and no further
+        let x = Tensor(shape: [n, rowSize], scalars: (0..<(n * rowSize)).map { _ in rng.uniform(-1, 1) })
+        BLAS.setThreadCount(1)
+        let one = net.infer(x, batchSize: 1024)
+        BLAS.setThreadCount(2)
+        let two = net.infer(x, batchSize: 1024)
+        let small = net.infer(x, batchSize: piece)
+        XCTAssertEqual(one.shape, [n, 5])
+        XCTAssertEqual(two.scalars.map(\.bitPattern), one.scalars.map(\.bitPattern))
+        XCTAssertEqual(small.scalars.map(\.bitPattern), one.scalars.map(\.bitPattern))
+    }
+
     func testSameSeedGivesBitIdenticalWeights() {
         let (p1, _) = trainSpiralClassifier(seed: 4)
         let (p2, _) = trainSpiralClassifier(seed: 4)

@@ -22,16 +22,22 @@ public enum Parallel {
     /// Runs `body(i)` for every `i` in `0..<count`, on up to `BLAS.threadCount` threads.
     /// Different `i` must write to disjoint memory. Order of execution is unspecified.
     ///
+    /// A loop inside another one's `body` runs on its caller's thread: the outer loop already
+    /// holds every thread of the budget (e.g. inference batches run side by side, each with its
+    /// convolutions and products in one piece), so threads never multiply.
+    ///
     /// Each worker takes the next index when it finishes one (not a fixed stride of them): on a
     /// shared machine one core can run at half speed for seconds, and a fixed split then waits
     /// for the slow core's half. Which thread runs which `i` never changes the results.
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
         let workers = Swift.min(count, BLAS.threadCount)
         #if canImport(Dispatch)
-        if workers > 1 {
+        if workers > 1 && !ParallelRegion.isInside {
             withoutActuallyEscaping(body) { body in
                 let shared = UncheckedSendable(body), next = NextIndex()
                 DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                    ParallelRegion.enter()
+                    defer { ParallelRegion.leave() }
                     var i = next.take()
                     while i < count {
                         shared.value(i)
@@ -76,6 +82,20 @@ private final class NextIndex: @unchecked Sendable {
             return next - 1
         }
     }
+}
+
+/// Whether the current thread runs the body of a parallel loop: a flag per thread (a pthread key,
+/// created once), so that nested loops run inline.
+private enum ParallelRegion {
+    private static let key: pthread_key_t = {
+        var k = pthread_key_t()
+        pthread_key_create(&k, nil)
+        return k
+    }()
+    static var isInside: Bool { pthread_getspecific(key) != nil }
+    /// Any non-nil pointer marks the thread; nothing is stored behind it.
+    static func enter() { pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1)) }
+    static func leave() { pthread_setspecific(key, nil) }
 }
 
 /// A pthread mutex, for the engine's little shared state (the thread budget, a loop's next index).

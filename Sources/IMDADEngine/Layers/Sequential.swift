@@ -102,35 +102,57 @@ public struct Network: Sendable {
 
     /// Inference on a whole data set in mini-batches: the output of `layers` for every row of `x`.
     ///
-    /// Every batch is padded with zero rows to exactly `batchSize` rows. BLAS kernels do not sum
-    /// every row of a product in the same order (Haswell's sgemm treats the rows of its 12-row
-    /// tiles in two halves; edge tiles and later row blocks differ again), so a row's output
-    /// depends, in its last bits, on its position in the batch. With full, padded batches that
-    /// position is the row's index modulo `batchSize`: callers that split a data set at multiples
-    /// of the batch size (`imdad score` rounds its chunks up) get bit-identical outputs.
+    /// Every batch is padded with zero rows to exactly its size. BLAS kernels do not sum every row
+    /// of a product in the same order (Haswell's sgemm treats the rows of its 12-row tiles in two
+    /// halves; edge tiles and later row blocks differ again), so a row's output depends, in its last
+    /// bits, on its position in the batch. That position is the row's index modulo
+    /// ``inferenceBatch(_:rowSize:)``, a divisor of `batchSize` that depends on nothing else: callers
+    /// that split a data set at multiples of `batchSize` (`imdad score` rounds its chunks up) get
+    /// bit-identical outputs, on any number of threads.
+    ///
+    /// The batches run side by side on the engine's threads, each on one thread (its products and
+    /// convolutions in one piece): inference has no batch statistics, so splitting by rows costs
+    /// nothing and keeps both cores busy even when every layer is too small to split well.
     public func infer(_ x: Tensor, batchSize: Int = Network.inferenceBatchSize, layers: Range<Int>? = nil) -> Tensor {
         precondition(x.rank >= 1)
         let n = x.shape[0], rowSize = n > 0 ? x.count / n : 0
-        let batch = Swift.max(16, (batchSize + 15) / 16 * 16)
-        var parts: [Tensor] = []
-        var start = 0
-        repeat {
-            let end = Swift.min(n, start + batch)
-            var rows = x.rows(start..<end)
-            if end - start < batch {
-                var shape = x.shape
-                shape[0] = batch
-                var scalars = rows.scalars
-                scalars.append(contentsOf: repeatElement(0, count: (batch - (end - start)) * rowSize))
-                rows = Tensor(shape: shape, scalars: scalars)
+        let batch = Self.inferenceBatch(batchSize, rowSize: rowSize)
+        let batches = Swift.max(1, (n + batch - 1) / batch)
+        var parts = [Tensor?](repeating: nil, count: batches)
+        parts.withUnsafeMutableBufferPointer { out in
+            let out = UncheckedSendable(out)
+            Parallel.forEach(batches) { i in
+                let start = i * batch, end = Swift.min(n, start + batch)
+                var rows = x.rows(start..<end)
+                if end - start < batch {
+                    var shape = x.shape
+                    shape[0] = batch
+                    var scalars = rows.scalars
+                    scalars.append(contentsOf: repeatElement(0, count: (batch - (end - start)) * rowSize))
+                    rows = Tensor(shape: shape, scalars: scalars)
+                }
+                let tape = Tape()
+                let bound = bind(on: tape, differentiable: false)
+                let y = forward(tape.constant(rows), bound: bound, mode: .inference, layers: layers).output.value
+                out.value[i] = end - start < batch ? y.rows(0..<(end - start)) : y
             }
-            let tape = Tape()
-            let bound = bind(on: tape, differentiable: false)
-            let y = forward(tape.constant(rows), bound: bound, mode: .inference, layers: layers).output.value
-            parts.append(end - start < batch ? y.rows(0..<(end - start)) : y)
-            start = end
-        } while start < n
-        return Tensor.concatenateRows(parts)
+        }
+        return Tensor.concatenateRows(parts.map { $0! })
+    }
+
+    /// Input values per inference batch beyond which ``inferenceBatch(_:rowSize:)`` halves it (1 MiB
+    /// of Float rows). On image rows a batch of 4,096 spent its time on fresh, page-faulted
+    /// activation buffers and cache misses: the MNIST LeNet ran at 24 k rows/s in batches of 4,096
+    /// and 40 k in batches of 256 (`experiments/onnx/README.md`).
+    public static let inferenceBatchValues = 1 << 18
+
+    /// The rows of one padded inference batch: `batchSize` rounded up to a multiple of 16, halved
+    /// while its rows hold more than ``inferenceBatchValues`` values and it stays a multiple of 16.
+    /// Always a divisor of the rounded `batchSize`, and a function of the two numbers only.
+    public static func inferenceBatch(_ batchSize: Int, rowSize: Int) -> Int {
+        var batch = Swift.max(16, (batchSize + 15) / 16 * 16)
+        while batch * rowSize > inferenceBatchValues && batch % 32 == 0 { batch /= 2 }
+        return batch
     }
 
     /// Gradients of a backward pass for every parameter (nil for non-trainable ones).
