@@ -136,15 +136,18 @@ def main():
             "imdad_info": run([args.imdad, "info"]).splitlines()[:2], "repeats": args.repeats}
     Path(args.out).mkdir(parents=True, exist_ok=True)
     (Path(args.out) / "bench.json").write_text(json.dumps({"machine": meta, "results": results}, indent=1) + "\n")
-    print(f"CPU: {meta['cpu']} ({meta['cores']} cores), onnxruntime {meta['onnxruntime']}, commit {meta['commit']}\n")
-    print("| model | threads | rows | imdad score (file→file) | imdad forward (scaled rows) | imdad forward (raw rows) | ONNX Runtime (raw rows) "
-          "| forward / ORT | forward raw / ORT | score / ORT |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    lines = [f"CPU: {meta['cpu']} ({meta['cores']} cores), onnxruntime {meta['onnxruntime']}, commit {meta['commit']}", "",
+             "| model | threads | rows | imdad score (file→file) | imdad forward (scaled rows) | imdad forward (raw rows) "
+             "| ONNX Runtime (raw rows) | forward / ORT | forward raw / ORT | score / ORT |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
-        print(f"| {r['model']} | {r['threads']} | {r['rows']:,} | {r['imdad_score_rows_per_s']:,.0f} | {r['imdad_forward_rows_per_s']:,.0f} | "
-              f"{r['imdad_forward_from_raw_rows_per_s']:,.0f} | {r['onnxruntime_rows_per_s']:,.0f} | {r['forward_over_ort']:.2f} | "
-              f"{r['forward_from_raw_over_ort']:.2f} | {r['score_over_ort']:.2f} |")
-
+        lines.append(f"| {r['model']} | {r['threads']} | {r['rows']:,} | {r['imdad_score_rows_per_s']:,.0f} | "
+                     f"{r['imdad_forward_rows_per_s']:,.0f} | {r['imdad_forward_from_raw_rows_per_s']:,.0f} | "
+                     f"{r['onnxruntime_rows_per_s']:,.0f} | {r['forward_over_ort']:.2f} | {r['forward_from_raw_over_ort']:.2f} | "
+                     f"{r['score_over_ort']:.2f} |")
+    table = "\n".join(lines) + "\n"
+    (Path(args.out) / "bench.md").write_text(table)
+    print(table, end="")
 
 if __name__ == "__main__":
     main()
