@@ -34,12 +34,14 @@ public struct TabularRunRecord: Sendable, Codable, Equatable {
     /// unlabeled among the normals (nil when clean).
     public var labeledAnomalies: Double?
     public var unlabeledAnomalies: Int?
+    /// Members of an ensemble (``Ensemble``; nil for a single model). Its seconds are all members'.
+    public var ensemble: Int?
 
     enum CodingKeys: String, CodingKey {
         case dataset, method, seed, auroc, ap, f1, epochs, setting
         case normalsFlagged = "normals_flagged", trainSeconds = "train_seconds", gammaL = "gamma_l"
         case blasKernel = "blas_kernel", finalLoss = "final_loss"
-        case labeledAnomalies = "labeled_anomalies", unlabeledAnomalies = "unlabeled_anomalies"
+        case labeledAnomalies = "labeled_anomalies", unlabeledAnomalies = "unlabeled_anomalies", ensemble
     }
 
     public init(dataset: String, method: String, seed: Int, auroc: Double, ap: Double, f1: Double, normalsFlagged: Double,
@@ -63,6 +65,7 @@ public struct TabularRunRecord: Sendable, Codable, Equatable {
                   setting: try c.decodeIfPresent(String.self, forKey: .setting) ?? "clean",
                   labeledAnomalies: try c.decodeIfPresent(Double.self, forKey: .labeledAnomalies),
                   unlabeledAnomalies: try c.decodeIfPresent(Int.self, forKey: .unlabeledAnomalies))
+        ensemble = try c.decodeIfPresent(Int.self, forKey: .ensemble)
     }
 }
 
@@ -129,6 +132,9 @@ public struct TabularBenchmark {
     public var labelColumn: String?
     /// Each finished run is appended to this JSON-lines file (nil: none).
     public var runsLog: String?
+    /// Members per deep model (``Ensemble``); 1 trains the single model of each seed. Isolation
+    /// Forest, an ensemble already, always runs alone.
+    public var ensemble = 1
 
     public init(sets: [TabularBenchmarkSet], methods: [MethodKind], seeds: Range<Int>, gammaL: Double,
                 configure: @escaping (MethodKind, EncoderArchitecture) throws -> DetectorConfiguration) {
@@ -156,13 +162,21 @@ public struct TabularBenchmark {
                     }
                     let start = Date()
                     var last: EpochLog?
-                    let fitted = try fitDetector(configuration, data: split.train, using: &rng,
-                                                 progress: configuration.training == nil ? nil : { last = $0; report?($0) })
+                    let members = configuration.training == nil ? 1 : ensemble
+                    let detector: any AnomalyDetector
+                    if members > 1 {
+                        detector = try Ensemble.fit(configuration, count: members, data: split.train, seed: UInt64(seed)) { k, e in
+                            if k == members - 1 { last = e }
+                        }
+                    } else {
+                        detector = try fitDetector(configuration, data: split.train, using: &rng,
+                                                   progress: configuration.training == nil ? nil : { last = $0; report?($0) }).detector
+                    }
                     let t = Date().timeIntervalSince(start)
-                    let raw = fitted.detector.scores(split.testFeatures), scores = raw.map(Double.init)
+                    let raw = detector.scores(split.testFeatures), scores = raw.map(Double.init)
                     // At the model's own threshold (IMD-AD: s > 0): F1, and the share of test normals flagged.
-                    let at = try Metrics.confusion(predictions: fitted.detector.flags(raw), labels: split.testLabels)
-                    let record = TabularRunRecord(
+                    let at = try Metrics.confusion(predictions: detector.flags(raw), labels: split.testLabels)
+                    var record = TabularRunRecord(
                         dataset: set.name, method: kind.rawValue, seed: seed,
                         auroc: try Metrics.auroc(scores: scores, labels: split.testLabels),
                         ap: try Metrics.averagePrecision(scores: scores, labels: split.testLabels),
@@ -170,6 +184,7 @@ public struct TabularBenchmark {
                         gammaL: realizedGammaL(split), blasKernel: BLAS.backend.kernel, finalLoss: last?.loss,
                         setting: setting.name, labeledAnomalies: labeledFraction,
                         unlabeledAnomalies: labeledFraction == nil ? nil : split.unlabeledAnomalies)
+                    if members > 1 { record.ensemble = members }
                     if let runsLog { try JSONLines.append(try Self.jsonLine(record), to: runsLog) }
                     these.append(record)
                 }

@@ -132,6 +132,32 @@ final class ReproducibilityTests: CLITestCase {
         XCTAssertNil(runs[2]["final_loss"])
     }
 
+    /// `--ensemble 2` trains two models per deep run and records it (Isolation Forest runs alone);
+    /// the loss recorded is the second member's; `--ensemble 0` and an image ensemble are refused.
+    func testEvaluateEnsembleRecordsItsMembers() throws {
+        try write("data.csv", labeledCSV(rows: 200, columns: 4))
+        func runs(_ extra: String...) throws -> [[String: Any]] {
+            let log = "runs-\(extra.joined()).jsonl"
+            let r = try imdad(["evaluate", "--data", "data.csv", "--label-column", "label", "--methods", "imdad,iforest",
+                               "--seeds", "1", "--epochs", "2", "--threads", "1", "--quiet", "--runs-log", log] + extra)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return try String(contentsOf: path(log), encoding: .utf8).split(separator: "\n")
+                .map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        }
+        let single = try runs(), pair = try runs("--ensemble", "2")
+        XCTAssertNil(single[0]["ensemble"])
+        XCTAssertEqual(pair[0]["ensemble"] as? Int, 2)
+        XCTAssertNil(pair[1]["ensemble"], "Isolation Forest is not ensembled")
+        XCTAssertEqual(pair[1]["auroc"] as? Double, single[1]["auroc"] as? Double)
+        // The final loss recorded is the last member's: another seed's model than the single one.
+        XCTAssertNotEqual(pair[0]["final_loss"] as? Double, single[0]["final_loss"] as? Double)
+        for bad in [["--ensemble", "0"], ["--dataset", "mnist", "--ensemble", "2"]] {
+            let r = try imdad(["evaluate"] + (bad.contains("mnist") ? [] : ["--data", "data.csv", "--label-column", "label"]) + bad)
+            XCTAssertNotEqual(r.status, 0)
+            XCTAssertTrue(r.stderr.contains("--ensemble"), r.stderr)
+        }
+    }
+
     /// `--first-seed 1 --seeds 1` runs exactly seed 1 of `--seeds 2` (same split, same AUROC), and
     /// each run line names its seed and the BLAS kernel it ran on.
     func testEvaluateFirstSeedRunsTheLaterSeeds() throws {

@@ -54,6 +54,9 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Images: pollution γ_p = u/(n+u), unlabeled anomalies in the training set.") var gammaP: Double = 0
     @Option(help: "Output format.") var format: Format = .markdown
     @Option(help: "Also append each run as a JSON line to this file.") var runsLog: String?
+    @Option(help: ArgumentHelp("Tabular data: train K models of each deep method from different seeds and average their "
+                               + "scores, each standardized on its training normals (K times the training cost).",
+                               valueName: "K")) var ensemble = 1
     @Option(help: ArgumentHelp("Tabular data: write each set's split per seed to this folder as "
                                + "<set>_<setting>_seed<k>_train.csv and _test.csv (scaled features, label last) "
                                + "and exit without training."))
@@ -71,6 +74,7 @@ struct Evaluate: ParsableCommand {
         }
         if let k = knownClass, !(0..<10).contains(k) { throw ValidationError("--known-class must be in 0…9") }
         guard labeledAnomalies > 0, labeledAnomalies <= 1 else { throw ValidationError("--labeled-anomalies must be in (0, 1]") }
+        guard (1...64).contains(ensemble) else { throw ValidationError("--ensemble must be in 1…64") }
     }
 
     /// The tabular protocol's setting from --setting, --gamma-l and --labeled-anomalies.
@@ -99,6 +103,7 @@ struct Evaluate: ParsableCommand {
                 guard setting == .clean else {
                     throw ValidationError("--setting contaminated is for tabular data; images take unlabeled anomalies with --gamma-p")
                 }
+                guard ensemble == 1 else { throw ValidationError("--ensemble is for tabular data (images train one model per run)") }
                 let roots = Dictionary(uniqueKeysWithValues: ImageDataset.allCases.compactMap { d in
                     d.sharedFolder.map { (d, URL(fileURLWithPath: dataRoot).appendingPathComponent($0).path) }
                 })
@@ -137,6 +142,7 @@ struct Evaluate: ParsableCommand {
             var benchmark = TabularBenchmark(sets: sets, methods: kinds, seeds: seedRange, setting: tabularSetting, configure: configure)
             benchmark.labelColumn = data != nil ? labelColumn : nil
             benchmark.runsLog = runsLog
+            benchmark.ensemble = ensemble
             let (_, summaries) = try benchmark.run(observer: .terminal(quiet: quiet))
             switch format {
             case .markdown:

@@ -56,6 +56,8 @@ struct MethodOptions: ParsableArguments {
     var anomalyPush: Float = 0
     @Option(help: hidden("Ramp cap τ > 0: normals beyond s = τ·ρ² stop pulling the sphere.")) var normalCap: Float?
     @Option(help: hidden("Learning-rate multiplier of the sphere's center c.")) var centerLrScale: Float = 1
+    @Option(help: hidden("Every K epochs, set the sphere to the exact minimizer of J for the current encoder."))
+    var sphereSolveEvery: Int?
     @Option(help: hidden("Sphere initialization: center-zero-radius or quantile.")) var initialization = "center-zero-radius"
     @Flag(help: hidden("Biases in the encoder (Deep SVDD/SAD stay bias-free).")) var encoderBias = false
 
@@ -95,6 +97,7 @@ struct MethodOptions: ParsableArguments {
             c.ablation.anomalyPush = anomalyPush
             c.ablation.normalCap = normalCap
             c.ablation.centerLearningRateScale = centerLrScale
+            c.ablation.sphereSolveEvery = sphereSolveEvery
             c.ablation.initialization = try choice(initialization, flag: "--initialization")
             c.ablation.encoderBias = encoderBias
             return .imdad(c)

@@ -96,6 +96,11 @@ public struct IMDADConfiguration: Sendable, Equatable, Codable {
         /// Further multiplier for the center alone (`w = 2c`): below 1 the center stays nearer the
         /// normals' mean while `R²` (through `b`) keeps its pace.
         public var centerLearningRateScale: Float = 1
+        /// Every this many epochs (and after the last), the sphere layer is replaced by the exact
+        /// minimizer of J for the current encoder (``solveSphere(normals:anomalies:nu:kappa:marginSquared:relativeGap:maxIterations:)``,
+        /// on the training rows' representations in inference mode) instead of only following
+        /// Adam's steps: block-coordinate descent on J. nil = off.
+        public var sphereSolveEvery: Int? = nil
 
         public init() {}
 
@@ -121,6 +126,7 @@ public struct IMDADConfiguration: Sendable, Equatable, Codable {
             }
             if initialization != d.initialization { parts.append("\(initialization.rawValue) init") }
             if encoderBias != d.encoderBias { parts.append("encoder bias") }
+            if let k = sphereSolveEvery { parts.append("sphere solved every \(k) epochs") }
             return parts
         }
 
@@ -137,6 +143,7 @@ public struct IMDADConfiguration: Sendable, Equatable, Codable {
             encoderBias = try k.decodeIfPresent(Bool.self, forKey: .encoderBias) ?? encoderBias
             sphereLearningRateScale = try k.decodeIfPresent(Float.self, forKey: .sphereLearningRateScale) ?? sphereLearningRateScale
             centerLearningRateScale = try k.decodeIfPresent(Float.self, forKey: .centerLearningRateScale) ?? centerLearningRateScale
+            sphereSolveEvery = try k.decodeIfPresent(Int.self, forKey: .sphereSolveEvery)
         }
     }
 
@@ -160,6 +167,7 @@ public struct IMDADConfiguration: Sendable, Equatable, Codable {
         try check("ablation.compactness", a.compactness, a.compactness >= 0 && a.compactness.isFinite, "≥ 0")
         try check("ablation.anomalyPush", a.anomalyPush, a.anomalyPush >= 0 && a.anomalyPush.isFinite, "≥ 0")
         if let t = a.normalCap { try check("ablation.normalCap", t, t > 0 && t.isFinite, "> 0") }
+        if let k = a.sphereSolveEvery { try check("ablation.sphereSolveEvery", k, k >= 1, "≥ 1 epochs") }
         try check("ablation.sphereLearningRateScale", a.sphereLearningRateScale,
                   a.sphereLearningRateScale >= 0 && a.sphereLearningRateScale.isFinite, "≥ 0")
         try check("ablation.centerLearningRateScale", a.centerLearningRateScale,
@@ -267,7 +275,14 @@ public struct IMDAD: AnomalyDetector {
                             },
                             epochSummary: { net in
             ["R²": Double(Sphere(w: net.parameters.values[wIndex], b: net.parameters.values[bIndex]).radiusSquared)]
-        }, progress: progress)
+        }, endOfEpoch: a.sphereSolveEvery.map { every in { net, epoch in
+            guard (epoch + 1) % every == 0 || epoch + 1 == c.training.epochs else { return }
+            let solved = solveSphere(normals: net.infer(normals, layers: 0..<1), anomalies: anomalies.map { net.infer($0, layers: 0..<1) },
+                                     nu: c.nu, kappa: c.kappa, marginSquared: c.marginSquared).sphere
+            let (w, b) = solved.layerWeights
+            net.parameters.values[wIndex] = w
+            net.parameters.values[bIndex] = b
+        } }, progress: progress)
         var model = IMDAD(configuration: c, network: network, log: log)
         if let nuR = c.radiusNu { model.refitRadius(nu: nuR, normals: normals) }
         return model

@@ -85,6 +85,7 @@ func train(network: inout Network, normals: Tensor, anomalies: Tensor?, configur
            groups: [ParameterGroup], using rng: inout RandomGenerator,
            batchLoss: (_ input: Tensor, _ output: Variable, _ anomalyCount: Int, _ bound: [Variable]) -> BatchLoss,
            epochSummary: (Network) -> [String: Double] = { _ in [:] },
+           endOfEpoch: ((_ network: inout Network, _ epoch: Int) -> Void)? = nil,
            progress: ((EpochLog) -> Void)? = nil) throws -> [EpochLog] {
     let n = normals.shape[0], m = anomalies?.shape[0] ?? 0
     let k = c.anomaliesPerBatch ?? defaultAnomaliesPerBatch(batchSize: c.batchSize, normals: n, anomalies: m)
@@ -120,6 +121,7 @@ func train(network: inout Network, normals: Tensor, anomalies: Tensor?, configur
         if let bad = network.parameters.values.indices.first(where: { !network.parameters.values[$0].isFinite }) {
             throw TrainingError(epoch: epoch + 1, step: steps, what: "parameter '\(network.parameters.names[bad])'")
         }
+        endOfEpoch?(&network, epoch)
         var values = epochSummary(network)
         for (key, v) in counters { values[key] = v / Double(max(steps, 1)) }
         let elapsed = start.duration(to: clock.now)
