@@ -189,8 +189,13 @@ public struct TableSchema: Codable, Equatable, Sendable {
                                 expected: "each feature once", found: "'\(header[c])' twice in the model's features")
             }
         }
+        // Every column read in no role is dropped and listed as such: the ignored ones, and the
+        // schema's label when this file names another (scoring a file that still has the training
+        // label beside the label a user evaluates against).
+        let kept = Set(features + ids + (label.map { [$0] } ?? []))
+        let dropped = ignored + header.indices.filter { !kept.contains($0) && !ignored.contains($0) }
         return ColumnPlan(header: header, featureColumns: features, featureNames: featureNames,
-                          labelColumn: label, idColumns: ids, idNames: idNames, ignoredColumns: ignored, byCount: false)
+                          labelColumn: label, idColumns: ids, idNames: idNames, ignoredColumns: dropped, byCount: false)
     }
 
     /// Checks an array without column names (NPY / NPZ) by its number of feature columns.
@@ -295,7 +300,7 @@ public struct ColumnPlan: Equatable, Sendable {
     /// The id columns present in the file, and their names (same order).
     public var idColumns: [Int]
     public var idNames: [String]
-    /// Columns dropped.
+    /// Every column dropped (read in no role): the ignored columns, then any other in file order.
     public var ignoredColumns: [Int]
     /// True when features were matched by position and count, not by name.
     public var byCount: Bool

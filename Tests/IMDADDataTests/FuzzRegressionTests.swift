@@ -96,4 +96,32 @@ final class FuzzRegressionTests: XCTestCase {
         XCTAssertEqual(TableSchema(featureNames: ["a"], idColumns: ["a"]).inconsistency, "column 'a' is both a feature and an id column")
         XCTAssertNil(TableSchema(featureNames: ["a"], labelColumn: "y", idColumns: ["id"], ignoredColumns: ["n"]).inconsistency)
     }
+
+    /// `regression-schema-label-dropped`: scoring with a schema whose training label `y` is still in
+    /// the file while this file's label is another column. `y` is dropped, but the plan did not list
+    /// it among the dropped columns, so a reader told the plan's roles (the harness's reference,
+    /// or any consumer of ``ColumnPlan/ignoredColumns``) read `y` as a feature. Now the plan lists
+    /// every column it drops, and the two reads agree.
+    func testPlanListsTheSchemasLabelItDrops() throws {
+        let schema = TableSchema(featureNames: ["x1"], labelColumn: "y")
+        let plan = try schema.plan(header: ["x1", "x:", "y"], labelColumn: "x:")
+        XCTAssertEqual(plan.featureColumns, [0])
+        XCTAssertEqual(plan.labelColumn, 1)
+        XCTAssertEqual(plan.ignoredColumns, [2])
+        // Explicitly ignored columns come first, then the others in file order.
+        let both = try TableSchema(featureNames: ["a"], labelColumn: "y", ignoredColumns: ["n"])
+            .plan(header: ["y", "a", "n", "t"], labelColumn: "t")
+        XCTAssertEqual(both.ignoredColumns, [2, 0])
+        // The fuzzer's input: with the schema, and with the plan's roles named outright, the same table.
+        let text = "x1,x:,y\n1,0,junk\n3,1,2-1\n"
+        var withSchema = TabularReadOptions(labelColumn: "x:", schema: schema)
+        withSchema.skipBadRows = true
+        let a = try readBoth(text, withSchema)
+        let roles = TabularReadOptions(labelColumn: "x:", ignoredColumns: plan.ignoredColumns.map { plan.header[$0] })
+        let b = try readBoth(text, roles)
+        XCTAssertEqual(a.whole.data.features, [1, 3])
+        XCTAssertEqual(b.whole.data.features, a.whole.data.features)
+        XCTAssertEqual(b.labels, a.labels)
+        XCTAssertEqual(b.rowNumbers, a.rowNumbers)
+    }
 }
