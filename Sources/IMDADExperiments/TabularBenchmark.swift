@@ -227,7 +227,8 @@ public struct TabularBenchmark {
         var out = "AUROC % / AP % (mean ± std over \(over); mean training seconds per run), \(setting.caption)\n\n"
         let headers = methods.map { kind -> String in
             guard let e = summaries.first(where: { $0.method == kind.rawValue })?.epochs else { return kind.displayName }
-            return "\(kind.displayName) (\(e) epochs)"
+            // Deep methods run as ensembles of `ensemble` members when it is above 1.
+            return "\(kind.displayName)\(ensemble > 1 ? " ×\(ensemble)" : "") (\(e) epochs)"
         }
         out += "| data set | " + headers.joined(separator: " | ") + " | published Deep SAD AUROC |\n"
         out += "|---|" + methods.map { _ in "---|" }.joined() + "---|\n"

@@ -136,15 +136,21 @@ final class ReproducibilityTests: CLITestCase {
     /// the loss recorded is the second member's; `--ensemble 0` and an image ensemble are refused.
     func testEvaluateEnsembleRecordsItsMembers() throws {
         try write("data.csv", labeledCSV(rows: 200, columns: 4))
+        var table = ""
         func runs(_ extra: String...) throws -> [[String: Any]] {
             let log = "runs-\(extra.joined()).jsonl"
             let r = try imdad(["evaluate", "--data", "data.csv", "--label-column", "label", "--methods", "imdad,iforest",
                                "--seeds", "1", "--epochs", "2", "--threads", "1", "--quiet", "--runs-log", log] + extra)
             XCTAssertEqual(r.status, 0, r.stderr)
+            table = r.stdout
             return try String(contentsOf: path(log), encoding: .utf8).split(separator: "\n")
                 .map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
         }
-        let single = try runs(), pair = try runs("--ensemble", "2")
+        let single = try runs()
+        XCTAssertFalse(table.contains("×"), table)
+        let pair = try runs("--ensemble", "2")
+        XCTAssertTrue(table.contains("IMD-AD ×2 (2 epochs)"), table)
+        XCTAssertFalse(table.contains("Isolation Forest ×"), table)
         XCTAssertNil(single[0]["ensemble"])
         XCTAssertEqual(pair[0]["ensemble"] as? Int, 2)
         XCTAssertNil(pair[1]["ensemble"], "Isolation Forest is not ensembled")

@@ -11,24 +11,26 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate methods under the Deep SAD protocols (spec §7): AUROC and AP mean ± std over seeds.",
         discussion: """
-        Tabular data, each seed: stratified 60/40 split, standardize + min-max fitted on the training
-        split. --setting clean (the spec's protocol): γ_l labeled anomalies, the other training
-        anomalies dropped. --setting contaminated (ADBench's semi-supervised setting): every training
-        anomaly kept, --labeled-anomalies of them labeled (at least one), the rest left unlabeled among
-        the normals; the test split is the same in both. Data sets: the six ODDS sets by name
-        (arrhythmia, cardio, satellite, satimage-2, shuttle, thyroid), `odds` for all six, any
+        Tabular data, each seed: stratified 60/40 split, standardize + min-max fitted on the training \
+        split. --setting clean (the spec's protocol): γ_l labeled anomalies, the other training \
+        anomalies dropped. --setting contaminated (ADBench's semi-supervised setting): every training \
+        anomaly kept, --labeled-anomalies of them labeled (at least one), the rest left unlabeled among \
+        the normals; the test split is the same in both. Data sets: the six ODDS sets by name \
+        (arrhythmia, cardio, satellite, satimage-2, shuttle, thyroid), `odds` for all six, any \
         ADBench file name under <data-root>/adbench, or a file with --data.
 
-        Images (`mnist`, `fmnist`, `cifar10`), each seed and normal class: that class's training
-        images are the normals, γ_l labeled anomalies from --known-class (default: normal + 1 mod
-        10), γ_p unlabeled anomalies from the other classes; the whole test set is scored. MNIST is
-        read from <data-root>/mnist, CIFAR-10's binary batches (.bin.gz or .bin) from <data-root>/cifar10,
-        Fashion-MNIST from its Debian package. `imdad images` runs the same protocol as a resumable
+        Images (`mnist`, `fmnist`, `cifar10`), each seed and normal class: that class's training \
+        images are the normals, γ_l labeled anomalies from --known-class (default: normal + 1 mod \
+        10), γ_p unlabeled anomalies from the other classes; the whole test set is scored. MNIST is \
+        read from <data-root>/mnist, CIFAR-10's binary batches (.bin.gz or .bin) from <data-root>/cifar10, \
+        Fashion-MNIST from its Debian package. `imdad images` runs the same protocol as a resumable \
         sweep.
 
-        Examples: imdad evaluate --dataset odds --methods imdad,deepsad-balanced --seeds 10
-                  imdad evaluate --dataset odds --setting contaminated --labeled-anomalies 0.1 --methods devnet
-                  imdad evaluate --dataset fmnist --normal-class 0 --gamma-l 0.05 --seeds 3 --epochs 30
+        Examples:
+          imdad evaluate --dataset odds --methods imdad,deepsad-balanced --seeds 10
+          imdad evaluate --dataset odds --setting contaminated --labeled-anomalies 0.1 --methods devnet
+          imdad evaluate --dataset odds --methods imdad --ensemble 3
+          imdad evaluate --dataset fmnist --normal-class 0 --gamma-l 0.05 --seeds 3 --epochs 30
         """)
 
     enum Format: String, ExpressibleByArgument { case markdown, json }
