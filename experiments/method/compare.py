@@ -2,6 +2,7 @@
 """Issue 28: the candidates against Deep SAD (balanced), DevNet and Isolation Forest, per setting.
 
     python3 experiments/method/compare.py [RUNS_DIR] [--seeds A-B] [--per-set] [--reference deepsad-balanced]
+                                          [--variants imdad,solve,deepsad-balanced]
 
 RUNS_DIR (default experiments/method/runs) holds <part>-<setting>.jsonl from select.sh. A variant is
 a method of a part: `imdad` (the defaults), `solve`, `ensemble`, `deepsad-ensemble`, and the
@@ -18,6 +19,7 @@ p.add_argument("runs", nargs="?", default=os.path.join(os.path.dirname(__file__)
 p.add_argument("--seeds")
 p.add_argument("--per-set", action="store_true")
 p.add_argument("--reference", default="deepsad-balanced")
+p.add_argument("--variants", help="comma-separated variants to show (default: every one with runs)")
 a = p.parse_args()
 lo, hi = map(int, a.seeds.split("-")) if a.seeds else (0, 1 << 30)
 
@@ -36,6 +38,8 @@ for name in sorted(os.listdir(a.runs)):
         runs[(setting, variant)][(r["dataset"], r["seed"])] = r
 
 order = ["imdad", "solve", "ensemble", "deepsad-balanced", "deepsad-ensemble", "devnet", "iforest"]
+if a.variants:
+    order = [v for v in order if v in a.variants.split(",")]
 for setting in ["clean", "contaminated"]:
     variants = [v for v in order if (setting, v) in runs]
     if a.reference not in variants:
