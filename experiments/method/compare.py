@@ -10,7 +10,7 @@ baselines' `deepsad-balanced`, `devnet`, `iforest`. For each setting and variant
 data sets of the mean AUROC and AP over the splits, training seconds per run, and the paired
 difference against the reference: for each split, the mean over the sets of (variant − reference);
 its mean ± standard error over the splits, and on how many sets the variant's mean is ahead.
-Only (set, split) pairs that every variant shown has are used, so partial files compare fairly.
+Only the sets whose every split every variant shown has are used, so partial files compare fairly.
 """
 import argparse, collections, json, math, os, statistics as st
 
@@ -47,7 +47,10 @@ for setting in ["clean", "contaminated"]:
     keys = set.intersection(*(set(runs[(setting, v)]) for v in variants))
     sets = sorted({k[0] for k in keys})
     seeds = sorted({k[1] for k in keys})
-    keys = {(s, k) for s in sets for k in seeds if all((s, k) in runs[(setting, v)] for v in variants)}
+    # A set counts only when every variant has every split of it (a part stopped mid-set would
+    # otherwise leave splits with fewer sets, and the per-split means would not compare).
+    sets = [s for s in sets if all((s, k) in runs[(setting, v)] for k in seeds for v in variants)]
+    keys = {(s, k) for s in sets for k in seeds}
     print(f"\n### {setting}: {len(sets)} sets, splits {seeds[0]}–{seeds[-1]} ({len(keys)} set × split pairs)\n" if keys else "")
     if not keys:
         continue
