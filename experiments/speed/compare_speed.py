@@ -5,7 +5,8 @@ Alternates `imdad bench engine --json` and the peer's `bench_speed.py` for --rou
 both see the same machine state), takes per-encoder medians over the rounds, and prints the
 ratios (PyTorch time / IMDAD time: > 1 means IMDAD is faster).
 
-With `--variants im2col=IMDAD_CONVOLUTION=im2col onednn=IMDAD_CONVOLUTION=onednn` each round runs
+With `--only CIFAR` only the encoders whose name contains that text are timed, on both sides
+(the short check of issue 25 before a CIFAR-10 sweep). With `--variants im2col=IMDAD_CONVOLUTION=im2col onednn=IMDAD_CONVOLUTION=onednn` each round runs
 the engine once per variant (same binary, one environment setting each, in turn) before PyTorch,
 so that two engines are compared as fairly as the machine allows. The header gives the CPU
 model, the load average before and after, and, with `--fma-peak GFLOPS` (experiments/speed/fma_peak.c),
@@ -26,14 +27,32 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))  # experiments/speed → repository root
 
 
-def run_imdad(binary, threads, trials, env=None):
-    out = subprocess.run([binary, "bench", "engine", "--json", "--threads", str(threads), "--trials", str(trials)],
+def run_imdad(binary, threads, trials, env=None, only=None):
+    out = subprocess.run([binary, "bench", "engine", "--json", "--threads", str(threads), "--trials", str(trials)]
+                         + (["--only", only] if only else []),
                          check=True, capture_output=True, text=True, env={**os.environ, **(env or {})}).stdout
     data = json.loads(out.strip().splitlines()[-1])
     return {r["arch"]: r for r in data["results"]}, data
 
 
-def run_torch(python, peer, threads, trials):
+# The peer's networks whose label contains a text, timed by its own bench_arch (for --only).
+TORCH_ONLY = r"""
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import torch, bench_speed as B
+torch.set_num_threads(int(sys.argv[2]))
+nets = [B.bench_arch(name, make, shape, iters, int(sys.argv[3])) for name, make, shape, iters in B.ARCHS
+        if sys.argv[4].lower() in name.lower()]
+print(json.dumps({"nets": nets}))
+"""
+
+
+def run_torch(python, peer, threads, trials, only=None):
+    if only:
+        out = subprocess.run([python, "-c", TORCH_ONLY, peer, str(threads), str(trials), only],
+                             check=True, capture_output=True, text=True).stdout
+        data = json.loads(out.strip().splitlines()[-1])
+        return {r["arch"]: r for r in data["nets"]}, data
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         path = f.name
     subprocess.run([python, os.path.join(peer, "bench_speed.py"), "--threads", str(threads), "--trials", str(trials),
@@ -107,6 +126,7 @@ def main():
                    help="NAME=VAR=VALUE[,VAR=VALUE]: engine runs per round, each with these environment settings")
     p.add_argument("--fma-peak", type=float, help="measured FMA peak of the threads used, GFLOP/s")
     p.add_argument("--torch-rounds", type=int, help="run PyTorch in the first N rounds only (default: every round)")
+    p.add_argument("--only", help="time only the encoders whose name contains this text (e.g. CIFAR)")
     p.add_argument("--raw", help="append every run's results to this JSON-lines file as it finishes")
     a = p.parse_args()
     variants = []
@@ -122,14 +142,14 @@ def main():
         order = variants if r % 2 == 0 else variants[::-1]
         for name, env in order:
             print(f"round {r + 1}/{a.rounds}: {name} …", file=sys.stderr, flush=True)
-            o, meta[name] = run_imdad(a.imdad, a.threads, a.trials, env)
+            o, meta[name] = run_imdad(a.imdad, a.threads, a.trials, env, a.only)
             save(a.raw, {"round": r + 1, "engine": name, "load": loadavg(), "results": list(o.values())})
             for k, v in o.items():
                 ours[name].setdefault(k, []).append(v)
         if a.torch_rounds is not None and r >= a.torch_rounds:
             continue
         print(f"round {r + 1}/{a.rounds}: pytorch …", file=sys.stderr, flush=True)
-        t, _ = run_torch(a.python, a.peer, a.threads, a.trials)
+        t, _ = run_torch(a.python, a.peer, a.threads, a.trials, a.only)
         save(a.raw, {"round": r + 1, "engine": "pytorch", "load": loadavg(), "results": list(t.values())})
         for k, v in t.items():
             theirs.setdefault(k, []).append(v)
