@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """Side-by-side speed of the IMDAD engine and the PyTorch reference, same machine, same run.
 
-Alternates `imdad bench engine --json` and the peer's `bench_speed.py` for --rounds rounds (so
-both see the same machine state), takes per-encoder medians over the rounds, and prints the
-ratios (PyTorch time / IMDAD time: > 1 means IMDAD is faster).
+Alternates `imdad bench engine --json` and the peer's own benchmark (`bench_speed.bench_arch` over
+its networks, as `bench_speed.py` runs it) for --rounds rounds (so both see the same machine state),
+takes per-encoder medians over the rounds, and prints the ratios (PyTorch time / IMDAD time: > 1
+means IMDAD is faster).
 
-With `--only CIFAR` only the encoders whose name contains that text are timed, on both sides
-(the short check of issue 25 before a CIFAR-10 sweep). With `--variants im2col=IMDAD_CONVOLUTION=im2col onednn=IMDAD_CONVOLUTION=onednn` each round runs
-the engine once per variant (same binary, one environment setting each, in turn) before PyTorch,
-so that two engines are compared as fairly as the machine allows. The header gives the CPU
-model, the load average before and after, and, with `--fma-peak GFLOPS` (experiments/speed/fma_peak.c),
-the share of that peak each LeNet's training step reaches.
+With `--only CIFAR` only the encoders whose name contains that text are timed, on both sides (the
+short check of issue 25 before a CIFAR-10 sweep). With `--variants im2col=IMDAD_CONVOLUTION=im2col
+onednn=IMDAD_CONVOLUTION=onednn` each round runs the engine once per variant (same binary, one
+environment setting each, in turn) before PyTorch, so that two engines are compared as fairly as the
+machine allows. The header gives the CPU model, the load average before and after, and, with
+`--fma-peak GFLOPS` (experiments/speed/fma_peak.c), the share of that peak each LeNet's training
+step reaches.
 
 Usage (from the repository root, after `swift build -c release`):
     python3 experiments/speed/compare_speed.py --python ~/torchenv/bin/python --rounds 3 --threads 2
@@ -21,7 +23,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))  # experiments/speed → repository root
@@ -35,32 +36,23 @@ def run_imdad(binary, threads, trials, env=None, only=None):
     return {r["arch"]: r for r in data["results"]}, data
 
 
-# The peer's networks whose label contains a text, timed by its own bench_arch (for --only).
-TORCH_ONLY = r"""
+# The peer's networks (its bench_speed.ARCHS) whose label contains a text ("" for all), each timed by
+# its own bench_arch, as its bench_speed.py does without the GEMM part.
+TORCH = r"""
 import json, sys
 sys.path.insert(0, sys.argv[1])
 import torch, bench_speed as B
 torch.set_num_threads(int(sys.argv[2]))
 nets = [B.bench_arch(name, make, shape, iters, int(sys.argv[3])) for name, make, shape, iters in B.ARCHS
         if sys.argv[4].lower() in name.lower()]
-print(json.dumps({"nets": nets}))
+print(json.dumps(nets))
 """
 
 
 def run_torch(python, peer, threads, trials, only=None):
-    if only:
-        out = subprocess.run([python, "-c", TORCH_ONLY, peer, str(threads), str(trials), only],
-                             check=True, capture_output=True, text=True).stdout
-        data = json.loads(out.strip().splitlines()[-1])
-        return {r["arch"]: r for r in data["nets"]}, data
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
-        path = f.name
-    subprocess.run([python, os.path.join(peer, "bench_speed.py"), "--threads", str(threads), "--trials", str(trials),
-                    "--skip-gemm", "--out", path], check=True, capture_output=True, text=True)
-    with open(path) as f:
-        data = json.load(f)
-    os.unlink(path)
-    return {r["arch"]: r for r in data["nets"]}, data
+    out = subprocess.run([python, "-c", TORCH, peer, str(threads), str(trials), only or ""],
+                         check=True, capture_output=True, text=True).stdout
+    return {r["arch"]: r for r in json.loads(out.strip().splitlines()[-1])}
 
 
 # PyTorch arch labels -> IMDAD encoder names
@@ -149,7 +141,7 @@ def main():
         if a.torch_rounds is not None and r >= a.torch_rounds:
             continue
         print(f"round {r + 1}/{a.rounds}: pytorch …", file=sys.stderr, flush=True)
-        t, _ = run_torch(a.python, a.peer, a.threads, a.trials, a.only)
+        t = run_torch(a.python, a.peer, a.threads, a.trials, a.only)
         save(a.raw, {"round": r + 1, "engine": "pytorch", "load": loadavg(), "results": list(t.values())})
         for k, v in t.items():
             theirs.setdefault(k, []).append(v)
