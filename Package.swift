@@ -2,6 +2,7 @@
 // IMDAD: interpretable maximum-margin deep anomaly detection.
 //
 // Modules, with dependencies pointing one way only:
+//   CIMDADKernels   the engine's elementwise loops in C, one version per instruction set (AVX-512, AVX2, baseline)
 //   IMDADEngine     tensors, BLAS seam, reverse-mode autodiff, layers, optimizers (knows no anomaly detection)
 //   IMDADData       file formats (NPY, NPZ, CSV, IDX), preprocessing, the one zlib seam, number
 //                   formatting and mean/standard deviation (knows no neural networks)
@@ -42,7 +43,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
-        .target(name: "IMDADEngine"),
+        // The engine's elementwise loops in C, one version per instruction set chosen at load time.
+        .target(name: "CIMDADKernels"),
+        .target(name: "IMDADEngine", dependencies: ["CIMDADKernels"]),
         .target(name: "IMDADData", dependencies: ["CZlib"]),
         .target(name: "IMDADCharts", dependencies: ["IMDADData"]),
         .target(name: "IMDADDetectors", dependencies: ["IMDADEngine", "IMDADData"]),

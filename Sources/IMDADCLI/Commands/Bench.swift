@@ -29,6 +29,7 @@ struct Bench: ParsableCommand {
             if !json {
                 print("BLAS: \(BLAS.backend)")
                 print("Convolutions: \(OneDNN.backend)")
+                print("Elementwise: \(ElementwiseKernels.description)")
                 print("sgemm 1024³ through the engine: \(Format.fixed(gflops, digits: 1)) GFLOP/s, \(threads) threads\n")
                 print("| encoder | train step (ms) | train samples/s | forward (ms) | forward samples/s |")
                 print("|---|---|---|---|---|")

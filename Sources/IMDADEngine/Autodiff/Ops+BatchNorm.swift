@@ -1,6 +1,8 @@
 // Batch normalization over (N) or (N, H, W) per channel, training and inference, forward and
 // backward side by side.
 
+import CIMDADKernels
+
 /// Running statistics of a batch-normalization layer (PyTorch's `running_mean`/`running_var`).
 public struct BatchNormStatistics: Sendable, Equatable {
     public var mean: Tensor
@@ -62,11 +64,22 @@ extension Variable {
         let x = value
         precondition(x.rank == 2 || x.rank == 4, "batchNorm needs (N, C) or (N, C, H, W), got \(x.shape)")
         let n = x.shape[0], c = x.shape[1], s = x.rank == 4 ? x.shape[2] * x.shape[3] : 1
-        let m = n * s
         let (mean, invStd, newStats) = x.batchNormMoments(statistics, training: training, momentum: momentum, epsilon: epsilon)
         let gamma = weight?.value.scalars, beta = bias?.value.scalars
         // x̂, and y = x̂·γ + β (y shares x̂'s storage when there is no affine transform).
         let count = x.count
+        let affine = gamma != nil || beta != nil
+        if s == 1 {  // (N, C): row by row in C (vectorized over the channels), x̂ and y in one pass
+            var y = [Float](repeating: 0, count: affine ? count : 0)
+            let xhat = [Float](unsafeUninitializedCapacity: count) { ph, filled in
+                y.withUnsafeMutableBufferPointer { py in
+                    imdad_bn_rows_forward(n, c, x.scalars, mean, invStd, ph.baseAddress, gamma, beta, affine ? py.baseAddress : nil)
+                }
+                filled = count
+            }
+            return record(x: x, xhat: xhat, y: affine ? y : xhat, weight: weight, bias: bias, gamma: gamma, invStd: invStd,
+                          training: training, newStats: newStats)
+        }
         let xhat = [Float](unsafeUninitializedCapacity: count) { ph, filled in
             x.scalars.withUnsafeBufferPointer { px in
                 forEachPlane(n: n, c: c, s: s) { ch, base in
@@ -77,7 +90,7 @@ extension Variable {
             filled = count
         }
         var y = xhat
-        if gamma != nil || beta != nil {
+        if affine {
             y.withUnsafeMutableBufferPointer { py in
                 forEachPlane(n: n, c: c, s: s) { ch, base in
                     let gm = gamma?[ch] ?? 1, bt = beta?[ch] ?? 0
@@ -85,6 +98,15 @@ extension Variable {
                 }
             }
         }
+        return record(x: x, xhat: xhat, y: y, weight: weight, bias: bias, gamma: gamma, invStd: invStd, training: training,
+                      newStats: newStats)
+    }
+
+    /// Records batch normalization's output `y` on the tape with its backward pass (see above).
+    private func record(x: Tensor, xhat: [Float], y: [Float], weight: Variable?, bias: Variable?, gamma: [Float]?, invStd: [Float],
+                        training: Bool, newStats: BatchNormStatistics) -> (output: Variable, statistics: BatchNormStatistics) {
+        let n = x.shape[0], c = x.shape[1], s = x.rank == 4 ? x.shape[2] * x.shape[3] : 1
+        let m = n * s
         var inputs = [self]
         if let weight { inputs.append(weight) }
         if let bias { inputs.append(bias) }
@@ -101,12 +123,18 @@ extension Variable {
                         if training {
                             let meanG = (0..<c).map { Float(sumG[$0] / Double(m)) * gm[$0] }
                             let meanGH = (0..<c).map { Float(sumGH[$0] / Double(m)) * gm[$0] }
+                            if s == 1 {
+                                imdad_bn_rows_backward(n, c, pg.baseAddress, ph.baseAddress, gm, meanG, meanGH, invStd, pd.baseAddress)
+                                return
+                            }
                             forEachPlane(n: n, c: c, s: s) { ch, base in
                                 let g = gm[ch], k = invStd[ch], mg = meanG[ch], mgh = meanGH[ch]
                                 mapElements(s, into: pd.baseAddress! + base, pg.baseAddress! + base, ph.baseAddress! + base) {
                                     ($0 * g - mg - $1 * mgh) * k
                                 }
                             }
+                        } else if s == 1 {
+                            imdad_bn_rows_backward(n, c, pg.baseAddress, ph.baseAddress, gm, nil, nil, invStd, pd.baseAddress)
                         } else {
                             forEachPlane(n: n, c: c, s: s) { ch, base in
                                 let g = gm[ch], k = invStd[ch]
@@ -131,14 +159,11 @@ extension Variable {
 func channelSums(_ x: UnsafePointer<Float>, n: Int, c: Int, s: Int, shift: [Float]? = nil, squared: Bool = false,
                  times y: UnsafePointer<Float>? = nil) -> [Double] {
     var out = [Double](repeating: 0, count: c)
-    if s == 1 {
-        for i in 0..<n {
-            for ch in 0..<c {
-                var v = x[i * c + ch]
-                if squared { v -= shift?[ch] ?? 0; v *= v }
-                if let y { v *= y[i * c + ch] }
-                out[ch] += Double(v)
-            }
+    if s == 1 {  // rows in order, in C (vectorized over the channels)
+        precondition(!(squared && y != nil), "channelSums: squared or times, not both")
+        let zeros = squared && shift == nil ? [Float](repeating: 0, count: c) : nil
+        out.withUnsafeMutableBufferPointer { po in
+            imdad_channel_sums_rows(n, c, x, squared ? (shift ?? zeros) : nil, y, po.baseAddress)
         }
         return out
     }

@@ -3,6 +3,19 @@
 // multiply and store per element; the same loop over raw pointers in a small inlined function
 // is vectorized.
 
+import CIMDADKernels
+
+/// The loops written in C (`Sources/CIMDADKernels`): Adam's update and batch normalization over rows.
+public enum ElementwiseKernels {
+    /// The instruction set of the C loops' version chosen at load time from the CPU: "avx512f",
+    /// "avx2" or "baseline" (every version gives the same results to the bit).
+    public static var instructionSet: String { String(cString: imdad_kernels_isa()) }
+
+    public static var description: String {
+        "C loops (Adam, batch norm over rows), \(instructionSet) version chosen from the CPU"
+    }
+}
+
 /// Σ f(pᵢ) over `count` floats, in 8 SIMD lanes.
 @inline(__always)
 func simdSum(_ p: UnsafePointer<Float>, count: Int, _ f: (SIMD8<Float>) -> SIMD8<Float>) -> Float {

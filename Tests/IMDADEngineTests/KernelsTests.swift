@@ -1,0 +1,72 @@
+// The C loops of CIMDADKernels against the same formulas written as scalar Swift loops: equal to the
+// bit, on sizes that leave tails after every vector width (whichever instruction set runs them).
+
+import CIMDADKernels
+import XCTest
+
+@testable import IMDADEngine
+
+final class KernelsTests: XCTestCase {
+    func values(_ count: Int, seed: UInt64, in range: ClosedRange<Float> = -1...1) -> [Float] {
+        var rng = RandomGenerator(seed: seed)
+        return (0..<count).map { _ in rng.uniform(range.lowerBound, range.upperBound) }
+    }
+
+    func testTheInstructionSetIsNamed() {
+        let isa = String(cString: imdad_kernels_isa())
+        XCTAssertTrue(["avx512f", "avx2", "baseline"].contains(isa), isa)
+    }
+
+    func testAdamUpdateEqualsTheScalarLoop() {
+        for (n, decay) in [(1, Float(0)), (15, 0.5e-6), (37, 0), (1_000, 0.01)] {
+            var p = values(n, seed: 1), m = values(n, seed: 2, in: -0.1...0.1), v = values(n, seed: 3, in: 0...0.1)
+            let g = values(n, seed: 4)
+            var (rp, rm, rv) = (p, m, v)
+            let (b1, b2, step, s2, eps): (Float, Float, Float, Float, Float) = (0.9, 0.999, 1e-3, 0.0316, 1e-8)
+            for j in 0..<n {
+                let gj = decay != 0 ? g[j] + decay * rp[j] : g[j]
+                rm[j] = b1 * rm[j] + (1 - b1) * gj
+                rv[j] = b2 * rv[j] + (1 - b2) * gj * gj
+                rp[j] -= step * rm[j] / (rv[j].squareRoot() / s2 + eps)
+            }
+            imdad_adam_update(n, &p, g, &m, &v, decay, b1, b2, step, s2, eps)
+            XCTAssertEqual(p.map(\.bitPattern), rp.map(\.bitPattern), "p, n \(n)")
+            XCTAssertEqual(m.map(\.bitPattern), rm.map(\.bitPattern), "m, n \(n)")
+            XCTAssertEqual(v.map(\.bitPattern), rv.map(\.bitPattern), "v, n \(n)")
+        }
+    }
+
+    func testBatchNormRowsEqualTheScalarLoops() {
+        for (n, c) in [(3, 1), (5, 17), (128, 64), (7, 33)] {
+            let x = values(n * c, seed: 5), mean = values(c, seed: 6), k = values(c, seed: 7, in: 0.5...2)
+            let gamma = values(c, seed: 8), beta = values(c, seed: 9), g = values(n * c, seed: 10)
+            let mg = values(c, seed: 11), mgh = values(c, seed: 12)
+            var xhat = [Float](repeating: 0, count: n * c), y = xhat, dx = xhat, dxInference = xhat
+            imdad_bn_rows_forward(n, c, x, mean, k, &xhat, gamma, beta, &y)
+            imdad_bn_rows_backward(n, c, g, xhat, gamma, mg, mgh, k, &dx)
+            imdad_bn_rows_backward(n, c, g, xhat, gamma, nil, nil, k, &dxInference)
+            var sums = [Double](repeating: 0, count: c), squares = sums, products = sums
+            imdad_channel_sums_rows(n, c, x, nil, nil, &sums)
+            imdad_channel_sums_rows(n, c, x, mean, nil, &squares)
+            imdad_channel_sums_rows(n, c, x, nil, g, &products)
+            var rs = [Double](repeating: 0, count: c), rq = rs, rpd = rs
+            for i in 0..<n {
+                for ch in 0..<c {
+                    let j = i * c + ch
+                    let h = (x[j] - mean[ch]) * k[ch]
+                    XCTAssertEqual(xhat[j].bitPattern, h.bitPattern)
+                    XCTAssertEqual(y[j].bitPattern, (h * gamma[ch] + beta[ch]).bitPattern)
+                    XCTAssertEqual(dx[j].bitPattern, ((g[j] * gamma[ch] - mg[ch] - h * mgh[ch]) * k[ch]).bitPattern)
+                    XCTAssertEqual(dxInference[j].bitPattern, (g[j] * gamma[ch] * k[ch]).bitPattern)
+                    let d = x[j] - mean[ch]
+                    rs[ch] += Double(x[j])
+                    rq[ch] += Double(d * d)
+                    rpd[ch] += Double(x[j] * g[j])
+                }
+            }
+            XCTAssertEqual(sums, rs, "sums \(n)×\(c)")
+            XCTAssertEqual(squares, rq, "squares \(n)×\(c)")
+            XCTAssertEqual(products, rpd, "products \(n)×\(c)")
+        }
+    }
+}
