@@ -30,7 +30,7 @@ out="${FUZZ_OUT:-${TMPDIR:-/tmp}/imdad-fuzz}"
 lib="$out/lib"
 mkdir -p "$lib" "$out/$target/corpus" "$out/$target/artifacts"
 
-flags=(-parse-as-library -O -sanitize=fuzzer,address -I "$lib" -I Sources/CZlib)
+flags=(-parse-as-library -O -sanitize=fuzzer,address -I "$lib" -I Sources/CZlib -I Sources/CIMDADKernels/include)
 for m in IMDADEngine IMDADData IMDADDetectors; do
   [[ " $modules " == *" $m "* ]] || continue
   srcs=$(find "Sources/$m" -name '*.swift' | sort)
@@ -46,6 +46,11 @@ for m in IMDADEngine IMDADData IMDADDetectors; do
   fi
 done
 objs=(); for m in $modules; do objs+=("$lib/$m.o"); done
+# The engine's C loops (Sources/CIMDADKernels), compiled as SwiftPM compiles them.
+if [[ " $modules " == *" IMDADEngine "* ]]; then
+  clang -O2 -fsanitize=address -I Sources/CIMDADKernels/include -c Sources/CIMDADKernels/kernels.c -o "$lib/CIMDADKernels.o"
+  objs+=("$lib/CIMDADKernels.o")
+fi
 # The npy round trip needs the NPY writer, which lives with the tests (the library only reads).
 extra=(); [[ $target == npy ]] && extra=(Tests/IMDADTestSupport/NPYWriter.swift)
 swiftc "${flags[@]}" -module-name "${harness}" Fuzz/Targets/Common.swift "Fuzz/Targets/$harness.swift" "${extra[@]}" \
