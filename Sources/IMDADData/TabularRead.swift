@@ -103,6 +103,14 @@ extension TabularData {
         }
     }
 
+    /// A cell's value as the CSV reader reads a feature cell (the same parser, so the same Double),
+    /// or nil where the reader would refuse the cell (not a number, missing, not finite): callers
+    /// with a fast path fall back to the reader, whose error names the problem.
+    public static func finiteNumber(_ text: UnsafeRawBufferPointer) -> Double? {
+        if case .number(let v) = CSVCore.parseCell(text), v.isFinite { return v }
+        return nil
+    }
+
     /// Reads a delimited text table held in memory (see `read(url:options:)`).
     public static func readCSV(_ bytes: [UInt8], file: String? = nil,
                                options: TabularReadOptions = TabularReadOptions()) throws -> TabularFile {

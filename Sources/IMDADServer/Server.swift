@@ -176,15 +176,45 @@ public final class ServerMetrics: Sendable {
         rowsExplained = registry.makeCounter(name: "imdad_rows_explained_total", help: "Rows explained by POST /v1/explain.")
     }
 
+    /// The counter and histogram of each route, method and status seen, made once: asking the
+    /// registry for them per request (labels built, looked up under its lock) was a visible share of
+    /// a one-row request.
+    private let series = SeriesCache()
+
     func record(route: String, method: String, status: Int, seconds: Duration) {
         let route = Self.routes.contains(route) ? route : "other"
-        let labels = [("route", route), ("method", method), ("status", "\(status)")]
-        registry.makeCounter(name: "imdad_http_requests_total", labels: labels, help: "HTTP requests by route, method and status.")
-            .increment()
-        registry.makeDurationHistogram(
-            name: "imdad_http_request_duration_seconds", labels: [("route", route)], buckets: Self.buckets,
-            help: "Time from request to response, by route."
-        ).record(seconds)
+        let key = SeriesCache.Key(route: route, method: method, status: status)
+        let (requests, latency) = series.get(key) {
+            let labels = [("route", route), ("method", method), ("status", "\(status)")]
+            return (
+                registry.makeCounter(name: "imdad_http_requests_total", labels: labels, help: "HTTP requests by route, method and status."),
+                registry.makeDurationHistogram(
+                    name: "imdad_http_request_duration_seconds", labels: [("route", route)], buckets: Self.buckets,
+                    help: "Time from request to response, by route.")
+            )
+        }
+        requests.increment()
+        latency.record(seconds)
+    }
+}
+
+/// Metric objects by route, method and status, under a lock.
+final class SeriesCache: @unchecked Sendable {
+    struct Key: Hashable {
+        var route: String
+        var method: String
+        var status: Int
+    }
+    private var series: [Key: (Counter, DurationHistogram)] = [:]
+    private let lock = NSLock()
+
+    func get(_ key: Key, make: () -> (Counter, DurationHistogram)) -> (Counter, DurationHistogram) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let s = series[key] { return s }
+        let s = make()
+        series[key] = s
+        return s
     }
 }
 

@@ -43,6 +43,42 @@ final class RequestRowsTests: XCTestCase {
         XCTAssertEqual(try read(#"[{"a": "1", "b": 2, "c": 3}]"#).data.features, [1, 2, 3])
     }
 
+    /// Rows keyed by exactly the features skip the CSV round trip (`plainRows`): the same values to
+    /// the bit as the CSV reader gives, and every other body still goes the general way.
+    func testPlainRowsEqualTheCSVReadersValues() throws {
+        let plain = TableSchema(featureNames: ["a", "b", "c"]), many = RowReadOptions(maxRows: 10)
+        let numbers = ["1.5", "-2e-3", "123456789012345678901234", "4.9e-324", "0.1", "1E+10", "-0", "3.14159265358979323846"]
+        var rows: [String] = [], lines: [String] = []
+        for i in 0..<numbers.count {
+            let (a, b, c) = (numbers[i], numbers[(i + 3) % numbers.count], numbers[(i + 5) % numbers.count])
+            rows.append(#"{"a": \#(a), "b": \#(b), "c": \#(c)}"#)
+            lines.append("\(a),\(b),\(c)")
+        }
+        let json = Array(("[" + rows.joined(separator: ", ") + "]").utf8), csv = Array(("a,b,c\n" + lines.joined(separator: "\n")).utf8)
+        let parsed = try RowsJSONParser.parse(json)
+        let fast = try XCTUnwrap(RequestRows.plainRows(parsed, schema: plain, options: many))
+        let general = try RequestRows.read(csv, format: .csv, schema: plain, options: many)
+        XCTAssertEqual(fast.data.features.map(\.bitPattern), general.data.features.map(\.bitPattern))
+        XCTAssertEqual(fast.data.rows, numbers.count)
+        XCTAssertEqual(try RequestRows.read(json, format: .json, schema: plain, options: many).data, fast.data)
+        // Keys in another order: the same values in the schema's order.
+        let reordered = try RowsJSONParser.parse(Array(#"[{"c": 3, "a": 1, "b": 2}, {"c": 6, "a": 4, "b": 5}]"#.utf8))
+        XCTAssertEqual(RequestRows.plainRows(reordered, schema: plain, options: many)?.data.features, [1, 2, 3, 4, 5, 6])
+        // Not plain: the general way decides (and accepts or refuses with its words).
+        for body in [
+            #"[{"a": "1", "b": 2, "c": 3}]"#, #"[{"a": 1e400, "b": 2, "c": 3}]"#, #"[{"a": 1, "b": 2}]"#,
+            #"[{"a": 1, "b": 2, "c": 3}, {"b": 2, "a": 1, "c": 3}]"#, #"[{"a": 1, "b": 2, "c": 3, "d": 4}]"#,
+            #"[{"a": null, "b": 2, "c": 3}]"#,
+        ] {
+            XCTAssertNil(RequestRows.plainRows(try RowsJSONParser.parse(Array(body.utf8)), schema: plain, options: many), body)
+        }
+        XCTAssertNil(
+            RequestRows.plainRows(parsed, schema: plain, options: RowReadOptions(idColumns: ["a"], maxRows: 10)), "an id column asked for")
+        XCTAssertThrowsError(try RequestRows.read(Array(#"[{"a": 1e400, "b": 2, "c": 3}]"#.utf8), format: .json, schema: plain, options: many)) {
+            XCTAssertTrue("\($0)".contains("finite"), "\($0)")
+        }
+    }
+
     func testEveryKindOfBadBodyIsRefusedWithItsStatusAndWords() {
         let cases: [(String, RequestRows.BodyFormat, Int, [String])] = [
             ("{\"rows\": [", .json, 400, ["malformedJSON"]),
