@@ -8,8 +8,11 @@ import Foundation
 public enum Format {
     /// `x` with exactly `digits` decimals, as printf `%.<digits>f` ("0.950", "-0.0", "nan", "inf").
     public static func fixed(_ x: Double, digits: Int) -> String {
-        printf("%.\(Swift.max(0, digits))f", x)
+        printf(digits < fixedFormats.count ? fixedFormats[Swift.max(0, digits)] : "%.\(digits)f", x)
     }
+
+    /// printf's "%.0f" … "%.9f", spelled once.
+    static let fixedFormats = (0...9).map { "%.\($0)f" }
 
     /// One printf conversion of `x`: C's `vsnprintf` in the C locale (a process that never calls
     /// `setlocale`), the same text as `String(format:)` at a fraction of its cost (`imdad serve`

@@ -146,6 +146,17 @@ final class ServeTests: CLITestCase {
         let byJSON = try post("/v1/score?id_column=id", rowsJSON(csv))
         XCTAssertEqual(byJSON.status, 200, byJSON.body)
         XCTAssertEqual(byJSON.body, cli.stdout, "POST /v1/score (JSON, keys reordered) differs from imdad score --format json")
+        // Rows keyed by exactly the features (the service's direct path), 25 and then one (a small
+        // padded batch where that gives the same scores): the command's output on the same rows.
+        let featuresOnly = csv.split(separator: "\n").map { $0.split(separator: ",").dropFirst().dropLast().joined(separator: ",") }
+        for count in [25, 1] {
+            let plainCSV = featuresOnly.prefix(count + 1).joined(separator: "\n") + "\n"
+            try write("plain.csv", plainCSV)
+            let plainCLI = try imdad("score", "model.imdad", "plain.csv", "--format", "json")
+            XCTAssertEqual(plainCLI.status, 0, plainCLI.stderr)
+            let plain = try post("/v1/score", rowsJSON(plainCSV))
+            XCTAssertEqual(plain.body, plainCLI.stdout, "POST /v1/score (\(count) plain JSON rows) differs from imdad score")
+        }
         let rows = try XCTUnwrap(byJSON.json?["rows"] as? [[String: Any]])
         XCTAssertEqual(rows.count, 25)
         XCTAssertEqual(rows[3]["id"] as? String, "tx4")

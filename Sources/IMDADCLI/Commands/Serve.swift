@@ -55,10 +55,13 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let host = self.host, model = self.model
+        let batches = server.service.smallBatch.map {
+            "requests of up to \($0) rows scored in \($0)-row batches (the same scores as in \(Network.inferenceBatchSize)-row ones, checked)"
+        } ?? "every request scored in \(Network.inferenceBatchSize)-row batches"
         try await server.run { port in
             note(
                 "imdad serve: \(model) on http://\(host):\(port) "
-                    + "(POST /v1/score, POST /v1/explain, GET /v1/model, GET /healthz, GET /metrics)"
+                    + "(POST /v1/score, POST /v1/explain, GET /v1/model, GET /healthz, GET /metrics); \(batches)"
             )
         }
         note("imdad serve: stopped")

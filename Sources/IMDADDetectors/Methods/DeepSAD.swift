@@ -138,8 +138,8 @@ public struct DeepSVDD: AnomalyDetector {
     }
 
     /// `‖φ(x) − c‖²` per row.
-    public func distances(_ x: Tensor) -> [Float] {
-        let z = network.infer(x)
+    public func distances(_ x: Tensor, inferenceBatch: Int = Network.inferenceBatchSize) -> [Float] {
+        let z = network.infer(x, batchSize: inferenceBatch)
         let d = center.count
         return (0..<z.shape[0]).map { i in
             var s: Float = 0
@@ -149,8 +149,9 @@ public struct DeepSVDD: AnomalyDetector {
     }
 
     /// Deep SAD and one-class Deep SVDD: `dist`; soft-boundary: `dist − R²`.
-    public func scores(_ x: Tensor) -> [Float] {
+    public func scores(_ x: Tensor) -> [Float] { scores(x, inferenceBatch: Network.inferenceBatchSize) }
+    public func scores(_ x: Tensor, inferenceBatch: Int) -> [Float] {
         let r2 = radiusSquared
-        return distances(x).map { $0 - r2 }
+        return distances(x, inferenceBatch: inferenceBatch).map { $0 - r2 }
     }
 }

@@ -47,11 +47,16 @@ public protocol AnomalyDetector: Sendable {
     var featureCount: Int { get }
     /// Anomaly scores, higher = more anomalous. `x` has `featureCount` columns.
     func scores(_ x: Tensor) -> [Float]
+    /// The same scores with the network's inference batches padded to `inferenceBatch` rows
+    /// instead of ``Network/inferenceBatchSize`` (a row's last bits may depend on its place in a
+    /// batch: see ``Network/infer(_:batchSize:layers:)``). Detectors without a network ignore it.
+    func scores(_ x: Tensor, inferenceBatch: Int) -> [Float]
     /// The model's own decision threshold: `score > threshold` is flagged.
     var threshold: Float { get }
 }
 
 extension AnomalyDetector {
+    public func scores(_ x: Tensor, inferenceBatch: Int) -> [Float] { scores(x) }
     /// `score > threshold`.
     public func predict(_ x: Tensor) -> [Bool] { flags(scores(x)) }
     /// Which of the already computed `scores` the threshold flags (`score > threshold`).

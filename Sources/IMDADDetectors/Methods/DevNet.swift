@@ -169,5 +169,6 @@ public struct DevNet: AnomalyDetector {
     }
 
     /// `φ(x; Θ)` per row.
-    public func scores(_ x: Tensor) -> [Float] { network.infer(x).scalars }
+    public func scores(_ x: Tensor) -> [Float] { scores(x, inferenceBatch: Network.inferenceBatchSize) }
+    public func scores(_ x: Tensor, inferenceBatch: Int) -> [Float] { network.infer(x, batchSize: inferenceBatch).scalars }
 }

@@ -313,7 +313,8 @@ public struct IMDAD: AnomalyDetector {
     public func representations(_ x: Tensor) -> Tensor { network.infer(x, layers: 0..<1) }
 
     /// `s(x) = ‖φ(x) − c‖² − R²` for every row.
-    public func scores(_ x: Tensor) -> [Float] { network.infer(x).scalars }
+    public func scores(_ x: Tensor) -> [Float] { scores(x, inferenceBatch: Network.inferenceBatchSize) }
+    public func scores(_ x: Tensor, inferenceBatch: Int) -> [Float] { network.infer(x, batchSize: inferenceBatch).scalars }
 
     /// The zone of every row.
     public func zones(_ x: Tensor) -> [Zone] {
