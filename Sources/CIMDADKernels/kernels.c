@@ -17,7 +17,9 @@
 #define IMDAD_SQRT(x) sqrtf(x)
 #endif
 
-#if defined(__x86_64__) && defined(__linux__) && (defined(__clang__) || defined(__GNUC__))
+// IMDAD_NO_CLONES builds one version for the compiler's target (experiments/speed/kernels-isa.sh
+// compares the versions for baseline x86-64, AVX2 and AVX-512 that way).
+#if defined(__x86_64__) && defined(__linux__) && (defined(__clang__) || defined(__GNUC__)) && !defined(IMDAD_NO_CLONES)
 #define IMDAD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #define IMDAD_DISPATCH 1
 #else
