@@ -2,6 +2,7 @@
 // bit, on sizes that leave tails after every vector width (whichever instruction set runs them).
 
 import CIMDADKernels
+import Foundation
 import XCTest
 
 @testable import IMDADEngine
@@ -69,4 +70,28 @@ final class KernelsTests: XCTestCase {
             XCTAssertEqual(products, rpd, "products \(n)×\(c)")
         }
     }
+
+    #if os(Linux) && arch(x86_64)
+    /// The versions this CPU does not pick, too: `experiments/speed/kernels-isa.sh` builds the loops
+    /// for baseline x86-64, AVX2 and AVX-512 with clang (the Swift toolchain's) and compares the
+    /// output bits of every build this CPU can run.
+    func testEveryInstructionSetsBuildGivesTheSameBits() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["experiments/speed/kernels-isa.sh"]
+        p.currentDirectoryURL = root
+        var environment = ProcessInfo.processInfo.environment
+        environment["TMPDIR"] = FileManager.default.temporaryDirectory.appendingPathComponent("imdad-kernels-\(getpid())").path
+        p.environment = environment
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, text)
+        XCTAssertTrue(text.contains("same bits on every instruction set run here"), text)
+    }
+    #endif
 }
