@@ -26,10 +26,14 @@ public struct Ensemble: AnomalyDetector {
             / Float(Swift.max(members.count, 1))
     }
 
-    public func scores(_ x: Tensor) -> [Float] {
+    public func scores(_ x: Tensor) -> [Float] { scores(x, inferenceBatch: Network.inferenceBatchSize) }
+
+    public func scores(_ x: Tensor, inferenceBatch: Int) -> [Float] {
         var total = [Float](repeating: 0, count: x.shape[0])
         for (member, scale) in zip(members, scales) {
-            for (i, s) in member.detector.scores(x).enumerated() { total[i] += (s - scale.mean) / scale.standardDeviation }
+            for (i, s) in member.detector.scores(x, inferenceBatch: inferenceBatch).enumerated() {
+                total[i] += (s - scale.mean) / scale.standardDeviation
+            }
         }
         let k = Float(Swift.max(members.count, 1))
         return total.map { $0 / k }
