@@ -8,11 +8,45 @@ import Foundation
 public enum Format {
     /// `x` with exactly `digits` decimals, as printf `%.<digits>f` ("0.950", "-0.0", "nan", "inf").
     public static func fixed(_ x: Double, digits: Int) -> String {
-        printf(digits < fixedFormats.count ? fixedFormats[Swift.max(0, digits)] : "%.\(digits)f", x)
+        if let s = roundedFixed(x, digits: digits) { return s }
+        return printf(digits < fixedFormats.count ? fixedFormats[Swift.max(0, digits)] : "%.\(digits)f", x)
     }
 
     /// printf's "%.0f" … "%.9f", spelled once.
     static let fixedFormats = (0...9).map { "%.\($0)f" }
+
+    /// `%.<d>f` without printf, for d in 0…6 and |x|·10ᵈ < 2⁵²; nil otherwise (and for NaN, ±∞).
+    /// printf rounds the exact binary value of `x` to `d` decimals, ties to even. Here `t = fl(x·10ᵈ)`
+    /// and its rounding error `e` (a fused multiply-add: `x·10ᵈ = t + e` exactly) give that exact
+    /// value; `r`, `t` rounded to the nearest integer (ties to even), is right unless `t` lies exactly
+    /// halfway, `t − r = ±½`, where the sign of `e` decides (and `e = 0` is a true tie, `r` even).
+    /// Elsewhere |t − r| ≤ ½ − ulp(t) and |e| ≤ ulp(t)/2 keep the exact value on `r`'s side. The
+    /// sign is printed for every negative `x`, −0 included, as printf does ("-0.0"). 1,000 rows of
+    /// percentiles through printf took 15 % of a `imdad serve` request; `FormatTests` compares the
+    /// two on millions of values, ties and their neighbours.
+    static func roundedFixed(_ x: Double, digits d: Int) -> String? {
+        guard d >= 0, d < decimalPowers.count, x.isFinite else { return nil }
+        let p = decimalPowers[d]
+        let t = x * p
+        guard abs(t) < 4_503_599_627_370_496 else { return nil }  // 2⁵²
+        let e = (-t).addingProduct(x, p)
+        var r = t.rounded(.toNearestOrEven)
+        let half = t - r
+        if half == 0.5, e > 0 { r += 1 } else if half == -0.5, e < 0 { r -= 1 }
+        let n = UInt64(abs(r)), scale = UInt64(p)
+        var text = x.sign == .minus ? "-" : ""
+        text += String(n / scale)
+        if d > 0 {
+            let fraction = String(n % scale)
+            text += "."
+            text += String(repeating: "0", count: d - fraction.count)
+            text += fraction
+        }
+        return text
+    }
+
+    /// 10⁰ … 10⁶, exact in Double.
+    static let decimalPowers: [Double] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000]
 
     /// One printf conversion of `x`: C's `vsnprintf` in the C locale (a process that never calls
     /// `setlocale`), the same text as `String(format:)` at a fraction of its cost (`imdad serve`

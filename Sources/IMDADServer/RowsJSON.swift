@@ -33,6 +33,8 @@ struct JSONSyntaxError: Error, CustomStringConvertible {
 
 struct RowsJSONParser {
     let bytes: [UInt8]
+    /// Keys in the last row read: the next row's arrays are sized for as many (rows usually share keys).
+    var lastWidth = 0
     var i = 0
     let text: Substring.UTF8View
 
@@ -112,6 +114,9 @@ struct RowsJSONParser {
         guard peek == UInt8(ascii: "{") else { throw fail("a row: an object {\"column\": value, …}") }
         i += 1
         var r = JSONRow()
+        r.keys.reserveCapacity(lastWidth)
+        r.cells.reserveCapacity(lastWidth)
+        defer { lastWidth = r.keys.count }
         skipSpace()
         if peek == UInt8(ascii: "}") { i += 1; return r }
         while true {
