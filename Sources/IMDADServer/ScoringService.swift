@@ -38,7 +38,7 @@ public struct ScoringService: Sendable {
         smallBatch = Self.smallestEquivalentBatch(model.detector, columns: model.metadata.featureNames.count)
     }
 
-    /// The smallest padded batch of 16, 32, 64 or 128 rows in which every row's score equals, to
+    /// The smallest padded batch of 16, 32, 48, …, 128 rows in which every row's score equals, to
     /// the bit, its score at the same place in a full batch (``Network/inferenceBatchSize`` rows,
     /// what `imdad score` uses). A row's score depends on its place in a batch only through the
     /// order of the sums of the products' kernels, which the data do not change; checked here on
@@ -46,7 +46,7 @@ public struct ScoringService: Sendable {
     /// is not documented.
     public static func smallestEquivalentBatch(_ detector: any AnomalyDetector, columns: Int) -> Int? {
         var rng = RandomGenerator(seed: 26)
-        for b in [16, 32, 64, 128] where b < Network.inferenceBatchSize && columns > 0 {
+        for b in stride(from: 16, through: 128, by: 16) where b < Network.inferenceBatchSize && columns > 0 {
             var same = true
             for _ in 0..<8 where same {
                 let x = Tensor(shape: [b, columns], scalars: (0..<(b * columns)).map { _ in rng.uniform(-3, 3) })
