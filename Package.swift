@@ -70,7 +70,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], resources: [.copy("Resources/thyroid.npz")]),
         .target(name: "IMDADTestSupport", dependencies: ["IMDADData"], path: "Tests/IMDADTestSupport"),
-        .testTarget(name: "IMDADEngineTests", dependencies: ["IMDADEngine"]),
+        .testTarget(name: "IMDADEngineTests", dependencies: ["IMDADEngine", "IMDADTestSupport"]),
         .testTarget(name: "IMDADDataTests", dependencies: ["IMDADData", "IMDADTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "IMDADChartsTests", dependencies: ["IMDADCharts", "IMDADData", "IMDADTestSupport"]),
         .testTarget(name: "IMDADDetectorsTests", dependencies: ["IMDADDetectors", "IMDADEngine", "IMDADData", "IMDADTestSupport"]),

@@ -3,10 +3,11 @@
 // reproduces `imdad score`'s output to 1e-5 (relative, absolute below |score| = 1).
 
 import Foundation
-import XCTest
 import IMDADData
 import IMDADDetectors
 import IMDADEngine
+import IMDADTestSupport
+import XCTest
 
 final class ModelFormatPythonTests: CLITestCase {
     /// The repository root (this file is Tests/IMDADCLITests/ModelFormatPythonTests.swift).
@@ -86,17 +87,10 @@ final class ModelFormatPythonTests: CLITestCase {
             XCTAssertEqual(r.status, 0, "imdad score \(model): \(r.stderr)")
             cases += ["--case", name, path(model).path, path(data).path, path(out).path]
         }
-        let p = Process()
-        p.executableURL = Self.python
-        p.arguments = [Self.script.path] + cases
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let r = try runProcess(Self.python, [Self.script.path] + cases, in: FileManager.default.temporaryDirectory)
+        let output = r.output
         print(output)
-        XCTAssertEqual(p.terminationStatus, 0, "Python did not reproduce imdad's scores:\n\(output)")
+        XCTAssertEqual(r.status, 0, "Python did not reproduce imdad's scores:\n\(output)")
         XCTAssertEqual(output.components(separatedBy: "max error").count - 1, 4, output)
     }
 }

@@ -3,6 +3,7 @@
 
 import CIMDADKernels
 import Foundation
+import IMDADTestSupport
 import XCTest
 
 @testable import IMDADEngine
@@ -77,20 +78,12 @@ final class KernelsTests: XCTestCase {
     /// output bits of every build this CPU can run.
     func testEveryInstructionSetsBuildGivesTheSameBits() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["experiments/speed/kernels-isa.sh"]
-        p.currentDirectoryURL = root
         var environment = ProcessInfo.processInfo.environment
         environment["TMPDIR"] = FileManager.default.temporaryDirectory.appendingPathComponent("imdad-kernels-\(getpid())").path
-        p.environment = environment
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, text)
+        let r = try runProcess(
+            URL(fileURLWithPath: "/bin/sh"), ["experiments/speed/kernels-isa.sh"], in: root, environment: environment)
+        let text = r.output
+        XCTAssertEqual(r.status, 0, text)
         XCTAssertTrue(text.contains("same bits on every instruction set run here"), text)
     }
     #endif

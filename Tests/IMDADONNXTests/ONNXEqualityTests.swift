@@ -11,6 +11,7 @@ import IMDADData
 import IMDADDetectors
 import IMDADEngine
 import IMDADONNX
+import IMDADTestSupport
 import XCTest
 
 /// Where the repository, the datasets, the `imdad` binary and the venv's Python are.
@@ -45,27 +46,6 @@ enum ONNXTestEnvironment {
 }
 
 struct ONNXTestSetupError: Error, CustomStringConvertible { var description: String }
-
-struct ProcessResult { var status: Int32; var output: String }
-
-/// Runs `executable args…` with stdout and stderr captured together.
-func runProcess(_ executable: URL, _ args: [String], in dir: URL) throws -> ProcessResult {
-    let p = Process()
-    p.executableURL = executable
-    p.arguments = args
-    p.currentDirectoryURL = dir
-    let log = dir.appendingPathComponent(".log-\(UUID().uuidString)")
-    FileManager.default.createFile(atPath: log.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: log) }
-    let handle = try FileHandle(forWritingTo: log)
-    p.standardOutput = handle
-    p.standardError = handle
-    p.standardInput = FileHandle.nullDevice
-    try p.run()
-    p.waitUntilExit()
-    try handle.close()
-    return ProcessResult(status: p.terminationStatus, output: String(decoding: try Data(contentsOf: log), as: UTF8.self))
-}
 
 class ONNXTestCase: XCTestCase {
     var dir: URL!
