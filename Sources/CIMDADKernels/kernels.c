@@ -31,24 +31,13 @@ IMDAD_CLONES
 void imdad_adam_update(size_t n, float *restrict p, const float *restrict g, float *restrict m, float *restrict v,
                        float decay, float beta1, float beta2, float step, float sqrt_bc2, float epsilon) {
     const float c1 = 1 - beta1, c2 = 1 - beta2;
-    if (decay != 0) {
-        for (size_t j = 0; j < n; j++) {
-            float gj = g[j] + decay * p[j];
-            float mj = beta1 * m[j] + c1 * gj;
-            float vj = beta2 * v[j] + c2 * gj * gj;
-            m[j] = mj;
-            v[j] = vj;
-            p[j] = p[j] - step * mj / (IMDAD_SQRT(vj) / sqrt_bc2 + epsilon);
-        }
-    } else {
-        for (size_t j = 0; j < n; j++) {
-            float gj = g[j];
-            float mj = beta1 * m[j] + c1 * gj;
-            float vj = beta2 * v[j] + c2 * gj * gj;
-            m[j] = mj;
-            v[j] = vj;
-            p[j] = p[j] - step * mj / (IMDAD_SQRT(vj) / sqrt_bc2 + epsilon);
-        }
+    for (size_t j = 0; j < n; j++) {
+        float gj = decay != 0 ? g[j] + decay * p[j] : g[j];
+        float mj = beta1 * m[j] + c1 * gj;
+        float vj = beta2 * v[j] + c2 * gj * gj;
+        m[j] = mj;
+        v[j] = vj;
+        p[j] = p[j] - step * mj / (IMDAD_SQRT(vj) / sqrt_bc2 + epsilon);
     }
 }
 

@@ -22,11 +22,11 @@ public enum Format {
     /// halfway, `t − r = ±½`, where the sign of `e` decides (and `e = 0` is a true tie, `r` even).
     /// Elsewhere |t − r| ≤ ½ − ulp(t) and |e| ≤ ulp(t)/2 keep the exact value on `r`'s side. The
     /// sign is printed for every negative `x`, −0 included, as printf does ("-0.0"). 1,000 rows of
-    /// percentiles through printf took 15 % of a `imdad serve` request; `FormatTests` compares the
-    /// two on millions of values, ties and their neighbours.
+    /// percentiles through printf took 15 % of a `imdad serve` request (perf, experiments/serve/README.md);
+    /// `FormatPrintfTests` compares the two on over a million values, ties and their neighbours.
     static func roundedFixed(_ x: Double, digits d: Int) -> String? {
-        guard d >= 0, d < decimalPowers.count, x.isFinite else { return nil }
-        let p = decimalPowers[d]
+        guard (0...6).contains(d), x.isFinite else { return nil }
+        let p = CSVCore.pow10[d]  // exact
         let t = x * p
         guard abs(t) < 4_503_599_627_370_496 else { return nil }  // 2⁵²
         let e = (-t).addingProduct(x, p)
@@ -44,9 +44,6 @@ public enum Format {
         }
         return text
     }
-
-    /// 10⁰ … 10⁶, exact in Double.
-    static let decimalPowers: [Double] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000]
 
     /// One printf conversion of `x`: C's `vsnprintf` in the C locale (a process that never calls
     /// `setlocale`), the same text as `String(format:)` at a fraction of its cost (`imdad serve`

@@ -31,7 +31,7 @@ public struct ScoreCut: Sendable, Equatable {
 
 /// Formats the output rows (taken out with `drain()` after each chunk). Each score prints with 9
 /// significant digits (round-trips Float); the CSV's first line is its header.
-public struct ScoreWriter {
+public struct ScoreWriter: Sendable {
     public let format: ScoreFormat
     public let model: TrainedModel
     public let cut: ScoreCut
@@ -75,8 +75,9 @@ public struct ScoreWriter {
                 text += (["\(row)"] + rowIDs.map(Format.csvField) + ["\(s)"] + (percentile.map { [$0] } ?? []) + (zone.map { [$0] } ?? [])
                          + ["\(pred)"] + (labels.map { ["\($0[i])"] } ?? [])).joined(separator: ",") + "\n"
             case .json:
-                // Appended piece by piece: one interpolated expression per row spent more time
-                // building and casting its pieces than scoring the row (`imdad serve`, 1,000 rows).
+                // Appended piece by piece: one interpolated expression per row showed in the profile
+                // of 1,000-row `imdad serve` requests as String building and run-time casts
+                // (experiments/serve/README.md).
                 if !(first && i == 0) { text += "," }
                 text += "{\"row\":"
                 text += String(row)

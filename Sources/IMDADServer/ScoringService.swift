@@ -20,6 +20,9 @@ public struct ScoringService: Sendable {
     /// of ``Network/inferenceBatchSize`` (one row no longer pays for 255 rows of padding), where
     /// that gives the same scores to the bit (``smallestEquivalentBatch(_:columns:)``); nil: none does.
     public let smallBatch: Int?
+    /// A score writer with the answer's header already written, copied per request (the header
+    /// depends on the model and threshold only).
+    let scoreWriter: ScoreWriter
 
     /// - Parameters:
     ///   - baseline, steps: the attribution baseline and integrated-gradients steps of explanations
@@ -36,6 +39,7 @@ public struct ScoringService: Sendable {
         }
         modelDocument = try ModelDocument(model, cut: cut, explainer: explainer).encoded()
         smallBatch = Self.smallestEquivalentBatch(model.detector, columns: model.metadata.featureNames.count)
+        scoreWriter = ScoreWriter(format: .json, model: model, threshold: cut)
     }
 
     /// The smallest padded batch of 16, 32, 48, …, 128 rows in which every row's score equals, to
@@ -71,7 +75,7 @@ public struct ScoringService: Sendable {
     /// `imdad score --format json`'s output for these rows (one batch layout: the rows scored as one
     /// file, so every score equals the command's for the same rows bit for bit).
     public func score(_ file: TabularFile) throws -> [UInt8] {
-        var writer = ScoreWriter(format: .json, model: model, threshold: cut)
+        var writer = scoreWriter
         writer.idColumns = file.data.idColumns
         writer.add(
             scores: scores(try input(file)), rows: file.rowNumbers.isEmpty ? Array(1...file.data.rows) : file.rowNumbers,

@@ -70,14 +70,19 @@ extension Variable {
         let count = x.count
         let affine = gamma != nil || beta != nil
         if s == 1 {  // (N, C): row by row in C (vectorized over the channels), x̂ and y in one pass
-            var y = [Float](repeating: 0, count: affine ? count : 0)
+            var y: [Float]?
             let xhat = [Float](unsafeUninitializedCapacity: count) { ph, filled in
-                y.withUnsafeMutableBufferPointer { py in
-                    imdad_bn_rows_forward(n, c, x.scalars, mean, invStd, ph.baseAddress, gamma, beta, affine ? py.baseAddress : nil)
+                if affine {
+                    y = [Float](unsafeUninitializedCapacity: count) { py, yFilled in
+                        imdad_bn_rows_forward(n, c, x.scalars, mean, invStd, ph.baseAddress, gamma, beta, py.baseAddress)
+                        yFilled = count
+                    }
+                } else {
+                    imdad_bn_rows_forward(n, c, x.scalars, mean, invStd, ph.baseAddress, nil, nil, nil)
                 }
                 filled = count
             }
-            return record(x: x, xhat: xhat, y: affine ? y : xhat, weight: weight, bias: bias, gamma: gamma, invStd: invStd,
+            return record(x: x, xhat: xhat, y: y ?? xhat, weight: weight, bias: bias, gamma: gamma, invStd: invStd,
                           training: training, newStats: newStats)
         }
         let xhat = [Float](unsafeUninitializedCapacity: count) { ph, filled in

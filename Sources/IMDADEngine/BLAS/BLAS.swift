@@ -96,8 +96,8 @@ public enum BLAS {
     /// the earlier engine, which let OpenBLAS thread every product (2 cores, load from other
     /// processes): its second thread turned a 1.6 ms MLP training step into 24 ms, waiting to be
     /// scheduled. On idle cores, splitting the MLP 274-128-64-32's 9-MFLOP products (threshold
-    /// 4e6) made its training step slower, 0.370 → 0.425 ms (alternated, AMD EPYC Zen 4, 2026-12-06):
-    /// waking the second thread costs more than half such a product.
+    /// 4e6) made its training step slower, 0.370 → 0.425 ms (alternated, AMD EPYC Zen 4, 2026-12-06,
+    /// experiments/speed/quiet-zen4.md): waking the second thread costs more than it saves.
     public static let multithreadingThreshold: Double = 32e6
 
     /// Number of threads the engine uses for large products and its parallel loops.

@@ -50,7 +50,7 @@ public struct Adam: Sendable {
                             guard let pp = p.baseAddress, let gp = pg.baseAddress, let mp = pm.baseAddress, let vp = pv.baseAddress
                             else { return }
                             // In C, vectorized per instruction set (Swift's loop was not: 18 % of an MLP 274
-                            // training step, experiments/speed/README.md); the same operations per value.
+                            // training step, experiments/speed/quiet-zen4.md); the same operations per value.
                             imdad_adam_update(p.count, pp, gp, mp, vp, decay, beta1, beta2, stepSize, sqrtBC2, epsilon)
                         }
                     }
