@@ -94,6 +94,11 @@ void imdad_channel_sums_rows(size_t n, size_t c, const float *restrict x, const 
     }
 }
 
+IMDAD_CLONES
+void imdad_leaky_masked(size_t n, const float *restrict v, const float *restrict x, float slope, float *restrict out) {
+    for (size_t i = 0; i < n; i++) out[i] = x[i] > 0 ? v[i] : slope * v[i];
+}
+
 const char *imdad_kernels_isa(void) {
 #if IMDAD_DISPATCH
     __builtin_cpu_init();

@@ -53,6 +53,12 @@ final class BLASTests: XCTestCase {
         XCTAssertLessThan(info.verificationError, 1e-4)
         XCTAssertNil(info.fallbackReason)
         XCTAssertNil(info.slowKernelWarning)
+        if let isa = BLAS.ownKernelInstructionSet {
+            XCTAssertTrue(info.smallProducts.hasPrefix("the engine's \(isa) kernel"), info.smallProducts)
+        } else {
+            XCTAssertTrue(info.smallProducts.hasPrefix("the library above"), info.smallProducts)
+        }
+        XCTAssertTrue(info.description.contains(info.smallProducts))
     }
 
     func testTheNaiveKernelComesWithAWarningThatSaysWhy() {

@@ -72,6 +72,63 @@ final class KernelsTests: XCTestCase {
         }
     }
 
+    func testLeakyMaskedEqualsTheScalarLoop() {
+        for n in [1, 15, 16, 17, 1_000, 16_387] {
+            let v = values(n, seed: 13), x = values(n, seed: 14)
+            var out = [Float](repeating: .nan, count: n)
+            imdad_leaky_masked(n, v, x, 0.01, &out)
+            XCTAssertEqual(out.map(\.bitPattern), (0..<n).map { (x[$0] > 0 ? v[$0] : 0.01 * v[$0]).bitPattern }, "n \(n)")
+        }
+    }
+
+    /// The engine's own sgemm: within rounding of the Double triple loop for every transpose, with
+    /// tails in all three dimensions and β = 0 over a C of NaN (never read); and the same bits for
+    /// 1, 2 and 3 threads, and for a row whichever rows surround it (the fused multiply-add sequence
+    /// per element does not depend on the split or the tile).
+    func testOwnSGEMMMatchesTheNaiveKernelAndIgnoresTheSplit() throws {
+        guard BLAS.ownKernelInstructionSet != nil else {
+            throw XCTSkip("no kernel of its own on this CPU (needs x86-64 Linux with AVX2 and FMA)")
+        }
+        for (m, n, k) in [(1, 1, 1), (9, 70, 3), (67, 45, 129), (128, 128, 274), (130, 33, 64)] {
+            for tA in [false, true] {
+                for tB in [false, true] {
+                    for beta in [Float(0), -0.5] {
+                        let a = values(m * k, seed: 20), b = values(k * n, seed: 21)
+                        let c0 = beta == 0 ? [Float](repeating: .nan, count: m * n) : values(m * n, seed: 22)
+                        let lda = tA ? m : k, ldb = tB ? k : n
+                        var expected = c0
+                        naiveSGEMM(transposeA: tA, transposeB: tB, m: m, n: n, k: k, alpha: 0.75, a: a, lda: lda,
+                                   b: b, ldb: ldb, beta: beta, c: &expected, ldc: n)
+                        var bits: [[UInt32]] = []
+                        for threads in [1, 2, 3] {
+                            var c = c0
+                            ownSGEMM(transposeA: tA, transposeB: tB, m: m, n: n, k: k, alpha: 0.75, a: a, lda: lda,
+                                     b: b, ldb: ldb, beta: beta, c: &c, ldc: n, threads: threads)
+                            for i in 0..<(m * n) {
+                                XCTAssertEqual(c[i], expected[i], accuracy: 1e-5 * Float(k).squareRoot(),
+                                               "\(m)×\(n)×\(k) tA \(tA) tB \(tB) β \(beta), element \(i)")
+                            }
+                            bits.append(c.map(\.bitPattern))
+                        }
+                        XCTAssertEqual(bits[0], bits[1], "1 and 2 threads, \(m)×\(n)×\(k)")
+                        XCTAssertEqual(bits[0], bits[2], "1 and 3 threads, \(m)×\(n)×\(k)")
+                    }
+                }
+            }
+        }
+        // Row 5 of a 67-row product, alone: the same bits as in the full product.
+        let (m, n, k) = (67, 45, 129)
+        let a = values(m * k, seed: 23), b = values(k * n, seed: 24)
+        var full = [Float](repeating: 0, count: m * n), row = [Float](repeating: 0, count: n)
+        ownSGEMM(transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: k,
+                 beta: 0, c: &full, ldc: n, threads: 2)
+        Array(a[(5 * k)..<(6 * k)]).withUnsafeBufferPointer { a5 in
+            ownSGEMM(transposeA: false, transposeB: true, m: 1, n: n, k: k, alpha: 1, a: a5.baseAddress!, lda: k, b: b,
+                     ldb: k, beta: 0, c: &row, ldc: n, threads: 1)
+        }
+        XCTAssertEqual(row.map(\.bitPattern), full[(5 * n)..<(6 * n)].map(\.bitPattern))
+    }
+
     #if os(Linux) && arch(x86_64)
     /// The versions this CPU does not pick, too: `experiments/speed/kernels-isa.sh` builds the loops
     /// for baseline x86-64, AVX2 and AVX-512 with clang (the Swift toolchain's) and compares the

@@ -121,7 +121,10 @@ final class OneDNNTests: XCTestCase {
         assertClose(fast.0, old.0, terms: 400, "forward")
         assertClose(fast.1, old.1, terms: 800, "∂x")
         assertClose(fast.2, old.2, terms: 13 * 196, "∂w")
-        XCTAssertNotEqual(fast.2.map(\.bitPattern), old.2.map(\.bitPattern), "oneDNN was not used")
+        // Some output differs in its last bits (which one depends on the kernels: with the engine's
+        // own sgemm, ∂w sums in oneDNN's order and agrees to the bit).
+        let bits = { (r: ([Float], [Float], [Float], [Float])) in [r.0, r.1, r.2].map { $0.map(\.bitPattern) } }
+        XCTAssertNotEqual(bits(fast), bits(old), "oneDNN was not used")
     }
 
     /// y, ∂x, ∂w, ∂b of `sum(conv2d(x, w, b) ⊙ gy)` through the tape.

@@ -39,6 +39,8 @@ int main(void) {
     imdad_channel_sums_rows(ROWS, C, x, NULL, NULL, sums[0]);
     imdad_channel_sums_rows(ROWS, C, x, mean, NULL, sums[1]);
     imdad_channel_sums_rows(ROWS, C, x, NULL, gr, sums[2]);
+    imdad_leaky_masked(ROWS * C, gr, x, 0.01f, dx);  // x has both signs
     fwrite(sums, sizeof sums, 1, stdout);
+    fwrite(dx, sizeof(float), ROWS * C, stdout);
     return 0;
 }

@@ -30,7 +30,23 @@ void imdad_bn_rows_backward(size_t n, size_t c, const float *g, const float *xha
 /// v·y[i,ch] when `y` is not NULL (at most one of the two).
 void imdad_channel_sums_rows(size_t n, size_t c, const float *x, const float *shift, const float *y, double *out);
 
+/// LeakyReLU's forward (v = x) and its pullback (v = the gradient): out[i] = v[i] where x[i] > 0,
+/// slope·v[i] elsewhere (`out` overlaps neither).
+void imdad_leaky_masked(size_t n, const float *v, const float *x, float slope, float *out);
+
 /// The instruction set of the versions in use: "avx512f", "avx2" or "baseline".
 const char *imdad_kernels_isa(void);
+
+/// C[m×n] ← α·op(A)[m×k]·op(B)[k×n] + β·C, row-major (`lda`, `ldb`, `ldc`: row strides of the
+/// stored matrices; op(X) = Xᵀ when trans_x ≠ 0), with fused multiply-adds in a fixed order per
+/// element: the same bits whatever `threads` (the caller and up to threads − 1 worker threads
+/// that spin briefly between products). β = 0 never reads C. Does nothing when
+/// `imdad_sgemm_isa()` is 0.
+void imdad_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                 const float *b, size_t ldb, float beta, float *c, size_t ldc, int threads);
+
+/// The instruction set `imdad_sgemm` runs on this CPU: 2 AVX-512, 1 AVX2 with FMA, 0 none (not
+/// x86-64 Linux, or a CPU without FMA).
+int imdad_sgemm_isa(void);
 
 #endif

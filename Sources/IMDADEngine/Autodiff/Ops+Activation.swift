@@ -1,5 +1,6 @@
 // Element-wise non-linearities and their derivatives.
 
+import CIMDADKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -67,14 +68,15 @@ extension Variable {
 }
 
 /// `v[i]` where `x[i] > 0`, `slope·v[i]` elsewhere: LeakyReLU's forward (`v = x`) and its
-/// pullback (`v = g`), spread over the cores for large tensors.
+/// pullback (`v = g`), in C (`imdad_leaky_masked`, vectorized for the CPU), spread over the cores
+/// for large tensors.
 private func leakyMasked(_ v: Tensor, by x: Tensor, slope: Float) -> Tensor {
     Tensor(shape: v.shape) { o in
         v.scalars.withUnsafeBufferPointer { pv in
             x.scalars.withUnsafeBufferPointer { px in
                 Parallel.forRanges(v.count, pieces: Parallel.elementwisePieces(v.count)) { r in
-                    mapElements(r.count, into: o.baseAddress! + r.lowerBound, pv.baseAddress! + r.lowerBound,
-                            px.baseAddress! + r.lowerBound) { v, x in x > 0 ? v : slope * v }
+                    imdad_leaky_masked(r.count, pv.baseAddress! + r.lowerBound, px.baseAddress! + r.lowerBound, slope,
+                                       o.baseAddress! + r.lowerBound)
                 }
             }
         }

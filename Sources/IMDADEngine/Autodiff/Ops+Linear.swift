@@ -7,17 +7,17 @@ extension Tensor {
         let m = transposeA ? a.shape[1] : a.shape[0], k = transposeA ? a.shape[0] : a.shape[1]
         let kb = transposeB ? b.shape[1] : b.shape[0], n = transposeB ? b.shape[0] : b.shape[1]
         precondition(k == kb, "matmul: inner dimensions \(k) and \(kb) differ (\(a.shape) × \(b.shape))")
-        var out = [Float](repeating: 0, count: m * n)
-        a.scalars.withUnsafeBufferPointer { pa in
-            b.scalars.withUnsafeBufferPointer { pb in
-                out.withUnsafeMutableBufferPointer { pc in
+        // β = 0: every kernel the engine uses writes C without reading it (BLAS's start-up check
+        // fills C with NaN for β = 0), so the buffer needs no zero-fill.
+        return Tensor(shape: [m, n]) { pc in
+            a.scalars.withUnsafeBufferPointer { pa in
+                b.scalars.withUnsafeBufferPointer { pb in
                     BLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                                a: pa.baseAddress!, lda: a.shape[1], b: pb.baseAddress!, ldb: b.shape[1],
                                c: pc.baseAddress!, ldc: n)
                 }
             }
         }
-        return Tensor(shape: [m, n], scalars: out)
     }
 }
 

@@ -27,10 +27,26 @@ extension Variable {
         var out = [Float](repeating: 0, count: outer * inner)
         x.scalars.withUnsafeBufferPointer { p in
             out.withUnsafeMutableBufferPointer { o in
-                for a in 0..<outer {
-                    for k in 0..<n {
-                        let base = (a * n + k) * inner
-                        for i in 0..<inner { o[a * inner + i] += p[base + i] }
+                let p = p.baseAddress!, o = o.baseAddress!
+                if inner == 1 {
+                    // Row sums (e.g. ‖z − c‖² per sample): eight rows side by side, each still summed
+                    // from 0 in order k = 0, 1, …, so eight independent additions are in flight.
+                    var a = 0
+                    while a + 8 <= outer {
+                        var acc = SIMD8<Float>()
+                        for k in 0..<n {
+                            for r in 0..<8 { acc[r] += p[(a + r) * n + k] }
+                        }
+                        for r in 0..<8 { o[a + r] = acc[r] }
+                        a += 8
+                    }
+                    for a in a..<outer { for k in 0..<n { o[a] += p[a * n + k] } }
+                } else {
+                    for a in 0..<outer {
+                        for k in 0..<n {
+                            let base = (a * n + k) * inner
+                            for i in 0..<inner { o[a * inner + i] += p[base + i] }
+                        }
                     }
                 }
             }

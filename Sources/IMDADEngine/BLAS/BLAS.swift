@@ -14,6 +14,7 @@ import Accelerate
 #elseif canImport(Glibc)
 import Glibc
 #endif
+import CIMDADKernels
 
 /// Which matrix kernel is active and why; printed by `imdad info` and the benchmarks.
 public struct BLASBackend: Sendable, CustomStringConvertible {
@@ -29,6 +30,10 @@ public struct BLASBackend: Sendable, CustomStringConvertible {
     public var verificationError: Double
     /// Why the naive kernel is in use, when it is.
     public var fallbackReason: String?
+    /// Who computes products in ``BLAS/ownKernelRange``: the engine's own kernel
+    /// (`imdad_sgemm` in `CIMDADKernels`, split over the engine's threads) when it passed the same
+    /// check, else the library above in one piece; and why.
+    public var smallProducts: String = "the library above, in one piece"
 
     /// What to tell a user before long work when the products run on the naive kernel, or nil when
     /// a fast library is in use. "About 200×": a 1024³ sgemm ran at 0.5 GFLOP/s on the naive kernel
@@ -44,6 +49,7 @@ public struct BLASBackend: Sendable, CustomStringConvertible {
         if let path { s += " from \(path)" }
         s += ", verified against the naive kernel (max rel. error \(verificationError))"
         if let fallbackReason { s += "; \(fallbackReason)" }
+        s += "; products of \(Int(BLAS.ownKernelRange.lowerBound / 1e6))–\(Int(BLAS.ownKernelRange.upperBound / 1e6)) MFLOP: \(smallProducts)"
         return s
     }
 }
@@ -70,6 +76,13 @@ public enum BLAS {
         }
         let loaded = Loaded.shared
         let flops = 2 * Double(m) * Double(n) * Double(k)
+        if flops >= ownKernelRange.lowerBound && flops < ownKernelRange.upperBound && loaded.ownKernel {
+            // The engine's kernel: the same bits however many threads share the product.
+            ownSGEMM(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                     b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                     threads: singleThreaded || Parallel.isInsideLoop ? 1 : Int(loaded.threadBudget))
+            return
+        }
         // OpenBLAS itself always runs on one thread. Large products are split into blocks of
         // rows (or columns) of C, one product each, spread over the engine's threads. The split
         // depends on the shapes only, never on the number of threads, so results do not either
@@ -92,13 +105,19 @@ public enum BLAS {
         }
     }
 
-    /// Products below this many flops run in one piece on the calling thread. Measured here with
-    /// the earlier engine, which let OpenBLAS thread every product (2 cores, load from other
-    /// processes): its second thread turned a 1.6 ms MLP training step into 24 ms, waiting to be
-    /// scheduled. On idle cores, splitting the MLP 274-128-64-32's 9-MFLOP products (threshold
-    /// 4e6) made its training step slower, 0.370 → 0.425 ms (alternated, AMD EPYC Zen 4, 2026-12-06,
-    /// experiments/speed/quiet-zen4.md): waking the second thread costs more than it saves.
+    /// Products below this many flops run on the engine's own kernel when the CPU has one
+    /// (`imdad_sgemm`: its worker thread spins between products, so splitting a 0.5–9 MFLOP
+    /// product pays; experiments/speed/small-gemm.md), else in one piece on the calling thread.
+    /// Larger products are cut into blocks of rows or columns, one OpenBLAS call each, over
+    /// Dispatch's threads: waking those costs tens of microseconds (splitting the MLP
+    /// 274-128-64-32's 9-MFLOP products that way made its training step slower, 0.370 → 0.425 ms,
+    /// AMD EPYC Zen 4, experiments/speed/quiet-zen4.md).
     public static let multithreadingThreshold: Double = 32e6
+
+    /// The products (in flops) the engine's own kernel takes when the CPU has it. Below 1 MFLOP
+    /// (the MLP 21-32-16-8's products) waking the worker costs more than half the product saves,
+    /// and OpenBLAS is as fast on one thread (experiments/speed/small-gemm.md).
+    public static let ownKernelRange: Range<Double> = 1e6 ..< multithreadingThreshold
 
     /// Number of threads the engine uses for large products and its parallel loops.
     public static var threadCount: Int { Int(Loaded.shared.threadBudget) }
@@ -139,6 +158,29 @@ public func naiveSGEMM(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: In
     }
 }
 
+/// The engine's own kernel (`imdad_sgemm`, C, AVX-512 or AVX2 with FMA): the caller and up to
+/// `threads − 1` worker threads share the product, and every element is the same fused
+/// multiply-add sequence whatever the split. Does nothing on CPUs without it
+/// (``BLAS/ownKernelInstructionSet`` is nil): callers check first, as ``BLAS/sgemm`` does.
+public func ownSGEMM(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
+    imdad_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+                Int32(Swift.max(1, Swift.min(threads, 64))))
+}
+
+extension BLAS {
+    /// The instruction set of the engine's own kernel on this CPU ("AVX-512", "AVX2"), or nil
+    /// when it has none (not x86-64 Linux, or no FMA).
+    public static var ownKernelInstructionSet: String? {
+        switch imdad_sgemm_isa() {
+        case 2: return "AVX-512"
+        case 1: return "AVX2"
+        default: return nil
+        }
+    }
+}
+
 // MARK: - Loading
 
 private typealias GemmFn = @convention(c) (Int32, Int32, Int32, Int32, Int32, Int32, Float,
@@ -161,6 +203,9 @@ private final class Loaded: @unchecked Sendable {
     /// `OPENBLAS_NUM_THREADS`) until ``BLAS/setThreadCount(_:)`` changes it.
     private var budget: Int32 = 1
     private let lock = Lock()
+    /// Whether products under the threshold go to the engine's own kernel (it exists on this CPU
+    /// and passed the start-up check).
+    let ownKernel: Bool
 
     var threadBudget: Int32 { lock.withLock { budget } }
 
@@ -214,6 +259,20 @@ private final class Loaded: @unchecked Sendable {
             }
         } ?? naive
         #endif
+        if let isa = BLAS.ownKernelInstructionSet {
+            let threads = Int(budget)
+            let err = Loaded.verify({ tA, tB, m, n, k, al, a, lda, b, ldb, be, c, ldc in
+                ownSGEMM(transposeA: tA, transposeB: tB, m: m, n: n, k: k, alpha: al, a: a, lda: lda, b: b, ldb: ldb,
+                         beta: be, c: c, ldc: ldc, threads: threads)
+            }, against: naive)
+            ownKernel = err < 1e-4
+            candidate.smallProducts = ownKernel
+                ? "the engine's \(isa) kernel, split over its threads, verified (max rel. error \(err))"
+                : "the library above, in one piece: the engine's \(isa) kernel failed the numerical check (max rel. error \(err))"
+        } else {
+            ownKernel = false
+            candidate.smallProducts = "the library above, in one piece (the engine's own kernel needs x86-64 Linux with AVX2 and FMA)"
+        }
         if candidate.library != "naive" {
             let err = Loaded.verify(fast, against: naive)
             candidate.verificationError = err
@@ -231,7 +290,9 @@ private final class Loaded: @unchecked Sendable {
     }
 
     /// Multiplies random matrices of awkward sizes in all four transpose combinations with
-    /// α ≠ 1 and β ≠ 0, and returns the largest error relative to the naive kernel.
+    /// α ≠ 1, once with β ≠ 0 and once with β = 0 over a C filled with NaN (a kernel must then
+    /// not read C: the engine hands it uninitialized memory), and returns the largest error
+    /// relative to the naive kernel.
     static func verify(_ fast: (Bool, Bool, Int, Int, Int, Float, UnsafePointer<Float>, Int, UnsafePointer<Float>, Int,
                                 Float, UnsafeMutablePointer<Float>, Int) -> Void,
                        against naive: (Bool, Bool, Int, Int, Int, Float, UnsafePointer<Float>, Int, UnsafePointer<Float>, Int,
@@ -240,18 +301,18 @@ private final class Loaded: @unchecked Sendable {
         var worst = 0.0
         for (m, n, k) in [(67, 45, 129), (1, 33, 7), (130, 1, 64), (96, 96, 96)] {
             for tA in [false, true] {
-                for tB in [false, true] {
+                for (tB, beta) in [(false, Float(-0.5)), (true, -0.5), (false, 0), (true, 0)] {
                     let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
                     let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
-                    let c0 = (0..<(m * n)).map { _ in rng.uniform(-1, 1) }
+                    let c0 = (0..<(m * n)).map { _ in beta == 0 ? Float.nan : rng.uniform(-1, 1) }
                     var c1 = c0, c2 = c0
                     let lda = tA ? m : k, ldb = tB ? k : n
                     a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
                         c1.withUnsafeMutableBufferPointer { pc in
-                            fast(tA, tB, m, n, k, 0.75, pa.baseAddress!, lda, pb.baseAddress!, ldb, -0.5, pc.baseAddress!, n)
+                            fast(tA, tB, m, n, k, 0.75, pa.baseAddress!, lda, pb.baseAddress!, ldb, beta, pc.baseAddress!, n)
                         }
                         c2.withUnsafeMutableBufferPointer { pc in
-                            naive(tA, tB, m, n, k, 0.75, pa.baseAddress!, lda, pb.baseAddress!, ldb, -0.5, pc.baseAddress!, n)
+                            naive(tA, tB, m, n, k, 0.75, pa.baseAddress!, lda, pb.baseAddress!, ldb, beta, pc.baseAddress!, n)
                         }
                     } }
                     let scale = Double(k).squareRoot()

@@ -58,6 +58,9 @@ public enum Parallel {
         forEach(p) { i in body(total * i / p ..< total * (i + 1) / p) }
     }
 
+    /// Whether the calling thread runs the body of a parallel loop (work it starts then stays on it).
+    static var isInsideLoop: Bool { ParallelRegion.isInside }
+
     /// Pieces for an elementwise loop over `count` values: one per 64 Ki values, at most 8
     /// (small loops stay on the calling thread).
     public static func elementwisePieces(_ count: Int) -> Int { Swift.max(1, Swift.min(8, count >> 16)) }

@@ -1,0 +1,354 @@
+// The engine's own kernel for small and medium matrix products, and the worker thread that splits
+// them with the caller. See include/CIMDADKernels.h for the contract; the measurements that led
+// here are in experiments/speed/small-gemm.md.
+//
+// Layout. C (m×n) is cut into panels of NR columns. For each panel the NR columns of op(B) are
+// copied once into a K×NR block (zero-padded past n); a micro-kernel then walks the panel's rows
+// MR at a time, broadcasting op(A)(i, p) straight from A (any transpose, no copy) and multiplying
+// it into the panel's row p with a fused multiply-add:
+//
+//     acc(i, j) ← fma(A(i, p), B(p, j), acc(i, j))   for p = 0, 1, …, K−1
+//     C(i, j)   ← α·acc(i, j) (+ β·C(i, j) when β ≠ 0)
+//
+// Every element of C is this one sequence of operations, whichever panel, row block, tail or
+// thread computes it: the results do not depend on the number of threads or on how the work is
+// split (they do depend on the instruction set: AVX-512 and AVX2 fuse, and give the same bits;
+// there is no baseline version, OpenBLAS serves CPUs without FMA).
+#include "CIMDADKernels.h"
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__)) && defined(__linux__)
+#define IMDAD_GEMM_X86 1
+#include <immintrin.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#else
+#define IMDAD_GEMM_X86 0
+#endif
+
+#if IMDAD_GEMM_X86
+
+/// A matrix operand seen through its transpose: element (i, p) is at base[i·rs + p·cs].
+typedef struct {
+    const float *base;
+    size_t rs, cs;
+} operand;
+
+typedef struct {
+    operand a, b;
+    size_t m, n, k;
+    float alpha, beta;
+    float *c;
+    size_t ldc;
+    size_t panels;     // ⌈n / NR⌉
+    size_t row_parts;  // pieces the rows are cut into (1 unless there are fewer panels than threads)
+    int isa;           // 2: AVX-512, 1: AVX2
+} gemm_job;
+
+enum { NR512 = 32, MR512 = 8, NR256 = 16, MR256 = 6 };
+
+/// dst[p·width + j] = src[j·ld + p] for an 8 × 8 block (p, j < 8): a transpose in registers.
+__attribute__((target("avx2"))) static void transpose8x8(const float *src, size_t ld, float *dst, size_t width) {
+    __m256 r0 = _mm256_loadu_ps(src), r1 = _mm256_loadu_ps(src + ld), r2 = _mm256_loadu_ps(src + 2 * ld),
+           r3 = _mm256_loadu_ps(src + 3 * ld), r4 = _mm256_loadu_ps(src + 4 * ld), r5 = _mm256_loadu_ps(src + 5 * ld),
+           r6 = _mm256_loadu_ps(src + 6 * ld), r7 = _mm256_loadu_ps(src + 7 * ld);
+    __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3),
+           t3 = _mm256_unpackhi_ps(r2, r3), t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5),
+           t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE),
+           u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE),
+           u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE),
+           u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    _mm256_storeu_ps(dst + 0 * width, _mm256_permute2f128_ps(u0, u4, 0x20));
+    _mm256_storeu_ps(dst + 1 * width, _mm256_permute2f128_ps(u1, u5, 0x20));
+    _mm256_storeu_ps(dst + 2 * width, _mm256_permute2f128_ps(u2, u6, 0x20));
+    _mm256_storeu_ps(dst + 3 * width, _mm256_permute2f128_ps(u3, u7, 0x20));
+    _mm256_storeu_ps(dst + 4 * width, _mm256_permute2f128_ps(u0, u4, 0x31));
+    _mm256_storeu_ps(dst + 5 * width, _mm256_permute2f128_ps(u1, u5, 0x31));
+    _mm256_storeu_ps(dst + 6 * width, _mm256_permute2f128_ps(u2, u6, 0x31));
+    _mm256_storeu_ps(dst + 7 * width, _mm256_permute2f128_ps(u3, u7, 0x31));
+}
+
+/// Copies columns j0 ..< j0 + nr of op(B) into `dst` (k rows of `width`, zeros past nr).
+static void pack_panel(const operand *b, size_t k, size_t j0, size_t nr, size_t width, float *restrict dst) {
+    if (b->cs == 1) {  // B's rows are contiguous
+        for (size_t p = 0; p < k; p++) {
+            const float *src = b->base + p * b->rs + j0;
+            float *d = dst + p * width;
+            memcpy(d, src, nr * sizeof(float));
+            for (size_t j = nr; j < width; j++) d[j] = 0;
+        }
+    } else {  // op(B) = Bᵀ: gather column by column
+        for (size_t p = 0; p < k; p++) {
+            float *d = dst + p * width;
+            for (size_t j = nr; j < width; j++) d[j] = 0;
+        }
+        // op(B)(p, j) = base[p + j·cs]: 8 × 8 blocks transposed in registers, then the edges.
+        size_t j8 = nr / 8 * 8, p8 = k / 8 * 8;
+        for (size_t j = 0; j < j8; j += 8)
+            for (size_t p = 0; p < p8; p += 8) transpose8x8(b->base + (j0 + j) * b->cs + p, b->cs, dst + p * width + j, width);
+        for (size_t j = 0; j < nr; j++) {
+            const float *src = b->base + (j0 + j) * b->cs;
+            for (size_t p = j < j8 ? p8 : 0; p < k; p++) dst[p * width + j] = src[p];
+        }
+    }
+}
+
+/// Writes one row of a tile: C(i, j0 + j) ← α·acc[j] (+ β·C) for j < nr.
+static inline void store_row(const float *acc, size_t nr, float alpha, float beta, float *restrict crow) {
+    if (beta == 0) {
+        for (size_t j = 0; j < nr; j++) crow[j] = alpha * acc[j];
+    } else {
+        for (size_t j = 0; j < nr; j++) crow[j] = alpha * acc[j] + beta * crow[j];
+    }
+}
+
+// MARK: AVX-512: tiles of 8 rows × 32 columns (16 accumulators)
+
+#define TILE512(MR)                                                                                       \
+    __attribute__((target("avx512f,fma"))) static void tile512_##MR(                                     \
+        const float *const *arow, size_t acs, const float *restrict bp, size_t k, size_t nr, float alpha, \
+        float beta, float *c, size_t ldc) {                                                               \
+        __m512 c0[MR], c1[MR];                                                                            \
+        for (int r = 0; r < MR; r++) { c0[r] = _mm512_setzero_ps(); c1[r] = _mm512_setzero_ps(); }      \
+        for (size_t p = 0; p < k; p++) {                                                                  \
+            __m512 b0 = _mm512_loadu_ps(bp + p * NR512), b1 = _mm512_loadu_ps(bp + p * NR512 + 16);       \
+            for (int r = 0; r < MR; r++) {                                                                \
+                __m512 a = _mm512_set1_ps(arow[r][p * acs]);                                              \
+                c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);                                                    \
+                c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);                                                    \
+            }                                                                                             \
+        }                                                                                                 \
+        for (int r = 0; r < MR; r++) {                                                                    \
+            float *crow = c + r * ldc;                                                                    \
+            if (nr == NR512 && beta == 0) {                                                               \
+                __m512 al = _mm512_set1_ps(alpha);                                                        \
+                _mm512_storeu_ps(crow, _mm512_mul_ps(al, c0[r]));                                         \
+                _mm512_storeu_ps(crow + 16, _mm512_mul_ps(al, c1[r]));                                    \
+            } else {                                                                                      \
+                float acc[NR512];                                                                         \
+                _mm512_storeu_ps(acc, c0[r]);                                                             \
+                _mm512_storeu_ps(acc + 16, c1[r]);                                                        \
+                store_row(acc, nr, alpha, beta, crow);                                                    \
+            }                                                                                             \
+        }                                                                                                 \
+    }
+TILE512(1) TILE512(2) TILE512(3) TILE512(4) TILE512(5) TILE512(6) TILE512(7) TILE512(8)
+
+typedef void (*tile_fn)(const float *const *, size_t, const float *, size_t, size_t, float, float, float *, size_t);
+static const tile_fn tiles512[MR512 + 1] = {0, tile512_1, tile512_2, tile512_3, tile512_4,
+                                            tile512_5, tile512_6, tile512_7, tile512_8};
+
+// MARK: AVX2: tiles of 6 rows × 16 columns (12 accumulators)
+
+#define TILE256(MR)                                                                                       \
+    __attribute__((target("avx2,fma"))) static void tile256_##MR(                                        \
+        const float *const *arow, size_t acs, const float *restrict bp, size_t k, size_t nr, float alpha, \
+        float beta, float *c, size_t ldc) {                                                               \
+        __m256 c0[MR], c1[MR];                                                                            \
+        for (int r = 0; r < MR; r++) { c0[r] = _mm256_setzero_ps(); c1[r] = _mm256_setzero_ps(); }      \
+        for (size_t p = 0; p < k; p++) {                                                                  \
+            __m256 b0 = _mm256_loadu_ps(bp + p * NR256), b1 = _mm256_loadu_ps(bp + p * NR256 + 8);        \
+            for (int r = 0; r < MR; r++) {                                                                \
+                __m256 a = _mm256_broadcast_ss(arow[r] + p * acs);                                        \
+                c0[r] = _mm256_fmadd_ps(a, b0, c0[r]);                                                    \
+                c1[r] = _mm256_fmadd_ps(a, b1, c1[r]);                                                    \
+            }                                                                                             \
+        }                                                                                                 \
+        for (int r = 0; r < MR; r++) {                                                                    \
+            float acc[NR256];                                                                             \
+            _mm256_storeu_ps(acc, c0[r]);                                                                 \
+            _mm256_storeu_ps(acc + 8, c1[r]);                                                             \
+            store_row(acc, nr, alpha, beta, c + r * ldc);                                                 \
+        }                                                                                                 \
+    }
+TILE256(1) TILE256(2) TILE256(3) TILE256(4) TILE256(5) TILE256(6)
+
+static const tile_fn tiles256[MR256 + 1] = {0, tile256_1, tile256_2, tile256_3, tile256_4, tile256_5, tile256_6};
+
+// MARK: One piece of the work
+
+/// Per-thread scratch for a packed panel, grown when needed (freed at thread exit by nobody: one
+/// block per thread that ever multiplies, the size of the largest K seen × NR).
+static _Thread_local float *panel_buffer;
+static _Thread_local size_t panel_capacity;
+
+static float *scratch(size_t count) {
+    if (count > panel_capacity) {
+        free(panel_buffer);
+        panel_buffer = aligned_alloc(64, (count * sizeof(float) + 63) / 64 * 64);
+        panel_capacity = panel_buffer ? count : 0;
+    }
+    return panel_buffer;
+}
+
+/// Piece `piece` of a job: panel `piece / row_parts`, its rows cut `row_parts` ways.
+static void gemm_piece(void *ctx, size_t piece) {
+    const gemm_job *job = ctx;
+    const size_t nrw = job->isa == 2 ? NR512 : NR256, mrw = job->isa == 2 ? MR512 : MR256;
+    const tile_fn *tiles = job->isa == 2 ? tiles512 : tiles256;
+    size_t panel = piece / job->row_parts, part = piece % job->row_parts;
+    size_t j0 = panel * nrw, nr = job->n - j0 < nrw ? job->n - j0 : nrw;
+    // Row blocks of the part: whole tiles, so that a part boundary never changes a tile's rows.
+    size_t blocks = (job->m + mrw - 1) / mrw;
+    size_t b0 = blocks * part / job->row_parts, b1 = blocks * (part + 1) / job->row_parts;
+    if (b0 == b1) return;
+    float *bp = scratch(job->k * nrw);
+    if (!bp) abort();  // out of memory for a few kilobytes: nothing sensible is left to do
+    pack_panel(&job->b, job->k, j0, nr, nrw, bp);
+    for (size_t blk = b0; blk < b1; blk++) {
+        size_t i0 = blk * mrw, mr = job->m - i0 < mrw ? job->m - i0 : mrw;
+        const float *arow[MR512];
+        for (size_t r = 0; r < mr; r++) arow[r] = job->a.base + (i0 + r) * job->a.rs;
+        tiles[mr](arow, job->a.cs, bp, job->k, nr, job->alpha, job->beta, job->c + i0 * job->ldc + j0, job->ldc);
+    }
+}
+
+// MARK: The worker threads
+
+/// Jobs are posted one at a time (`post_lock`); a caller that finds the pool busy (another thread
+/// multiplying) does its product alone. `gen` is even while a job is open and odd while it is
+/// closed; workers wait for a new even value, spinning briefly and then sleeping on `wake`.
+static struct {
+    pthread_mutex_t post_lock, sleep_lock;
+    pthread_cond_t wake;
+    atomic_uint gen;
+    atomic_int active;    // workers inside the current job
+    atomic_int sleeping;  // workers waiting on `wake`
+    atomic_size_t next, done;
+    void (*fn)(void *, size_t);
+    void *ctx;
+    size_t count;
+    int workers;  // started so far
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 1};
+
+/// Spins of a worker (a pause each, about 15–40 ns) before it sleeps: long enough to span the
+/// gaps between the products of one training step, short enough to give a busy machine its core
+/// back soon after the products stop.
+enum { WORKER_SPINS = 1 << 13 };
+
+static void run_pieces(void) {
+    size_t i;
+    while ((i = atomic_fetch_add(&pool.next, 1)) < pool.count) {
+        pool.fn(pool.ctx, i);
+        atomic_fetch_add(&pool.done, 1);
+    }
+}
+
+static void *worker_main(void *unused) {
+    (void)unused;
+    unsigned seen = 1;
+    for (;;) {
+        unsigned g = atomic_load(&pool.gen);
+        for (int spins = 0; (g & 1) || g == seen; g = atomic_load(&pool.gen)) {
+            if (++spins < WORKER_SPINS) {
+                _mm_pause();
+                continue;
+            }
+            pthread_mutex_lock(&pool.sleep_lock);
+            atomic_fetch_add(&pool.sleeping, 1);
+            while (((g = atomic_load(&pool.gen)) & 1) || g == seen) pthread_cond_wait(&pool.wake, &pool.sleep_lock);
+            atomic_fetch_sub(&pool.sleeping, 1);
+            pthread_mutex_unlock(&pool.sleep_lock);
+            break;
+        }
+        seen = g;
+        atomic_fetch_add(&pool.active, 1);
+        if (atomic_load(&pool.gen) == g) run_pieces();  // else the job closed before we came in
+        atomic_fetch_sub(&pool.active, 1);
+    }
+    return 0;
+}
+
+/// Runs fn(ctx, i) for i < count on the caller and up to `threads − 1` workers.
+static void pool_run(size_t count, int threads, void (*fn)(void *, size_t), void *ctx) {
+    if (threads > 1 && count > 1 && pthread_mutex_trylock(&pool.post_lock) == 0) {
+        while (pool.workers < threads - 1) {
+            pthread_t t;
+            pthread_attr_t attr;
+            pthread_attr_init(&attr);
+            pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+            int failed = pthread_create(&t, &attr, worker_main, 0);
+            pthread_attr_destroy(&attr);
+            if (failed) break;
+            pool.workers++;
+        }
+        if (pool.workers > 0) {
+            pool.fn = fn;
+            pool.ctx = ctx;
+            pool.count = count;
+            atomic_store(&pool.next, 0);
+            atomic_store(&pool.done, 0);
+            unsigned open = atomic_fetch_add(&pool.gen, 1) + 1;  // odd → even: open
+            if (atomic_load(&pool.sleeping) > 0) {
+                pthread_mutex_lock(&pool.sleep_lock);
+                pthread_cond_broadcast(&pool.wake);
+                pthread_mutex_unlock(&pool.sleep_lock);
+            }
+            run_pieces();
+            while (atomic_load(&pool.done) < count) _mm_pause();
+            atomic_store(&pool.gen, open + 1);  // closed: late workers leave without touching pieces
+            while (atomic_load(&pool.active) > 0) _mm_pause();
+            pthread_mutex_unlock(&pool.post_lock);
+            return;
+        }
+        pthread_mutex_unlock(&pool.post_lock);
+    }
+    for (size_t i = 0; i < count; i++) fn(ctx, i);
+}
+
+// MARK: The entry points
+
+static int detect_isa(void) {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return 2;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
+    return 0;
+}
+
+int imdad_sgemm_isa(void) {
+    static atomic_int isa = -1;
+    int v = atomic_load(&isa);
+    if (v < 0) {
+        v = detect_isa();
+        atomic_store(&isa, v);
+    }
+    return v;
+}
+
+void imdad_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                 const float *b, size_t ldb, float beta, float *c, size_t ldc, int threads) {
+    int isa = imdad_sgemm_isa();
+    if (isa == 0 || m == 0 || n == 0) return;
+    gemm_job job = {
+        .a = trans_a ? (operand){a, 1, lda} : (operand){a, lda, 1},
+        .b = trans_b ? (operand){b, 1, ldb} : (operand){b, ldb, 1},
+        .m = m, .n = n, .k = k, .alpha = alpha, .beta = beta, .c = c, .ldc = ldc, .isa = isa,
+    };
+    size_t nrw = isa == 2 ? NR512 : NR256;
+    job.panels = (n + nrw - 1) / nrw;
+    // Enough pieces for every thread: panels first (each packs its own columns), rows when the
+    // panels are too few. The cut depends on the shapes and the thread count only, and never
+    // changes any element's arithmetic.
+    job.row_parts = 1;
+    if (threads > 1 && job.panels < (size_t)threads * 2) {
+        size_t want = ((size_t)threads * 2 + job.panels - 1) / job.panels;
+        size_t blocks = (m + (isa == 2 ? MR512 : MR256) - 1) / (isa == 2 ? MR512 : MR256);
+        job.row_parts = want < blocks ? want : blocks;
+    }
+    pool_run(job.panels * job.row_parts, threads, gemm_piece, &job);
+}
+
+#else  // not x86-64 Linux: no kernel of our own; the engine uses its BLAS library
+
+int imdad_sgemm_isa(void) { return 0; }
+
+void imdad_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                 const float *b, size_t ldb, float beta, float *c, size_t ldc, int threads) {
+    (void)trans_a; (void)trans_b; (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda;
+    (void)b; (void)ldb; (void)beta; (void)c; (void)ldc; (void)threads;
+}
+
+#endif
