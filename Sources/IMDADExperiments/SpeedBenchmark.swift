@@ -29,13 +29,11 @@ public enum SpeedBenchmark {
         let objective = IMDADObjective(config)
         let (wi, bi) = IMDAD.sphereIndices(net)
         func trainStep() {
-            let tape = Tape()
-            let bound = net.bind(on: tape, differentiable: true)
-            let (s, updates) = net.forward(tape.constant(x), bound: bound, mode: .training)
-            let loss = objective.batchLoss(scores: s, anomalyCount: anomalies, w: bound[wi], b: bound[bi]).loss
-            tape.backward(from: loss)
-            adam.update(&net.parameters, gradients: net.gradients(on: tape, bound: bound))
-            net.apply(updates)
+            net.trainingStep(&adam) { net, tape, bound in
+                let (s, updates) = net.forward(tape.constant(x), bound: bound, mode: .training)
+                let loss = objective.batchLoss(scores: s, anomalyCount: anomalies, w: bound[wi], b: bound[bi]).loss
+                return (loss, updates, ())
+            }
         }
         func forward() { _ = net.infer(x, batchSize: batch) }
         func median(_ f: () -> Void) -> Double {

@@ -105,18 +105,16 @@ func train(network: inout Network, normals: Tensor, anomalies: Tensor?, configur
             if let anomalies, !batch.anomalous.isEmpty {
                 x = Tensor.concatenateRows([x, anomalies.rows(at: batch.anomalous)])
             }
-            let tape = Tape()
-            let bound = network.bind(on: tape, differentiable: true)
-            let (out, updates) = network.forward(tape.constant(x), bound: bound, mode: .training)
-            let b = batchLoss(x, out, batch.anomalous.count, bound)
-            let value = b.loss.value.scalar
-            guard value.isFinite else { throw TrainingError(epoch: epoch + 1, step: steps + 1, what: "the loss") }
-            tape.backward(from: b.loss)
-            adam.update(&network.parameters, gradients: network.gradients(on: tape, bound: bound))
-            network.apply(updates)
+            let (value, batchCounters) = try network.trainingStep(&adam) { network, tape, bound in
+                let (out, updates) = network.forward(tape.constant(x), bound: bound, mode: .training)
+                let b = batchLoss(x, out, batch.anomalous.count, bound)
+                let value = b.loss.value.scalar
+                guard value.isFinite else { throw TrainingError(epoch: epoch + 1, step: steps + 1, what: "the loss") }
+                return (b.loss, updates, (value, b.counters))
+            }
             total += Double(value)
             steps += 1
-            for (key, v) in b.counters { counters[key, default: 0] += v }
+            for (key, v) in batchCounters { counters[key, default: 0] += v }
         }
         if let bad = network.parameters.values.indices.first(where: { !network.parameters.values[$0].isFinite }) {
             throw TrainingError(epoch: epoch + 1, step: steps, what: "parameter '\(network.parameters.names[bad])'")

@@ -27,7 +27,7 @@ extension Variable {
         var out = [Float](repeating: 0, count: outer * inner)
         x.scalars.withUnsafeBufferPointer { p in
             out.withUnsafeMutableBufferPointer { o in
-                let p = p.baseAddress!, o = o.baseAddress!
+                guard let p = p.baseAddress, let o = o.baseAddress else { return }  // nothing to sum
                 if inner == 1 {
                     // Row sums (e.g. ‖z − c‖² per sample): eight rows side by side, each still summed
                     // from 0 in order k = 0, 1, …, so eight independent additions are in flight.
@@ -52,9 +52,9 @@ extension Variable {
             }
         }
         return tape.record(Tensor(shape: outShape, scalars: out), inputs: [self]) { g, tape in
-            var dx = [Float](repeating: 0, count: x.count)
-            g.scalars.withUnsafeBufferPointer { pg in
-                dx.withUnsafeMutableBufferPointer { d in
+            let dx = Tensor(shape: x.shape) { d in
+                g.scalars.withUnsafeBufferPointer { pg in
+                    guard let pg = pg.baseAddress, let d = d.baseAddress else { return }  // empty
                     for a in 0..<outer {
                         for k in 0..<n {
                             let base = (a * n + k) * inner
@@ -63,7 +63,7 @@ extension Variable {
                     }
                 }
             }
-            tape.accumulate(Tensor(shape: x.shape, scalars: dx), into: self)
+            tape.accumulate(dx, into: self)
         }
     }
 
