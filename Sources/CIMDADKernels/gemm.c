@@ -1,5 +1,5 @@
-// The engine's own kernel for small and medium matrix products, and the worker thread that splits
-// them with the caller. See include/CIMDADKernels.h for the contract; the measurements that led
+// The engine's own kernel for small and medium matrix products, split with the caller by the
+// worker threads of pool.c. See include/CIMDADKernels.h for the contract; the measurements that led
 // here are in experiments/speed/small-gemm.md.
 //
 // Layout. C (m×n) is cut into panels of NR columns. For each panel the NR columns of op(B) are
@@ -22,7 +22,6 @@
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__)) && defined(__linux__)
 #define IMDAD_GEMM_X86 1
 #include <immintrin.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #else
 #define IMDAD_GEMM_X86 0
@@ -206,99 +205,6 @@ static void gemm_piece(void *ctx, size_t piece) {
     }
 }
 
-// MARK: The worker threads
-
-/// Jobs are posted one at a time (`post_lock`); a caller that finds the pool busy (another thread
-/// multiplying) does its product alone. `gen` is even while a job is open and odd while it is
-/// closed; workers wait for a new even value, spinning briefly and then sleeping on `wake`.
-static struct {
-    pthread_mutex_t post_lock, sleep_lock;
-    pthread_cond_t wake;
-    atomic_uint gen;
-    atomic_int active;    // workers inside the current job
-    atomic_int sleeping;  // workers waiting on `wake`
-    atomic_size_t next, done;
-    void (*fn)(void *, size_t);
-    void *ctx;
-    size_t count;
-    int workers;  // started so far
-} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 1};
-
-/// Spins of a worker (a pause each, about 15–40 ns) before it sleeps: long enough to span the
-/// gaps between the products of one training step, short enough to give a busy machine its core
-/// back soon after the products stop.
-enum { WORKER_SPINS = 1 << 13 };
-
-static void run_pieces(void) {
-    size_t i;
-    while ((i = atomic_fetch_add(&pool.next, 1)) < pool.count) {
-        pool.fn(pool.ctx, i);
-        atomic_fetch_add(&pool.done, 1);
-    }
-}
-
-static void *worker_main(void *unused) {
-    (void)unused;
-    unsigned seen = 1;
-    for (;;) {
-        unsigned g = atomic_load(&pool.gen);
-        for (int spins = 0; (g & 1) || g == seen; g = atomic_load(&pool.gen)) {
-            if (++spins < WORKER_SPINS) {
-                _mm_pause();
-                continue;
-            }
-            pthread_mutex_lock(&pool.sleep_lock);
-            atomic_fetch_add(&pool.sleeping, 1);
-            while (((g = atomic_load(&pool.gen)) & 1) || g == seen) pthread_cond_wait(&pool.wake, &pool.sleep_lock);
-            atomic_fetch_sub(&pool.sleeping, 1);
-            pthread_mutex_unlock(&pool.sleep_lock);
-            break;
-        }
-        seen = g;
-        atomic_fetch_add(&pool.active, 1);
-        if (atomic_load(&pool.gen) == g) run_pieces();  // else the job closed before we came in
-        atomic_fetch_sub(&pool.active, 1);
-    }
-    return 0;
-}
-
-/// Runs fn(ctx, i) for i < count on the caller and up to `threads − 1` workers.
-static void pool_run(size_t count, int threads, void (*fn)(void *, size_t), void *ctx) {
-    if (threads > 1 && count > 1 && pthread_mutex_trylock(&pool.post_lock) == 0) {
-        while (pool.workers < threads - 1) {
-            pthread_t t;
-            pthread_attr_t attr;
-            pthread_attr_init(&attr);
-            pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-            int failed = pthread_create(&t, &attr, worker_main, 0);
-            pthread_attr_destroy(&attr);
-            if (failed) break;
-            pool.workers++;
-        }
-        if (pool.workers > 0) {
-            pool.fn = fn;
-            pool.ctx = ctx;
-            pool.count = count;
-            atomic_store(&pool.next, 0);
-            atomic_store(&pool.done, 0);
-            unsigned open = atomic_fetch_add(&pool.gen, 1) + 1;  // odd → even: open
-            if (atomic_load(&pool.sleeping) > 0) {
-                pthread_mutex_lock(&pool.sleep_lock);
-                pthread_cond_broadcast(&pool.wake);
-                pthread_mutex_unlock(&pool.sleep_lock);
-            }
-            run_pieces();
-            while (atomic_load(&pool.done) < count) _mm_pause();
-            atomic_store(&pool.gen, open + 1);  // closed: late workers leave without touching pieces
-            while (atomic_load(&pool.active) > 0) _mm_pause();
-            pthread_mutex_unlock(&pool.post_lock);
-            return;
-        }
-        pthread_mutex_unlock(&pool.post_lock);
-    }
-    for (size_t i = 0; i < count; i++) fn(ctx, i);
-}
-
 // MARK: The entry points
 
 static int detect_isa(void) {
@@ -338,7 +244,7 @@ void imdad_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float a
         size_t blocks = (m + (isa == 2 ? MR512 : MR256) - 1) / (isa == 2 ? MR512 : MR256);
         job.row_parts = want < blocks ? want : blocks;
     }
-    pool_run(job.panels * job.row_parts, threads, gemm_piece, &job);
+    imdad_parallel_for(job.panels * job.row_parts, threads, gemm_piece, &job);
 }
 
 #else  // not x86-64 Linux: no kernel of our own; the engine uses its BLAS library

@@ -41,6 +41,28 @@ void imdad_adam_update(size_t n, float *restrict p, const float *restrict g, flo
     }
 }
 
+typedef struct {
+    float *p, *m, *v;
+    const float *g;
+    size_t n;
+    float decay, beta1, beta2, step, sqrt_bc2, epsilon;
+} adam_job;
+
+enum { ADAM_PIECE = 8192 };
+
+static void adam_piece(void *ctx, size_t i) {
+    const adam_job *a = ctx;
+    size_t j = i * ADAM_PIECE, len = a->n - j < ADAM_PIECE ? a->n - j : ADAM_PIECE;
+    imdad_adam_update(len, a->p + j, a->g + j, a->m + j, a->v + j, a->decay, a->beta1, a->beta2, a->step, a->sqrt_bc2,
+                      a->epsilon);
+}
+
+void imdad_adam_update_split(size_t n, float *p, const float *g, float *m, float *v, float decay, float beta1,
+                             float beta2, float step, float sqrt_bc2, float epsilon, int threads) {
+    adam_job job = {p, m, v, g, n, decay, beta1, beta2, step, sqrt_bc2, epsilon};
+    imdad_parallel_for((n + ADAM_PIECE - 1) / ADAM_PIECE, threads, adam_piece, &job);
+}
+
 IMDAD_CLONES
 void imdad_bn_rows_forward(size_t n, size_t c, const float *restrict x, const float *restrict mean,
                            const float *restrict inv_std, float *restrict xhat, const float *restrict gamma,

@@ -81,6 +81,22 @@ final class KernelsTests: XCTestCase {
         }
     }
 
+    /// Adam in pieces over two threads: the values of one call, to the bit (pieces of 8,192 values,
+    /// so 20,011 values make three, the last one short).
+    func testAdamInPiecesEqualsOneCall() {
+        let n = 20_011
+        var p = values(n, seed: 15), m = values(n, seed: 16, in: -0.1...0.1), v = values(n, seed: 17, in: 0...0.1)
+        let g = values(n, seed: 18)
+        var (sp, sm, sv) = (p, m, v)
+        for _ in 0..<2 {
+            imdad_adam_update(n, &p, g, &m, &v, 5e-4, 0.9, 0.999, 1e-3, 0.0316, 1e-8)
+            imdad_adam_update_split(n, &sp, g, &sm, &sv, 5e-4, 0.9, 0.999, 1e-3, 0.0316, 1e-8, 2)
+        }
+        XCTAssertEqual(sp.map(\.bitPattern), p.map(\.bitPattern))
+        XCTAssertEqual(sm.map(\.bitPattern), m.map(\.bitPattern))
+        XCTAssertEqual(sv.map(\.bitPattern), v.map(\.bitPattern))
+    }
+
     /// The engine's own sgemm: within rounding of the Double triple loop for every transpose, with
     /// tails in all three dimensions and β = 0 over a C of NaN (never read); and the same bits for
     /// 1, 2 and 3 threads, and for a row whichever rows surround it (the fused multiply-add sequence

@@ -42,5 +42,7 @@ int main(void) {
     imdad_leaky_masked(ROWS * C, gr, x, 0.01f, dx);  // x has both signs
     fwrite(sums, sizeof sums, 1, stdout);
     fwrite(dx, sizeof(float), ROWS * C, stdout);
+    for (int step = 0; step < 2; step++) imdad_adam_update_split(N, p, g, m, v, 5e-4f, 0.9f, 0.999f, 1e-3f, 0.0316f, 1e-8f, 2);
+    fwrite(p, sizeof(float), N, stdout);
     return 0;
 }

@@ -11,7 +11,7 @@ mkdir -p "$out"
 flags=$(grep -o 'avx512f\|avx2' /proc/cpuinfo | sort -u | tr '\n' ' ')
 sums=""
 for arch in x86-64 x86-64-v3 x86-64-v4; do
-    clang -O2 -march=$arch -DIMDAD_NO_CLONES -I Sources/CIMDADKernels/include Sources/CIMDADKernels/kernels.c \
+    clang -O2 -march=$arch -DIMDAD_NO_CLONES -I Sources/CIMDADKernels/include Sources/CIMDADKernels/kernels.c Sources/CIMDADKernels/pool.c -pthread \
         experiments/speed/kernels-isa.c -lm -o "$out/check-$arch"
     case $arch in
         x86-64-v3) need=avx2 ;;

@@ -37,6 +37,17 @@ void imdad_leaky_masked(size_t n, const float *v, const float *x, float slope, f
 /// The instruction set of the versions in use: "avx512f", "avx2" or "baseline".
 const char *imdad_kernels_isa(void);
 
+/// Runs fn(ctx, i) for every i < count, on the caller and up to threads − 1 worker threads (each
+/// takes the next piece when it finishes one; the caller returns when all are done). Pieces must
+/// write disjoint memory. A call made while the workers are busy (from inside a piece, or from
+/// another thread) runs its pieces on the caller, in order.
+void imdad_parallel_for(size_t count, int threads, void (*fn)(void *ctx, size_t index), void *ctx);
+
+/// `imdad_adam_update` over pieces of a fixed size (a function of n only) on up to `threads`
+/// threads: the same values as one call.
+void imdad_adam_update_split(size_t n, float *p, const float *g, float *m, float *v, float decay, float beta1,
+                             float beta2, float step, float sqrt_bc2, float epsilon, int threads);
+
 /// C[m×n] ← α·op(A)[m×k]·op(B)[k×n] + β·C, row-major (`lda`, `ldb`, `ldc`: row strides of the
 /// stored matrices; op(X) = Xᵀ when trans_x ≠ 0), with fused multiply-adds in a fixed order per
 /// element: the same bits whatever `threads` (the caller and up to threads − 1 worker threads

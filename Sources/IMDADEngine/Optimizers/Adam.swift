@@ -38,6 +38,7 @@ public struct Adam: Sendable {
         step += 1
         let bc1 = 1 - powf(beta1, Float(step)), bc2 = 1 - powf(beta2, Float(step))
         let sqrtBC2 = bc2.squareRoot()
+        let threads = Parallel.isInsideLoop ? 1 : BLAS.threadCount
         for i in 0..<parameters.count {
             guard parameters.isTrainable[i], let g = gradients[i] else { continue }
             let group = resolve(groups, name: parameters.names[i], defaultDecay: weightDecay)
@@ -50,8 +51,10 @@ public struct Adam: Sendable {
                             guard let pp = p.baseAddress, let gp = pg.baseAddress, let mp = pm.baseAddress, let vp = pv.baseAddress
                             else { return }
                             // In C, vectorized per instruction set (Swift's loop was not: 18 % of an MLP 274
-                            // training step, experiments/speed/quiet-zen4.md); the same operations per value.
-                            imdad_adam_update(p.count, pp, gp, mp, vp, decay, beta1, beta2, stepSize, sqrtBC2, epsilon)
+                            // training step, experiments/speed/quiet-zen4.md), the same operations per value,
+                            // in pieces over the engine's threads (experiments/speed/small-gemm.md).
+                            imdad_adam_update_split(p.count, pp, gp, mp, vp, decay, beta1, beta2, stepSize, sqrtBC2,
+                                                    epsilon, Int32(threads))
                         }
                     }
                 }
