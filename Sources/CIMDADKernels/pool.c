@@ -10,10 +10,12 @@
 #if defined(__x86_64__) && defined(__linux__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #define IMDAD_SPIN_PAUSE() _mm_pause()
 #elif defined(__unix__) || defined(__APPLE__)
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #define IMDAD_SPIN_PAUSE() ((void)0)
 #endif
@@ -36,10 +38,11 @@ static struct {
     int workers;  // started so far
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 1};
 
-/// Spins of a worker (a pause each, about 15–40 ns) before it sleeps: long enough to span the
-/// gaps between the products of one training step, short enough to give a busy machine its core
-/// back soon after the products stop.
-enum { WORKER_SPINS = 1 << 13 };
+/// A worker waiting for the next job first spins (a pause each, tens of nanoseconds), then
+/// yields its core to any other runnable thread between checks (the engine's Dispatch threads
+/// running a convolution, another process), then sleeps: long enough to span the gaps between
+/// the products of one training step without being woken, without taking a core from other work.
+enum { WORKER_SPINS = 1 << 9, WORKER_YIELDS = 1 << 10 };
 
 static void run_pieces(void) {
     size_t i;
@@ -57,6 +60,10 @@ static void *worker_main(void *unused) {
         for (int spins = 0; (g & 1) || g == seen; g = atomic_load(&pool.gen)) {
             if (++spins < WORKER_SPINS) {
                 IMDAD_SPIN_PAUSE();
+                continue;
+            }
+            if (spins < WORKER_SPINS + WORKER_YIELDS) {
+                sched_yield();
                 continue;
             }
             pthread_mutex_lock(&pool.sleep_lock);
