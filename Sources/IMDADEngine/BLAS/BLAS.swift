@@ -49,7 +49,8 @@ public struct BLASBackend: Sendable, CustomStringConvertible {
         if let path { s += " from \(path)" }
         s += ", verified against the naive kernel (max rel. error \(verificationError))"
         if let fallbackReason { s += "; \(fallbackReason)" }
-        s += "; products of \(Int(BLAS.ownKernelRange.lowerBound / 1e6))–\(Int(BLAS.ownKernelRange.upperBound / 1e6)) MFLOP: \(smallProducts)"
+        let mflop = { (flops: Double) in flops.truncatingRemainder(dividingBy: 1e6) == 0 ? "\(Int(flops / 1e6))" : "\(flops / 1e6)" }
+        s += "; products of \(mflop(BLAS.ownKernelRange.lowerBound))–\(mflop(BLAS.ownKernelRange.upperBound)) MFLOP: \(smallProducts)"
         return s
     }
 }
@@ -114,10 +115,11 @@ public enum BLAS {
     /// AMD EPYC Zen 4, experiments/speed/quiet-zen4.md).
     public static let multithreadingThreshold: Double = 32e6
 
-    /// The products (in flops) the engine's own kernel takes when the CPU has it. Below 1 MFLOP
-    /// (the MLP 21-32-16-8's products) waking the worker costs more than half the product saves,
-    /// and OpenBLAS is as fast on one thread (experiments/speed/small-gemm.md).
-    public static let ownKernelRange: Range<Double> = 1e6 ..< multithreadingThreshold
+    /// The products (in flops) the engine's own kernel takes when the CPU has it. Below 0.5 MFLOP
+    /// (the MLP 21-32-16-8's products, 0.03–0.17 MFLOP) OpenBLAS on one thread is faster: its
+    /// tiles fit 8- and 16-column products, and waking the worker costs what splitting would save
+    /// (experiments/speed/small-gemm.md).
+    public static let ownKernelRange: Range<Double> = 5e5 ..< multithreadingThreshold
 
     /// Number of threads the engine uses for large products and its parallel loops.
     public static var threadCount: Int { Int(Loaded.shared.threadBudget) }

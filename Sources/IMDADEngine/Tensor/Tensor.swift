@@ -62,6 +62,7 @@ public struct Tensor: Sendable, Equatable {
     /// Rows `range` of the outermost axis (a mini-batch of samples).
     public func rows(_ range: Range<Int>) -> Tensor {
         precondition(rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0])
+        if range == 0..<shape[0] { return self }  // all of them: shares the storage (copied on write)
         let stride = count / max(shape[0], 1)
         var newShape = shape
         newShape[0] = range.count
@@ -89,6 +90,7 @@ public struct Tensor: Sendable, Equatable {
     /// Stacks tensors of equal trailing shape along the outermost axis.
     public static func concatenateRows(_ parts: [Tensor]) -> Tensor {
         precondition(!parts.isEmpty)
+        if parts.count == 1 { return parts[0] }
         let tail = Array(parts[0].shape.dropFirst())
         var out = [Float]()
         out.reserveCapacity(parts.reduce(0) { $0 + $1.count })
