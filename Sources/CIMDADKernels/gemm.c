@@ -226,8 +226,13 @@ int imdad_sgemm_isa(void) {
 
 void imdad_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
                  const float *b, size_t ldb, float beta, float *c, size_t ldc, int threads) {
-    int isa = imdad_sgemm_isa();
-    if (isa == 0 || m == 0 || n == 0) return;
+    imdad_sgemm_on(imdad_sgemm_isa(), trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+}
+
+void imdad_sgemm_on(int isa, int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha, const float *a,
+                    size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc, int threads) {
+    if (isa > imdad_sgemm_isa()) isa = imdad_sgemm_isa();  // never an instruction set the CPU lacks
+    if (isa <= 0 || m == 0 || n == 0) return;
     gemm_job job = {
         .a = trans_a ? (operand){a, 1, lda} : (operand){a, lda, 1},
         .b = trans_b ? (operand){b, 1, ldb} : (operand){b, ldb, 1},
@@ -250,6 +255,12 @@ void imdad_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float a
 #else  // not x86-64 Linux: no kernel of our own; the engine uses its BLAS library
 
 int imdad_sgemm_isa(void) { return 0; }
+
+void imdad_sgemm_on(int isa, int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha, const float *a,
+                    size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc, int threads) {
+    (void)isa;
+    imdad_sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+}
 
 void imdad_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
                  const float *b, size_t ldb, float beta, float *c, size_t ldc, int threads) {

@@ -132,6 +132,25 @@ final class KernelsTests: XCTestCase {
                 }
             }
         }
+        // The AVX2 tiles (6 × 16) where the CPU also has AVX-512 (8 × 32): the same fused sequence per
+        // element, so the same bits as the AVX-512 tiles, and within rounding of the Double loop.
+        if imdad_sgemm_isa() == 2 {
+            for (m, n, k) in [(9, 70, 3), (67, 45, 129), (130, 33, 64)] {
+                for (tA, tB) in [(false, false), (false, true), (true, false), (true, true)] {
+                    let a = values(m * k, seed: 25), b = values(k * n, seed: 26)
+                    let lda = tA ? m : k, ldb = tB ? k : n
+                    var wide = [Float](repeating: .nan, count: m * n), narrow = wide, expected = wide
+                    imdad_sgemm_on(2, tA ? 1 : 0, tB ? 1 : 0, m, n, k, 0.75, a, lda, b, ldb, 0, &wide, n, 2)
+                    imdad_sgemm_on(1, tA ? 1 : 0, tB ? 1 : 0, m, n, k, 0.75, a, lda, b, ldb, 0, &narrow, n, 2)
+                    naiveSGEMM(transposeA: tA, transposeB: tB, m: m, n: n, k: k, alpha: 0.75, a: a, lda: lda, b: b, ldb: ldb,
+                               beta: 0, c: &expected, ldc: n)
+                    XCTAssertEqual(narrow.map(\.bitPattern), wide.map(\.bitPattern), "AVX2 against AVX-512, \(m)×\(n)×\(k)")
+                    for i in 0..<(m * n) {
+                        XCTAssertEqual(narrow[i], expected[i], accuracy: 1e-5 * Float(k).squareRoot(), "AVX2, element \(i)")
+                    }
+                }
+            }
+        }
         // Row 5 of a 67-row product, alone: the same bits as in the full product.
         let (m, n, k) = (67, 45, 129)
         let a = values(m * k, seed: 23), b = values(k * n, seed: 24)

@@ -56,6 +56,11 @@ void imdad_adam_update_split(size_t n, float *p, const float *g, float *m, float
 void imdad_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
                  const float *b, size_t ldb, float beta, float *c, size_t ldc, int threads);
 
+/// `imdad_sgemm` on a given instruction set (2 AVX-512, 1 AVX2), at most the CPU's: lets the tests
+/// run the AVX2 tiles on an AVX-512 machine.
+void imdad_sgemm_on(int isa, int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha, const float *a,
+                    size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc, int threads);
+
 /// The instruction set `imdad_sgemm` runs on this CPU: 2 AVX-512, 1 AVX2 with FMA, 0 none (not
 /// x86-64 Linux, or a CPU without FMA).
 int imdad_sgemm_isa(void);
