@@ -104,67 +104,53 @@ static inline void store_row(const float *acc, size_t nr, float alpha, float bet
     }
 }
 
-// MARK: AVX-512: tiles of 8 rows × 32 columns (16 accumulators)
+// MARK: The tiles: MR rows × two vectors of columns, one function per row count and instruction set
 
-#define TILE512(MR)                                                                                       \
-    __attribute__((target("avx512f,fma"))) static void tile512_##MR(                                     \
+/// A tile of MR rows × 2·LANES columns: `acc ← fma(a, b, acc)` over p, then α·acc (+ β·C) into C.
+/// Full tiles with β = 0 (the common case) are scaled and stored as vectors; the others go through
+/// `store_row`, which does the same operations per element.
+#define TILE(NAME, MR, TARGET, VEC, LANES, ZERO, LOAD, SET1, FMA, MUL, STORE)                            \
+    __attribute__((target(TARGET))) static void NAME##_##MR(                                             \
         const float *const *arow, size_t acs, const float *restrict bp, size_t k, size_t nr, float alpha, \
         float beta, float *c, size_t ldc) {                                                               \
-        __m512 c0[MR], c1[MR];                                                                            \
-        for (int r = 0; r < MR; r++) { c0[r] = _mm512_setzero_ps(); c1[r] = _mm512_setzero_ps(); }      \
+        VEC c0[MR], c1[MR];                                                                               \
+        for (int r = 0; r < MR; r++) { c0[r] = ZERO(); c1[r] = ZERO(); }                                 \
         for (size_t p = 0; p < k; p++) {                                                                  \
-            __m512 b0 = _mm512_loadu_ps(bp + p * NR512), b1 = _mm512_loadu_ps(bp + p * NR512 + 16);       \
+            VEC b0 = LOAD(bp + p * 2 * LANES), b1 = LOAD(bp + p * 2 * LANES + LANES);                    \
             for (int r = 0; r < MR; r++) {                                                                \
-                __m512 a = _mm512_set1_ps(arow[r][p * acs]);                                              \
-                c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);                                                    \
-                c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);                                                    \
+                VEC a = SET1(arow[r][p * acs]);                                                           \
+                c0[r] = FMA(a, b0, c0[r]);                                                                \
+                c1[r] = FMA(a, b1, c1[r]);                                                                \
             }                                                                                             \
         }                                                                                                 \
         for (int r = 0; r < MR; r++) {                                                                    \
             float *crow = c + r * ldc;                                                                    \
-            if (nr == NR512 && beta == 0) {                                                               \
-                __m512 al = _mm512_set1_ps(alpha);                                                        \
-                _mm512_storeu_ps(crow, _mm512_mul_ps(al, c0[r]));                                         \
-                _mm512_storeu_ps(crow + 16, _mm512_mul_ps(al, c1[r]));                                    \
+            if (nr == 2 * LANES && beta == 0) {                                                           \
+                VEC al = SET1(alpha);                                                                     \
+                STORE(crow, MUL(al, c0[r]));                                                              \
+                STORE(crow + LANES, MUL(al, c1[r]));                                                      \
             } else {                                                                                      \
-                float acc[NR512];                                                                         \
-                _mm512_storeu_ps(acc, c0[r]);                                                             \
-                _mm512_storeu_ps(acc + 16, c1[r]);                                                        \
+                float acc[2 * LANES];                                                                     \
+                STORE(acc, c0[r]);                                                                        \
+                STORE(acc + LANES, c1[r]);                                                                \
                 store_row(acc, nr, alpha, beta, crow);                                                    \
             }                                                                                             \
         }                                                                                                 \
     }
+
+// AVX-512: 8 rows × 32 columns (16 accumulators).
+#define TILE512(MR) TILE(tile512, MR, "avx512f,fma", __m512, 16, _mm512_setzero_ps, _mm512_loadu_ps, _mm512_set1_ps, \
+                         _mm512_fmadd_ps, _mm512_mul_ps, _mm512_storeu_ps)
 TILE512(1) TILE512(2) TILE512(3) TILE512(4) TILE512(5) TILE512(6) TILE512(7) TILE512(8)
+
+// AVX2: 6 rows × 16 columns (12 accumulators).
+#define TILE256(MR) TILE(tile256, MR, "avx2,fma", __m256, 8, _mm256_setzero_ps, _mm256_loadu_ps, _mm256_set1_ps, \
+                         _mm256_fmadd_ps, _mm256_mul_ps, _mm256_storeu_ps)
+TILE256(1) TILE256(2) TILE256(3) TILE256(4) TILE256(5) TILE256(6)
 
 typedef void (*tile_fn)(const float *const *, size_t, const float *, size_t, size_t, float, float, float *, size_t);
 static const tile_fn tiles512[MR512 + 1] = {0, tile512_1, tile512_2, tile512_3, tile512_4,
                                             tile512_5, tile512_6, tile512_7, tile512_8};
-
-// MARK: AVX2: tiles of 6 rows × 16 columns (12 accumulators)
-
-#define TILE256(MR)                                                                                       \
-    __attribute__((target("avx2,fma"))) static void tile256_##MR(                                        \
-        const float *const *arow, size_t acs, const float *restrict bp, size_t k, size_t nr, float alpha, \
-        float beta, float *c, size_t ldc) {                                                               \
-        __m256 c0[MR], c1[MR];                                                                            \
-        for (int r = 0; r < MR; r++) { c0[r] = _mm256_setzero_ps(); c1[r] = _mm256_setzero_ps(); }      \
-        for (size_t p = 0; p < k; p++) {                                                                  \
-            __m256 b0 = _mm256_loadu_ps(bp + p * NR256), b1 = _mm256_loadu_ps(bp + p * NR256 + 8);        \
-            for (int r = 0; r < MR; r++) {                                                                \
-                __m256 a = _mm256_broadcast_ss(arow[r] + p * acs);                                        \
-                c0[r] = _mm256_fmadd_ps(a, b0, c0[r]);                                                    \
-                c1[r] = _mm256_fmadd_ps(a, b1, c1[r]);                                                    \
-            }                                                                                             \
-        }                                                                                                 \
-        for (int r = 0; r < MR; r++) {                                                                    \
-            float acc[NR256];                                                                             \
-            _mm256_storeu_ps(acc, c0[r]);                                                                 \
-            _mm256_storeu_ps(acc + 8, c1[r]);                                                             \
-            store_row(acc, nr, alpha, beta, c + r * ldc);                                                 \
-        }                                                                                                 \
-    }
-TILE256(1) TILE256(2) TILE256(3) TILE256(4) TILE256(5) TILE256(6)
-
 static const tile_fn tiles256[MR256 + 1] = {0, tile256_1, tile256_2, tile256_3, tile256_4, tile256_5, tile256_6};
 
 // MARK: One piece of the work
