@@ -170,6 +170,9 @@ public final class ServerMetrics: Sendable {
         .nanoseconds(Int64($0 * 1e9))
     }
     static let routes: Set<String> = ["/v1/score", "/v1/explain", "/v1/model", "/healthz", "/metrics"]
+    /// HTTP's methods; any other a client sends is counted as "other" (a client choosing methods
+    /// must not grow the metrics without bound).
+    static let methods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"]
 
     init() {
         rowsScored = registry.makeCounter(name: "imdad_rows_scored_total", help: "Rows scored by POST /v1/score.")
@@ -183,6 +186,7 @@ public final class ServerMetrics: Sendable {
 
     func record(route: String, method: String, status: Int, seconds: Duration) {
         let route = Self.routes.contains(route) ? route : "other"
+        let method = Self.methods.contains(method) ? method : "other"
         let key = SeriesCache.Key(route: route, method: method, status: status)
         let (requests, latency) = series.get(key) {
             let labels = [("route", route), ("method", method), ("status", "\(status)")]

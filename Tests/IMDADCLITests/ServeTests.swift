@@ -229,6 +229,7 @@ final class ServeTests: CLITestCase {
             ("unknown id column", try post("/v1/score?id_column=nope", good, "text/csv"), 422, ["nope"]),
             ("unknown route", try request("GET", "/v2/nothing"), 404, ["/v1/score"]),
             ("wrong method", try request("GET", "/v1/score"), 0, []),
+            ("WebDAV method", try request("PROPFIND", "/v1/score"), 0, []),
         ]
         for (name, answer, status, mentions) in cases {
             if status == 0 {
@@ -246,6 +247,10 @@ final class ServeTests: CLITestCase {
         XCTAssertEqual(try post("/v1/score", good, "text/csv").status, 200)
         let metrics = try request("GET", "/metrics")
         XCTAssertEqual(metrics.status, 200)
+        // HTTP's parser passes methods such as PROPFIND on: they are counted as "other", so clients
+        // cannot grow the metrics by choosing methods.
+        XCTAssertFalse(metrics.body.contains("PROPFIND"), "a client's method became a metric label")
+        XCTAssertTrue(metrics.body.contains("method=\"other\""), "PROPFIND is not counted as other")
         for m in [
             "imdad_http_requests_total{route=\"/v1/score\",method=\"POST\",status=\"413\"}", "imdad_rows_scored_total 1",
             "imdad_http_request_duration_seconds_bucket{route=\"/v1/score\"",
