@@ -164,6 +164,30 @@ final class KernelsTests: XCTestCase {
         XCTAssertEqual(row.map(\.bitPattern), full[(5 * n)..<(6 * n)].map(\.bitPattern))
     }
 
+    /// Several threads multiplying at once (the server scores requests side by side): one of them
+    /// gets the worker, the others run their pieces themselves; every product is still exact to the
+    /// bit of the same product on one thread, in 200 rounds.
+    func testOwnSGEMMFromManyThreadsAtOnce() throws {
+        guard BLAS.ownKernelInstructionSet != nil else {
+            throw XCTSkip("no kernel of its own on this CPU (needs x86-64 Linux with AVX2 and FMA)")
+        }
+        let (m, n, k) = (96, 70, 129)
+        let a = values(m * k, seed: 27), b = values(k * n, seed: 28)
+        var expected = [Float](repeating: 0, count: m * n)
+        ownSGEMM(transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: k,
+                 beta: 0, c: &expected, ldc: n, threads: 1)
+        let reference = expected.map(\.bitPattern), mismatches = Mismatches()
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            for _ in 0..<200 {
+                var c = [Float](repeating: .nan, count: m * n)
+                ownSGEMM(transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: k,
+                         beta: 0, c: &c, ldc: n, threads: 2)
+                if c.map(\.bitPattern) != reference { mismatches.add() }
+            }
+        }
+        XCTAssertEqual(mismatches.count, 0, "products that differed from the one-thread product")
+    }
+
     #if os(Linux) && arch(x86_64)
     /// The versions this CPU does not pick, too: `experiments/speed/kernels-isa.sh` builds the loops
     /// for baseline x86-64, AVX2 and AVX-512 with clang (the Swift toolchain's) and compares the
@@ -179,4 +203,12 @@ final class KernelsTests: XCTestCase {
         XCTAssertTrue(text.contains("same bits on every instruction set run here"), text)
     }
     #endif
+}
+
+/// A counter shared by the threads of a test.
+private final class Mismatches: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    var count: Int { lock.lock(); defer { lock.unlock() }; return value }
+    func add() { lock.lock(); value += 1; lock.unlock() }
 }
