@@ -103,8 +103,10 @@ public func solveSphere(normals: Tensor, anomalies: Tensor?, nu: Float, kappa: F
         }
         let next = project(ascent), cNext = center(next)
         let tNext = (1 + (1 + 4 * t * t).squareRoot()) / 2, beta = (t - 1) / tNext
-        y = next.indices.map { next[$0] + beta * (next[$0] - u[$0]) }
-        cy = cNext.indices.map { cNext[$0] + beta * (cNext[$0] - cu[$0]) }
+        // Nesterov's extrapolation a + β·(a − b), of the dual point and of its center alike.
+        func extrapolated(_ a: [Double], from b: [Double]) -> [Double] { a.indices.map { a[$0] + beta * (a[$0] - b[$0]) } }
+        y = extrapolated(next, from: u)
+        cy = extrapolated(cNext, from: cu)
         u = next
         cu = cNext
         t = tNext
