@@ -15,7 +15,6 @@
 // split (they do depend on the instruction set: AVX-512 and AVX2 fuse, and give the same bits;
 // there is no baseline version, OpenBLAS serves CPUs without FMA).
 #include "CIMDADKernels.h"
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,9 +40,10 @@ typedef struct {
     float alpha, beta;
     float *c;
     size_t ldc;
-    size_t panels;     // ⌈n / NR⌉
-    size_t row_parts;  // pieces the rows are cut into (1 unless there are fewer panels than threads)
-    int isa;           // 2: AVX-512, 1: AVX2
+    size_t nr, mr;          // the tile's columns and rows (32 × 8 with AVX-512, 16 × 6 with AVX2)
+    const void *tiles;      // the tile functions by row count, 1 … mr (a `const tile_fn *`)
+    size_t panels;          // ⌈n / nr⌉
+    size_t row_parts;       // pieces the rows are cut into (1 unless there are fewer panels than threads)
 } gemm_job;
 
 enum { NR512 = 32, MR512 = 8, NR256 = 16, MR256 = 6 };
@@ -172,8 +172,8 @@ static float *scratch(size_t count) {
 /// Piece `piece` of a job: panel `piece / row_parts`, its rows cut `row_parts` ways.
 static void gemm_piece(void *ctx, size_t piece) {
     const gemm_job *job = ctx;
-    const size_t nrw = job->isa == 2 ? NR512 : NR256, mrw = job->isa == 2 ? MR512 : MR256;
-    const tile_fn *tiles = job->isa == 2 ? tiles512 : tiles256;
+    const size_t nrw = job->nr, mrw = job->mr;
+    const tile_fn *tiles = job->tiles;
     size_t panel = piece / job->row_parts, part = piece % job->row_parts;
     size_t j0 = panel * nrw, nr = job->n - j0 < nrw ? job->n - j0 : nrw;
     // Row blocks of the part: whole tiles, so that a part boundary never changes a tile's rows.
@@ -222,17 +222,16 @@ void imdad_sgemm_on(int isa, int trans_a, int trans_b, size_t m, size_t n, size_
     gemm_job job = {
         .a = trans_a ? (operand){a, 1, lda} : (operand){a, lda, 1},
         .b = trans_b ? (operand){b, 1, ldb} : (operand){b, ldb, 1},
-        .m = m, .n = n, .k = k, .alpha = alpha, .beta = beta, .c = c, .ldc = ldc, .isa = isa,
+        .m = m, .n = n, .k = k, .alpha = alpha, .beta = beta, .c = c, .ldc = ldc,
+        .nr = isa == 2 ? NR512 : NR256, .mr = isa == 2 ? MR512 : MR256, .tiles = isa == 2 ? tiles512 : tiles256,
     };
-    size_t nrw = isa == 2 ? NR512 : NR256;
-    job.panels = (n + nrw - 1) / nrw;
+    job.panels = (n + job.nr - 1) / job.nr;
     // Enough pieces for every thread: panels first (each packs its own columns), rows when the
     // panels are too few. The cut depends on the shapes and the thread count only, and never
     // changes any element's arithmetic.
     job.row_parts = 1;
     if (threads > 1 && job.panels < (size_t)threads * 2) {
-        size_t want = ((size_t)threads * 2 + job.panels - 1) / job.panels;
-        size_t blocks = (m + (isa == 2 ? MR512 : MR256) - 1) / (isa == 2 ? MR512 : MR256);
+        size_t want = ((size_t)threads * 2 + job.panels - 1) / job.panels, blocks = (m + job.mr - 1) / job.mr;
         job.row_parts = want < blocks ? want : blocks;
     }
     imdad_parallel_for(job.panels * job.row_parts, threads, gemm_piece, &job);

@@ -1,11 +1,12 @@
 // The engine's worker threads: `imdad_parallel_for` (see include/CIMDADKernels.h) runs the pieces
 // of one job on the caller and on workers that spin briefly between jobs, so that work split into
 // pieces of a few microseconds (the products of an MLP's training step, Adam's update) gains from
-// the second core instead of waiting for a thread to be woken (Dispatch's threads took tens of
-// microseconds: experiments/speed/quiet-zen4.md). Jobs never nest and never run side by side: a
+// the second core (splitting those products over Dispatch's threads had made the MLP 274 step
+// slower, 0.370 → 0.425 ms: experiments/speed/quiet-zen4.md). Jobs never nest and never run side by side: a
 // call that finds the pool busy (from inside a piece, or from another thread) runs its pieces
 // itself, in order.
 #include "CIMDADKernels.h"
+#include <stdint.h>
 
 #if defined(__x86_64__) && defined(__linux__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
@@ -22,8 +23,9 @@
 
 #if defined(IMDAD_SPIN_PAUSE)
 
-/// Jobs are posted one at a time (`post_lock`); a caller that finds the pool busy (another thread
-/// multiplying) does its product alone. `gen` is even while a job is open and odd while it is
+/// Jobs are posted one at a time (`post_lock`); a caller that finds the pool busy (another thread's
+/// job) runs its pieces alone. Only the first `helpers` workers take part in a job, so a job asked
+/// for fewer threads than were ever started gets no more. `gen` is even while a job is open and odd while it is
 /// closed; workers wait for a new even value, spinning briefly and then sleeping on `wake`.
 static struct {
     pthread_mutex_t post_lock, sleep_lock;
@@ -35,6 +37,7 @@ static struct {
     void (*fn)(void *, size_t);
     void *ctx;
     size_t count;
+    int helpers;  // workers taking part in the current job (threads − 1)
     int workers;  // started so far
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 1};
 
@@ -52,8 +55,8 @@ static void run_pieces(void) {
     }
 }
 
-static void *worker_main(void *unused) {
-    (void)unused;
+static void *worker_main(void *index) {
+    const int me = (int)(intptr_t)index;
     unsigned seen = 1;
     for (;;) {
         unsigned g = atomic_load(&pool.gen);
@@ -75,7 +78,8 @@ static void *worker_main(void *unused) {
         }
         seen = g;
         atomic_fetch_add(&pool.active, 1);
-        if (atomic_load(&pool.gen) == g) run_pieces();  // else the job closed before we came in
+        // Unless the job closed before we came in, or needs fewer workers.
+        if (atomic_load(&pool.gen) == g && me < pool.helpers) run_pieces();
         atomic_fetch_sub(&pool.active, 1);
     }
     return 0;
@@ -88,7 +92,7 @@ void imdad_parallel_for(size_t count, int threads, void (*fn)(void *, size_t), v
             pthread_attr_t attr;
             pthread_attr_init(&attr);
             pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-            int failed = pthread_create(&t, &attr, worker_main, 0);
+            int failed = pthread_create(&t, &attr, worker_main, (void *)(intptr_t)pool.workers);
             pthread_attr_destroy(&attr);
             if (failed) break;
             pool.workers++;
@@ -97,6 +101,7 @@ void imdad_parallel_for(size_t count, int threads, void (*fn)(void *, size_t), v
             pool.fn = fn;
             pool.ctx = ctx;
             pool.count = count;
+            pool.helpers = threads - 1;
             atomic_store(&pool.next, 0);
             atomic_store(&pool.done, 0);
             unsigned open = atomic_fetch_add(&pool.gen, 1) + 1;  // odd → even: open

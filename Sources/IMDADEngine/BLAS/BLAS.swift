@@ -81,7 +81,7 @@ public enum BLAS {
             // The engine's kernel: the same bits however many threads share the product.
             ownSGEMM(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                      b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
-                     threads: singleThreaded || Parallel.isInsideLoop ? 1 : Int(loaded.threadBudget))
+                     threads: singleThreaded ? 1 : Parallel.threadsForCaller)
             return
         }
         // OpenBLAS itself always runs on one thread. Large products are split into blocks of
@@ -106,19 +106,17 @@ public enum BLAS {
         }
     }
 
-    /// Products below this many flops run on the engine's own kernel when the CPU has one
-    /// (`imdad_sgemm`: its worker thread spins between products, so splitting a 0.5–9 MFLOP
-    /// product pays; experiments/speed/small-gemm.md), else in one piece on the calling thread.
-    /// Larger products are cut into blocks of rows or columns, one OpenBLAS call each, over
-    /// Dispatch's threads: waking those costs tens of microseconds (splitting the MLP
-    /// 274-128-64-32's 9-MFLOP products that way made its training step slower, 0.370 → 0.425 ms,
-    /// AMD EPYC Zen 4, experiments/speed/quiet-zen4.md).
+    /// Products below this many flops run in one call: from 0.5 MFLOP on the engine's own kernel
+    /// when the CPU has one (``ownKernelRange``: its worker thread spins between products, so
+    /// splitting a 0.5–9 MFLOP product pays; experiments/speed/small-gemm.md), else OpenBLAS in one
+    /// piece. Larger products are cut into blocks of rows or columns, one OpenBLAS call each, over
+    /// Dispatch's threads (splitting the MLP 274-128-64-32's 9-MFLOP products that way made its
+    /// training step slower, 0.370 → 0.425 ms, AMD EPYC Zen 4, experiments/speed/quiet-zen4.md).
     public static let multithreadingThreshold: Double = 32e6
 
     /// The products (in flops) the engine's own kernel takes when the CPU has it. Below 0.5 MFLOP
-    /// (the MLP 21-32-16-8's products, 0.03–0.17 MFLOP) OpenBLAS on one thread is faster: its
-    /// tiles fit 8- and 16-column products, and waking the worker costs what splitting would save
-    /// (experiments/speed/small-gemm.md).
+    /// (the MLP 21-32-16-8's products, 0.03–0.17 MFLOP, 8 to 32 columns) OpenBLAS on one thread was
+    /// faster than ours on two on three of five (experiments/speed/small-gemm.md, `tiny`).
     public static let ownKernelRange: Range<Double> = 5e5 ..< multithreadingThreshold
 
     /// Number of threads the engine uses for large products and its parallel loops.

@@ -58,8 +58,9 @@ public enum Parallel {
         forEach(p) { i in body(total * i / p ..< total * (i + 1) / p) }
     }
 
-    /// Whether the calling thread runs the body of a parallel loop (work it starts then stays on it).
-    static var isInsideLoop: Bool { ParallelRegion.isInside }
+    /// The threads work started on the calling thread may use: the engine's budget, or 1 inside the
+    /// body of a parallel loop (which already holds every thread).
+    static var threadsForCaller: Int { ParallelRegion.isInside ? 1 : BLAS.threadCount }
 
     /// Pieces for an elementwise loop over `count` values: one per 64 Ki values, at most 8
     /// (small loops stay on the calling thread).

@@ -93,14 +93,14 @@ public struct Network: Sendable {
     }
 
     /// One optimization step: binds the parameters on a fresh tape, lets `body` run the forward
-    /// pass (with the network it is given) and the loss on it, back-propagates, then updates the parameters with `optimizer` and
-    /// applies the running-statistics updates. `body` returns the loss, the forward pass's state
+    /// pass (with the network it is given) and the loss on it, back-propagates, then updates the
+    /// parameters with `optimizer` and applies the running-statistics updates. `body` returns the loss, the forward pass's state
     /// updates and anything the caller wants back (it may throw, e.g. on a non-finite loss: then
     /// nothing changes).
     ///
     /// The tape, and with it every reference its ops captured to the parameters' storage, is gone
     /// before Adam writes: the update runs in place instead of copying each parameter first (the
-    /// copies were 5 % of an MLP 274-128-64-32 step, experiments/speed/small-gemm.md).
+    /// copies were about 5 % of an MLP 274-128-64-32 step's samples, experiments/speed/small-gemm.md).
     public mutating func trainingStep<Result>(
         _ optimizer: inout Adam,
         _ body: (_ network: Network, _ tape: Tape, _ bound: [Variable]) throws

@@ -38,7 +38,7 @@ public struct Adam: Sendable {
         step += 1
         let bc1 = 1 - powf(beta1, Float(step)), bc2 = 1 - powf(beta2, Float(step))
         let sqrtBC2 = bc2.squareRoot()
-        let threads = Parallel.isInsideLoop ? 1 : BLAS.threadCount
+        let threads = Parallel.threadsForCaller
         for i in 0..<parameters.count {
             guard parameters.isTrainable[i], let g = gradients[i] else { continue }
             let group = resolve(groups, name: parameters.names[i], defaultDecay: weightDecay)
