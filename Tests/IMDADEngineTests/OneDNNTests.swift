@@ -16,9 +16,11 @@ final class OneDNNTests: XCTestCase {
                 || FileManager.default.fileExists(atPath: "/usr/lib/aarch64-linux-gnu/libdnnl.so.2"),
             "oneDNN (libdnnl2) is not installed: conv2d uses im2col + sgemm")
         OneDNN.setEnabled(true)
+        Winograd.setEnabled(false)  // these tests are about oneDNN's kernels
     }
 
     override func tearDown() {
+        Winograd.setEnabled(Winograd.onByDefault)
         OneDNN.setEnabled(
             OneDNN.onByDefault && ProcessInfo.processInfo.environment["IMDAD_CONVOLUTION"] != "im2col"
                 || ProcessInfo.processInfo.environment["IMDAD_CONVOLUTION"] == "onednn")
@@ -56,25 +58,7 @@ final class OneDNNTests: XCTestCase {
             let b = Tensor((0..<t.o).map { _ in rng.uniform(-1, 1) })
             let gy = (0..<(t.n * t.o * geo.outPlane)).map { _ in rng.uniform(-1, 1) }
             let (y, dx, dw, db) = convolve(x, w, b, gy, stride: t.s, padding: t.p)
-            var ry = y, rdx = dx, rdw = dw
-            x.scalars.withUnsafeBufferPointer { px in
-                w.scalars.withUnsafeBufferPointer { pw in
-                    b.scalars.withUnsafeBufferPointer { pb in
-                        gy.withUnsafeBufferPointer { pg in
-                            ry.withUnsafeMutableBufferPointer {
-                                NaiveConvolution.forward(
-                                    geo, x: px.baseAddress!, w: pw.baseAddress!, bias: pb.baseAddress!, y: $0.baseAddress!)
-                            }
-                            rdx.withUnsafeMutableBufferPointer {
-                                NaiveConvolution.backwardData(geo, w: pw.baseAddress!, g: pg.baseAddress!, dx: $0.baseAddress!)
-                            }
-                            rdw.withUnsafeMutableBufferPointer {
-                                NaiveConvolution.backwardWeights(geo, x: px.baseAddress!, g: pg.baseAddress!, dw: $0.baseAddress!)
-                            }
-                        }
-                    }
-                }
-            }
+            let (ry, rdx, rdw) = naiveConvolution(geo, x, w, b, gy)
             let name = "\(t)"
             // Errors relative to √(terms in each sum), the scale of a sum of that many ±1 products.
             assertClose(y, ry, terms: geo.patch, name + " forward")
@@ -125,28 +109,5 @@ final class OneDNNTests: XCTestCase {
         // own sgemm, ∂w sums in oneDNN's order and agrees to the bit).
         let bits = { (r: ([Float], [Float], [Float], [Float])) in [r.0, r.1, r.2].map { $0.map(\.bitPattern) } }
         XCTAssertNotEqual(bits(fast), bits(old), "oneDNN was not used")
-    }
-
-    /// y, ∂x, ∂w, ∂b of `sum(conv2d(x, w, b) ⊙ gy)` through the tape.
-    private func convolve(
-        _ x: Tensor, _ w: Tensor, _ b: Tensor, _ gy: [Float], stride: Int, padding: Int
-    )
-        -> ([Float], [Float], [Float], [Float])
-    {
-        let tape = Tape()
-        return withExtendedLifetime(tape) {
-            let xv = tape.variable(x), wv = tape.variable(w), bv = tape.variable(b)
-            let y = xv.conv2d(weight: wv, bias: bv, stride: stride, padding: padding)
-            let loss = (y * tape.constant(Tensor(shape: y.value.shape, scalars: gy))).sum()
-            tape.backward(from: loss)
-            return (y.value.scalars, tape.gradient(of: xv).scalars, tape.gradient(of: wv).scalars, tape.gradient(of: bv).scalars)
-        }
-    }
-
-    private func assertClose(_ a: [Float], _ b: [Float], terms: Int, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(a.count, b.count, what, file: file, line: line)
-        let worst = zip(a, b).map { Double(abs($0 - $1)) }.max() ?? 0
-        XCTAssertLessThan(worst / Double(terms).squareRoot(), 1e-5, "\(what): max error \(worst)", file: file, line: line)
-        XCTAssertTrue(a.contains { $0 != 0 }, "\(what) is all zeros", file: file, line: line)
     }
 }

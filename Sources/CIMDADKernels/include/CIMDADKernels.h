@@ -65,4 +65,41 @@ void imdad_sgemm_on(int isa, int trans_a, int trans_b, size_t m, size_t n, size_
 /// x86-64 Linux, or a CPU without FMA).
 int imdad_sgemm_isa(void);
 
+/// The largest tile α = m + r − 1 of `imdad_winograd_plan`.
+#define IMDAD_WINOGRAD_MAX_ALPHA 10
+
+/// Winograd's F(m × m, r × r) for stride-1 convolutions with r × r kernels (winograd.c has the
+/// math): the transform matrices, row-major, from α − 1 finite points (0, ±1, ±2, ±1/2, ±3 as
+/// needed) and ∞.
+typedef struct {
+    int m, r, alpha;
+    float at[IMDAD_WINOGRAD_MAX_ALPHA * IMDAD_WINOGRAD_MAX_ALPHA];  // Aᵀ (m × α)
+    float a[IMDAD_WINOGRAD_MAX_ALPHA * IMDAD_WINOGRAD_MAX_ALPHA];   // A (α × m)
+    float g[IMDAD_WINOGRAD_MAX_ALPHA * IMDAD_WINOGRAD_MAX_ALPHA];   // G (α × r)
+    float gt[IMDAD_WINOGRAD_MAX_ALPHA * IMDAD_WINOGRAD_MAX_ALPHA];  // Gᵀ (r × α)
+    float bt[IMDAD_WINOGRAD_MAX_ALPHA * IMDAD_WINOGRAD_MAX_ALPHA];  // Bᵀ (α × α)
+} imdad_winograd_plan;
+
+/// Fills `plan` for F(m × m, r × r); 0 on success, −1 when α = m + r − 1 is outside 2 … 10.
+int imdad_winograd_plan_init(imdad_winograd_plan *plan, int m, int r);
+
+/// Floats of a transformed filter for a convolution from `in_channels` to `out_channels`.
+size_t imdad_winograd_filter_count(const imdad_winograd_plan *plan, size_t in_channels, size_t out_channels);
+
+/// The transformed filter U = G w Gᵀ of the weights `w (o, c, r, r)`, as α² matrices of
+/// in × out channels (each rounded up to 16, zero-padded): for the forward convolution (c → o)
+/// when `flip` is 0, for the ∂x convolution (o → c, every kernel turned 180°) when it is 1.
+void imdad_winograd_filter(const imdad_winograd_plan *plan, size_t o, size_t c, const float *w, int flip, float *u);
+
+/// y (nb, o, ho, wo) ← the stride-1 convolution of x (nb, c, h, w), padded by `pad`, with the
+/// filter `u` from `imdad_winograd_filter` (+ bias[o] when not NULL); ho = h + 2·pad − r + 1. One
+/// thread; its scratch is kept per thread. Needs `imdad_sgemm_isa()` > 0.
+void imdad_winograd_forward(const imdad_winograd_plan *plan, size_t nb, size_t c, size_t h, size_t w, size_t pad,
+                            const float *x, size_t o, const float *u, const float *bias, float *y);
+
+/// dw (o, c, r, r) ← ∂w of that convolution for the output gradient g (nb, o, ho, wo), summed over
+/// the samples (overwrites dw).
+void imdad_winograd_backward_weights(const imdad_winograd_plan *plan, size_t nb, size_t c, size_t h, size_t w,
+                                     size_t pad, const float *x, size_t o, const float *g, float *dw);
+
 #endif

@@ -14,6 +14,7 @@ struct Info: ParsableCommand {
         print("imdad \(IMDADVersion.library) (model format \(IMDADVersion.modelFormat))")
         print("BLAS: \(BLAS.backend)")
         print("Convolutions: \(OneDNN.backend)")
+        print("Winograd: \(Winograd.backend)")
         print("Elementwise: \(ElementwiseKernels.description)")
         print("Threads: \(BLAS.threadCount)")
         print("sgemm 1024³ through the engine: \(Format.fixed(SpeedBenchmark.sgemmGFLOPS(n: 1024), digits: 1)) GFLOP/s")

@@ -1,5 +1,5 @@
-// 2-D convolution (oneDNN when OneDNN.swift loaded it, else im2col + sgemm) and max pooling, forward
-// and backward side by side.
+// 2-D convolution (Winograd for the 5×5 layers Winograd.swift takes, else oneDNN when OneDNN.swift
+// loaded it, else im2col + sgemm) and max pooling, forward and backward side by side.
 
 /// Geometry of a 2-D convolution: `x (N, C, H, W) ⋆ w (O, C, KH, KW) → y (N, O, Ho, Wo)` with
 /// `Ho = (H + 2·padding − KH) / stride + 1` (likewise Wo).
@@ -13,6 +13,9 @@ public struct Conv2DGeometry: Sendable, Equatable {
     /// Rows of the im2col matrix: C·KH·KW.
     var patch: Int { channels * kernelHeight * kernelWidth }
     var outPlane: Int { outHeight * outWidth }
+    /// Floats of one sample of x and of y.
+    var inSample: Int { channels * height * width }
+    var outSample: Int { outChannels * outPlane }
 
     /// Samples per im2col chunk: at most an eighth of the batch (so that the chunks spread over
     /// the cores), and a column buffer of at most 2¹⁸ floats (1 MiB, cache-sized: the Fashion-MNIST
@@ -23,6 +26,10 @@ public struct Conv2DGeometry: Sendable, Equatable {
         Swift.max(1, Swift.min((batch + 7) / 8, (1 << 18) / Swift.max(1, patch * outPlane)))
     }
     var chunkCount: Int { (batch + chunk - 1) / chunk }
+
+    /// Samples per call of a library kernel (oneDNN, Winograd): an eighth of the batch, so that the
+    /// calls spread over the cores; a function of the batch size only.
+    var kernelChunk: Int { Swift.max(1, (batch + 7) / 8) }
 
     /// The outputs `o` (rows or columns) whose input `o·s − p + k` lies inside `0..<inputSize`:
     /// `o ≥ ⌈(p − k)/s⌉` and `o ≤ ⌊(inputSize − 1 + p − k)/s⌋`, clipped to `0..<outputSize`.
@@ -214,10 +221,11 @@ extension Variable {
         let y = Tensor(shape: [geo.batch, o, geo.outHeight, geo.outWidth]) { py in
             x.scalars.withUnsafeBufferPointer { px in
             w.scalars.withUnsafeBufferPointer { pw in
-                let viaOneDNN = withOptionalBuffer(biasValues) { pb in
-                    OneDNN.forward(geo, x: px.baseAddress!, w: pw.baseAddress!, bias: pb, y: py.baseAddress!)
+                let viaLibrary = withOptionalBuffer(biasValues) { pb in
+                    Winograd.forward(geo, x: px.baseAddress!, w: pw.baseAddress!, bias: pb, y: py.baseAddress!)
+                        || OneDNN.forward(geo, x: px.baseAddress!, w: pw.baseAddress!, bias: pb, y: py.baseAddress!)
                 }
-                if viaOneDNN { return }
+                if viaLibrary { return }
                 // Each chunk of samples: im2col, one product, then (O, nb, plane) → (nb, O, plane)
                 // with the bias added.
                 Parallel.forEach(chunks) { ci in
@@ -245,16 +253,17 @@ extension Variable {
             var dx = [Float](unsafeUninitializedCapacity: wantX ? x.count : 0) { _, n in n = wantX ? x.count : 0 }
             // ∂W of each chunk in its own slot, summed in chunk order below (thread-count independent).
             var partials = [Float](unsafeUninitializedCapacity: wantW ? chunks * w.count : 0) { _, n in n = wantW ? chunks * w.count : 0 }
-            var viaOneDNN = false
+            var viaLibrary = false
             x.scalars.withUnsafeBufferPointer { px in
             w.scalars.withUnsafeBufferPointer { pw in
             g.scalars.withUnsafeBufferPointer { pg in
             dx.withUnsafeMutableBufferPointer { pdx in
             partials.withUnsafeMutableBufferPointer { pdw in
-                // oneDNN writes the summed ∂W into the first slot.
-                viaOneDNN = OneDNN.backward(geo, x: px.baseAddress!, w: pw.baseAddress!, g: pg.baseAddress!,
-                                            dx: wantX ? pdx.baseAddress! : nil, dw: wantW ? pdw.baseAddress! : nil)
-                if viaOneDNN { return }
+                // Winograd and oneDNN write the summed ∂W into the first slot.
+                let (dxp, dwp) = (wantX ? pdx.baseAddress! : nil, wantW ? pdw.baseAddress! : nil)
+                viaLibrary = Winograd.backward(geo, x: px.baseAddress!, w: pw.baseAddress!, g: pg.baseAddress!, dx: dxp, dw: dwp)
+                    || OneDNN.backward(geo, x: px.baseAddress!, w: pw.baseAddress!, g: pg.baseAddress!, dx: dxp, dw: dwp)
+                if viaLibrary { return }
                 Parallel.forEach(chunks) { ci in
                     let n0 = ci * chunk, nb = Swift.min(chunk, geo.batch - n0)
                     withScratch(patch * nb * plane) { cols in
@@ -286,7 +295,7 @@ extension Variable {
             if wantX { tape.accumulate(Tensor(shape: x.shape, scalars: dx), into: self) }
             if wantW {
                 var dw = [Float](partials[0..<w.count])
-                for ci in 1..<(viaOneDNN ? 1 : chunks) {
+                for ci in 1..<(viaLibrary ? 1 : chunks) {
                     let base = ci * w.count
                     for j in 0..<w.count { dw[j] += partials[base + j] }
                 }

@@ -60,3 +60,54 @@ public enum NaiveConvolution {
         }
     }
 }
+
+/// The three products of one convolution as a kernel under test computes them, into `y`, `dx`, `dw`
+/// (all dense, row-major); false when the kernel refused the geometry.
+typealias ConvolutionKernel = (
+    _ geo: Conv2DGeometry, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+    _ g: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+    _ dw: UnsafeMutablePointer<Float>
+) -> Bool
+
+extension NaiveConvolution {
+    /// The start-up check of a convolution seam: `kernel` on random data in [−1, 1] (inputs, weights,
+    /// bias, output gradient) for `geo`, against the naive loops. Returns the largest error of the
+    /// three products, each divided by √(number of terms in its sum) (the scale of a sum of that
+    /// many ±1 products; ∞ for a NaN), or nil when the kernel refused the geometry.
+    static func checkError(_ geo: Conv2DGeometry, seed: UInt64, _ kernel: ConvolutionKernel) -> Double? {
+        var rng = RandomGenerator(seed: seed)
+        let xc = geo.batch * geo.channels * geo.height * geo.width, wc = geo.outChannels * geo.patch
+        let yc = geo.batch * geo.outChannels * geo.outPlane
+        let x = (0..<xc).map { _ in rng.uniform(-1, 1) }, w = (0..<wc).map { _ in rng.uniform(-1, 1) }
+        let b = (0..<geo.outChannels).map { _ in rng.uniform(-1, 1) }, g = (0..<yc).map { _ in rng.uniform(-1, 1) }
+        var (y, dx, dw) = ([Float](repeating: .nan, count: yc), [Float](repeating: .nan, count: xc), [Float](repeating: .nan, count: wc))
+        var slow = [y, dx, dw]
+        var accepted = false
+        x.withUnsafeBufferPointer { px in
+        w.withUnsafeBufferPointer { pw in
+        b.withUnsafeBufferPointer { pb in
+        g.withUnsafeBufferPointer { pg in
+            let (x, w, b, g) = (px.baseAddress!, pw.baseAddress!, pb.baseAddress!, pg.baseAddress!)
+            y.withUnsafeMutableBufferPointer { y in
+            dx.withUnsafeMutableBufferPointer { dx in
+            dw.withUnsafeMutableBufferPointer { dw in
+                accepted = kernel(geo, x, w, b, g, y.baseAddress!, dx.baseAddress!, dw.baseAddress!)
+            } } }
+            slow[0].withUnsafeMutableBufferPointer { forward(geo, x: x, w: w, bias: b, y: $0.baseAddress!) }
+            slow[1].withUnsafeMutableBufferPointer { backwardData(geo, w: w, g: g, dx: $0.baseAddress!) }
+            slow[2].withUnsafeMutableBufferPointer { backwardWeights(geo, x: x, g: g, dw: $0.baseAddress!) }
+        } } } }
+        guard accepted else { return nil }
+        let fast = [y, dx, dw]
+        let terms = [geo.patch, geo.outChannels * geo.kernelHeight * geo.kernelWidth, geo.batch * geo.outPlane]
+        var worst = 0.0
+        for k in 0..<3 {
+            let scale = Double(terms[k]).squareRoot()
+            for (a, r) in zip(fast[k], slow[k]) {
+                let e = abs(Double(a) - Double(r)) / scale
+                if !(e <= worst) { worst = e.isNaN ? .infinity : e }
+            }
+        }
+        return worst
+    }
+}

@@ -83,9 +83,6 @@ public enum OneDNN {
         }
     }
 
-    /// Samples per oneDNN call: an eighth of the batch, a function of the shape only.
-    static func chunk(batch: Int) -> Int { Swift.max(1, (batch + 7) / 8) }
-
     /// y ← conv(x, w) + b for the whole batch of `geo`; false when oneDNN is not active or refused
     /// a chunk's geometry (then the caller computes all of y itself).
     static func forward(
@@ -93,8 +90,8 @@ public enum OneDNN {
         bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>
     ) -> Bool {
         guard isActive, let api = Library.shared.api else { return false }
-        let chunk = chunk(batch: geo.batch), chunks = (geo.batch + chunk - 1) / chunk
-        let inSample = geo.channels * geo.height * geo.width, outSample = geo.outChannels * geo.outPlane
+        let chunk = geo.kernelChunk, chunks = (geo.batch + chunk - 1) / chunk
+        let inSample = geo.inSample, outSample = geo.outSample
         let ok = FlagBox()
         Parallel.forEach(chunks) { ci in
             let n0 = ci * chunk, nb = Swift.min(chunk, geo.batch - n0)
@@ -120,8 +117,8 @@ public enum OneDNN {
         dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?
     ) -> Bool {
         guard isActive, let api = Library.shared.api else { return false }
-        let chunk = chunk(batch: geo.batch), chunks = (geo.batch + chunk - 1) / chunk
-        let inSample = geo.channels * geo.height * geo.width, outSample = geo.outChannels * geo.outPlane
+        let chunk = geo.kernelChunk, chunks = (geo.batch + chunk - 1) / chunk
+        let inSample = geo.inSample, outSample = geo.outSample
         let wCount = geo.outChannels * geo.patch
         let partials = UnsafeMutablePointer<Float>.allocate(capacity: dw == nil ? 1 : chunks * wCount)
         defer { partials.deallocate() }
@@ -524,7 +521,6 @@ private final class Library: @unchecked Sendable {
     /// error against the naive loops, each divided by √(number of terms in its sum), and the
     /// implementation oneDNN picked for a LeNet layer (or a reason when a primitive was refused).
     static func verify(_ api: API) -> (Double, String) {
-        var rng = RandomGenerator(seed: 0xD11)
         var worst = 0.0
         let geometries = [
             Conv2DGeometry(
@@ -534,81 +530,22 @@ private final class Library: @unchecked Sendable {
             Conv2DGeometry(
                 batch: 1, channels: 1, height: 6, width: 6, outChannels: 4, kernelHeight: 3, kernelWidth: 2, stride: 1, padding: 0),
         ]
-        for geo in geometries {
-            let xc = geo.batch * geo.channels * geo.height * geo.width, wc = geo.outChannels * geo.patch
-            let yc = geo.batch * geo.outChannels * geo.outPlane
-            let x = (0..<xc).map { _ in rng.uniform(-1, 1) }, w = (0..<wc).map { _ in rng.uniform(-1, 1) }
-            let b = (0..<geo.outChannels).map { _ in rng.uniform(-1, 1) }, g = (0..<yc).map { _ in rng.uniform(-1, 1) }
-            var fast = [[Float]](repeating: [], count: 3), slow = fast
-            var refused: String? = nil
-            x.withUnsafeBufferPointer { px in
-                w.withUnsafeBufferPointer { pw in
-                    b.withUnsafeBufferPointer { pb in
-                        g.withUnsafeBufferPointer { pg in
-                            let (x, w, b, g) = (px.baseAddress!, pw.baseAddress!, pb.baseAddress!, pg.baseAddress!)
-                            var y = [Float](repeating: .nan, count: yc), dx = [Float](repeating: .nan, count: xc)
-                            var dw = [Float](repeating: .nan, count: wc)
-                            if let p = api.primitive(.forward, geo, bias: true) {
-                                y.withUnsafeMutableBufferPointer { py in
-                                    p.run(
-                                        api,
-                                        [
-                                            (dnnlArgSrc, UnsafeMutableRawPointer(mutating: x)),
-                                            (dnnlArgWeights, UnsafeMutableRawPointer(mutating: w)),
-                                            (dnnlArgBias, UnsafeMutableRawPointer(mutating: b)),
-                                            (dnnlArgDst, UnsafeMutableRawPointer(py.baseAddress!)),
-                                        ])
-                                }
-                            } else {
-                                refused = "forward"
-                            }
-                            if let p = api.primitive(.backwardData, geo, bias: false) {
-                                dx.withUnsafeMutableBufferPointer { pd in
-                                    p.run(
-                                        api,
-                                        [
-                                            (dnnlArgDiffDst, UnsafeMutableRawPointer(mutating: g)),
-                                            (dnnlArgWeights, UnsafeMutableRawPointer(mutating: w)),
-                                            (dnnlArgDiffSrc, UnsafeMutableRawPointer(pd.baseAddress!)),
-                                        ])
-                                }
-                            } else {
-                                refused = "backward data"
-                            }
-                            if let p = api.primitive(.backwardWeights, geo, bias: false) {
-                                dw.withUnsafeMutableBufferPointer { pd in
-                                    p.run(
-                                        api,
-                                        [
-                                            (dnnlArgSrc, UnsafeMutableRawPointer(mutating: x)),
-                                            (dnnlArgDiffDst, UnsafeMutableRawPointer(mutating: g)),
-                                            (dnnlArgDiffWeights, UnsafeMutableRawPointer(pd.baseAddress!)),
-                                        ])
-                                }
-                            } else {
-                                refused = "backward weights"
-                            }
-                            fast = [y, dx, dw]
-                            var ry = y, rdx = dx, rdw = dw
-                            ry.withUnsafeMutableBufferPointer { NaiveConvolution.forward(geo, x: x, w: w, bias: b, y: $0.baseAddress!) }
-                            rdx.withUnsafeMutableBufferPointer { NaiveConvolution.backwardData(geo, w: w, g: g, dx: $0.baseAddress!) }
-                            rdw.withUnsafeMutableBufferPointer { NaiveConvolution.backwardWeights(geo, x: x, g: g, dw: $0.baseAddress!) }
-                            slow = [ry, rdx, rdw]
-                        }
-                    }
-                }
+        for (i, geo) in geometries.enumerated() {
+            var refused = "forward"
+            let error = NaiveConvolution.checkError(geo, seed: 0xD11 + UInt64(i)) { geo, x, w, b, g, y, dx, dw in
+                let mutable = { (p: UnsafePointer<Float>) in UnsafeMutableRawPointer(mutating: p) }
+                guard let p = api.primitive(.forward, geo, bias: true) else { return false }
+                p.run(api, [(dnnlArgSrc, mutable(x)), (dnnlArgWeights, mutable(w)), (dnnlArgBias, mutable(b)), (dnnlArgDst, UnsafeMutableRawPointer(y))])
+                refused = "backward data"
+                guard let p = api.primitive(.backwardData, geo, bias: false) else { return false }
+                p.run(api, [(dnnlArgDiffDst, mutable(g)), (dnnlArgWeights, mutable(w)), (dnnlArgDiffSrc, UnsafeMutableRawPointer(dx))])
+                refused = "backward weights"
+                guard let p = api.primitive(.backwardWeights, geo, bias: false) else { return false }
+                p.run(api, [(dnnlArgSrc, mutable(x)), (dnnlArgDiffDst, mutable(g)), (dnnlArgDiffWeights, UnsafeMutableRawPointer(dw))])
+                return true
             }
-            if let refused { return (.infinity, "oneDNN refused the \(refused) primitive for \(geo)") }
-            let terms = [
-                Double(geo.patch), Double(geo.outChannels * geo.kernelHeight * geo.kernelWidth),
-                Double(geo.batch * geo.outPlane),
-            ]
-            for k in 0..<3 {
-                for (a, r) in zip(fast[k], slow[k]) {
-                    let e = abs(Double(a) - Double(r)) / terms[k].squareRoot()
-                    if !(e <= worst) { worst = e.isNaN ? .infinity : e }
-                }
-            }
+            guard let error else { return (.infinity, "oneDNN refused the \(refused) primitive for \(geo)") }
+            worst = Swift.max(worst, error)
         }
         let lenet = Conv2DGeometry(
             batch: 16, channels: 16, height: 14, width: 14, outChannels: 32, kernelHeight: 5, kernelWidth: 5,
