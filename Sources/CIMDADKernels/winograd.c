@@ -155,6 +155,13 @@ static float *wino_scratch(size_t count) {
 
 // MARK: The pieces shared by the products
 
+/// Tiles transformed, multiplied and transformed back at a time: their V, M and Z stay in the
+/// core's cache (a whole chunk's had gone out to memory and back).
+#ifndef WINO_TILE_BLOCK
+#define WINO_TILE_BLOCK 128
+#endif
+enum { TILE_BLOCK = WINO_TILE_BLOCK };
+
 /// The tiling of one call: `nb` samples of `c` channels, `h × w`, padding `pad`, output `ho × wo`
 /// in tiles of m × m.
 typedef struct {
@@ -192,23 +199,33 @@ WINO_INLINE void to_channels_last(const float *src, size_t nb, size_t c, size_t 
         }
 }
 
-/// V[t][ξ][c] = (Bᵀ d B)[ξ] for every tile t of the padded input `xp` (nb, hp, wp, cp): for each
-/// point ξ a matrix of tiles × cp with rows α²·cp apart (a tile's α² rows lie together: the
-/// transforms read and write them at once; planes of whole ξ had put them 32–64 KiB apart, where
-/// the cache sets conflict).
-WINO_INLINE void input_transform(const tiling *t, const float *xp, float *v, const int alpha, const int m) {
+/// Tile `tile`'s sample and top-left output pixel.
+WINO_INLINE void tile_origin(const tiling *t, size_t tile, int m, size_t *n, size_t *oy, size_t *ox) {
+    size_t per = t->th * t->tw, in = tile % per;
+    *n = tile / per;
+    *oy = in / t->tw * m;
+    *ox = in % t->tw * m;
+}
+
+/// V[t][ξ][c] = (Bᵀ d B)[ξ] for the tiles t0 ..< t1 of the padded input `xp` (nb, hp, wp, cp),
+/// row t − t0: for each point ξ a matrix of tiles × cp with rows α²·cp apart (a tile's α² rows
+/// lie together: the transforms read and write them at once; planes of whole ξ had put them
+/// 32–64 KiB apart, where the cache sets conflict).
+WINO_INLINE void input_transform(const tiling *t, const float *xp, size_t t0, size_t t1, float *v, const int alpha,
+                                 const int m) {
     const imdad_winograd_plan *p = t->p;
     vec16 d[MAX_ALPHA * MAX_ALPHA], out[MAX_ALPHA * MAX_ALPHA];
-    for (size_t n = 0, tile = 0; n < t->nb; n++)
-        for (size_t ty = 0; ty < t->th; ty++)
-            for (size_t tx = 0; tx < t->tw; tx++, tile++)
-                for (size_t cb = 0; cb < t->cp; cb += LANES) {
-                    const float *base = xp + ((n * t->hp + ty * m) * t->wp + tx * m) * t->cp + cb;
-                    for (int i = 0; i < alpha; i++)
-                        for (int j = 0; j < alpha; j++) d[i * alpha + j] = *(const vec16u *)(base + (i * t->wp + j) * t->cp);
-                    transform2d(p->bt, alpha, alpha, d, alpha, p->bt, alpha, out);
-                    for (int xi = 0; xi < alpha * alpha; xi++) *(vec16u *)(v + (tile * alpha * alpha + xi) * t->cp + cb) = out[xi];
-                }
+    for (size_t tile = t0; tile < t1; tile++) {
+        size_t n, oy, ox;
+        tile_origin(t, tile, m, &n, &oy, &ox);
+        for (size_t cb = 0; cb < t->cp; cb += LANES) {
+            const float *base = xp + ((n * t->hp + oy) * t->wp + ox) * t->cp + cb;
+            for (int i = 0; i < alpha; i++)
+                for (int j = 0; j < alpha; j++) d[i * alpha + j] = *(const vec16u *)(base + (i * t->wp + j) * t->cp);
+            transform2d(p->bt, alpha, alpha, d, alpha, p->bt, alpha, out);
+            for (int xi = 0; xi < alpha * alpha; xi++) *(vec16u *)(v + ((tile - t0) * alpha * alpha + xi) * t->cp + cb) = out[xi];
+        }
+    }
 }
 
 // MARK: The entry points
@@ -243,34 +260,38 @@ WINO_INLINE void forward_body(const imdad_winograd_plan *p, size_t nb, size_t c,
     const tiling t = make_tiling(p, nb, c, h, w, pad);
     const int points = alpha * alpha;
     const size_t op = round_up(o, LANES);
-    const size_t xp_count = t.nb * t.hp * t.wp * t.cp, v_count = points * t.tiles * t.cp;
-    float *buf = wino_scratch(xp_count + v_count + points * t.tiles * op);
+    const size_t xp_count = t.nb * t.hp * t.wp * t.cp, v_count = points * TILE_BLOCK * t.cp;
+    float *buf = wino_scratch(xp_count + v_count + points * TILE_BLOCK * op);
     if (!buf) abort();  // out of memory
     float *xp = buf, *v = xp + xp_count, *mm = v + v_count;
     to_channels_last(x, nb, c, h, w, pad, t.hp, t.wp, t.cp, xp);
-    input_transform(&t, xp, v, alpha, m);
-    // M[t][ξ] (tiles × op for each ξ) = V[ξ] (tiles × cp) · U[ξ] (cp × op)
-    for (int xi = 0; xi < points; xi++)
-        imdad_sgemm(0, 0, t.tiles, op, t.cp, 1, v + xi * t.cp, points * t.cp, u + xi * t.cp * op, op, 0, mm + xi * op,
-                    points * op, 1);
-    // Y = Aᵀ M A per tile, 16 output channels at a time, clipped to the output and written in
-    // (N, O, Ho, Wo) order with the bias.
     vec16 mv[MAX_ALPHA * MAX_ALPHA], yv[MAX_ALPHA * MAX_ALPHA];
-    for (size_t n = 0, tile = 0; n < nb; n++)
-        for (size_t ty = 0; ty < t.th; ty++)
-            for (size_t tx = 0; tx < t.tw; tx++, tile++)
-                for (size_t ob = 0; ob < o; ob += LANES) {
-                    for (int xi = 0; xi < points; xi++) mv[xi] = *(const vec16u *)(mm + (tile * points + xi) * op + ob);
-                    transform2d(p->at, m, alpha, mv, alpha, p->at, m, yv);
-                    size_t rows = t.ho - ty * m < (size_t)m ? t.ho - ty * m : (size_t)m;
-                    size_t cols = t.wo - tx * m < (size_t)m ? t.wo - tx * m : (size_t)m;
-                    for (size_t l = 0; l < LANES && ob + l < o; l++) {
-                        float b = bias ? bias[ob + l] : 0;
-                        float *dst = y + ((n * o + ob + l) * t.ho + ty * m) * t.wo + tx * m;
-                        for (size_t i = 0; i < rows; i++)
-                            for (size_t j = 0; j < cols; j++) dst[i * t.wo + j] = yv[i * m + j][l] + b;
-                    }
+    for (size_t t0 = 0; t0 < t.tiles; t0 += TILE_BLOCK) {
+        size_t t1 = t.tiles - t0 < TILE_BLOCK ? t.tiles : t0 + TILE_BLOCK;
+        input_transform(&t, xp, t0, t1, v, alpha, m);
+        // M[t][ξ] (tiles × op for each ξ) = V[ξ] (tiles × cp) · U[ξ] (cp × op)
+        for (int xi = 0; xi < points; xi++)
+            imdad_sgemm(0, 0, t1 - t0, op, t.cp, 1, v + xi * t.cp, points * t.cp, u + xi * t.cp * op, op, 0, mm + xi * op,
+                        points * op, 1);
+        // Y = Aᵀ M A per tile, 16 output channels at a time, clipped to the output and written in
+        // (N, O, Ho, Wo) order with the bias.
+        for (size_t tile = t0; tile < t1; tile++) {
+            size_t n, oy, ox;
+            tile_origin(&t, tile, m, &n, &oy, &ox);
+            size_t rows = t.ho - oy < (size_t)m ? t.ho - oy : (size_t)m;
+            size_t cols = t.wo - ox < (size_t)m ? t.wo - ox : (size_t)m;
+            for (size_t ob = 0; ob < o; ob += LANES) {
+                for (int xi = 0; xi < points; xi++) mv[xi] = *(const vec16u *)(mm + ((tile - t0) * points + xi) * op + ob);
+                transform2d(p->at, m, alpha, mv, alpha, p->at, m, yv);
+                for (size_t l = 0; l < LANES && ob + l < o; l++) {
+                    float b = bias ? bias[ob + l] : 0;
+                    float *dst = y + ((n * o + ob + l) * t.ho + oy) * t.wo + ox;
+                    for (size_t i = 0; i < rows; i++)
+                        for (size_t j = 0; j < cols; j++) dst[i * t.wo + j] = yv[i * m + j][l] + b;
                 }
+            }
+        }
+    }
 }
 
 WINO_INLINE void backward_weights_body(const imdad_winograd_plan *p, size_t nb, size_t c, size_t h, size_t w,
@@ -279,30 +300,34 @@ WINO_INLINE void backward_weights_body(const imdad_winograd_plan *p, size_t nb, 
     const int points = alpha * alpha;
     const size_t op = round_up(o, LANES);
     const size_t gh = t.th * m, gw = t.tw * m;  // ∂Y padded with zeros to whole tiles
-    const size_t xp_count = t.nb * t.hp * t.wp * t.cp, v_count = points * t.tiles * t.cp;
-    const size_t gp_count = nb * gh * gw * op, z_count = points * t.tiles * op;
+    const size_t xp_count = t.nb * t.hp * t.wp * t.cp, v_count = points * TILE_BLOCK * t.cp;
+    const size_t gp_count = nb * gh * gw * op, z_count = points * TILE_BLOCK * op;
     float *buf = wino_scratch(xp_count + v_count + gp_count + z_count + points * op * t.cp);
     if (!buf) abort();  // out of memory
     float *xp = buf, *v = xp + xp_count, *gp = v + v_count, *z = gp + gp_count, *s = z + z_count;
     to_channels_last(x, nb, c, h, w, pad, t.hp, t.wp, t.cp, xp);
-    input_transform(&t, xp, v, alpha, m);
-    // Z[t][ξ][o] = (A ∂Y Aᵀ)[ξ]
     to_channels_last(g, nb, o, t.ho, t.wo, 0, gh, gw, op, gp);
     vec16 gv[MAX_ALPHA * MAX_ALPHA], zv[MAX_ALPHA * MAX_ALPHA];
-    for (size_t n = 0, tile = 0; n < nb; n++)
-        for (size_t ty = 0; ty < t.th; ty++)
-            for (size_t tx = 0; tx < t.tw; tx++, tile++)
-                for (size_t ob = 0; ob < op; ob += LANES) {
-                    const float *base = gp + ((n * gh + ty * m) * gw + tx * m) * op + ob;
-                    for (int i = 0; i < m; i++)
-                        for (int j = 0; j < m; j++) gv[i * m + j] = *(const vec16u *)(base + (i * gw + j) * op);
-                    transform2d(p->a, alpha, m, gv, m, p->a, alpha, zv);
-                    for (int xi = 0; xi < points; xi++) *(vec16u *)(z + (tile * points + xi) * op + ob) = zv[xi];
-                }
-    // S[ξ] (op × cp) = Z[ξ]ᵀ · V[ξ], summed over the tiles
-    for (int xi = 0; xi < points; xi++)
-        imdad_sgemm(1, 0, op, t.cp, t.tiles, 1, z + xi * op, points * op, v + xi * t.cp, points * t.cp, 0,
-                    s + xi * op * t.cp, t.cp, 1);
+    for (size_t t0 = 0; t0 < t.tiles; t0 += TILE_BLOCK) {
+        size_t t1 = t.tiles - t0 < TILE_BLOCK ? t.tiles : t0 + TILE_BLOCK;
+        input_transform(&t, xp, t0, t1, v, alpha, m);
+        // Z[t][ξ][o] = (A ∂Y Aᵀ)[ξ]
+        for (size_t tile = t0; tile < t1; tile++) {
+            size_t n, oy, ox;
+            tile_origin(&t, tile, m, &n, &oy, &ox);
+            for (size_t ob = 0; ob < op; ob += LANES) {
+                const float *base = gp + ((n * gh + oy) * gw + ox) * op + ob;
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < m; j++) gv[i * m + j] = *(const vec16u *)(base + (i * gw + j) * op);
+                transform2d(p->a, alpha, m, gv, m, p->a, alpha, zv);
+                for (int xi = 0; xi < points; xi++) *(vec16u *)(z + ((tile - t0) * points + xi) * op + ob) = zv[xi];
+            }
+        }
+        // S[ξ] (op × cp) += Z[ξ]ᵀ · V[ξ] over the block's tiles, the blocks in order
+        for (int xi = 0; xi < points; xi++)
+            imdad_sgemm(1, 0, op, t.cp, t1 - t0, 1, z + xi * op, points * op, v + xi * t.cp, points * t.cp, t0 == 0 ? 0 : 1,
+                        s + xi * op * t.cp, t.cp, 1);
+    }
     // ∂g = Gᵀ S G, 16 input channels at a time
     vec16 sv[MAX_ALPHA * MAX_ALPHA], dv[MAX_ALPHA * MAX_ALPHA];
     for (size_t oc = 0; oc < o; oc++)

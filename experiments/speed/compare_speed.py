@@ -150,9 +150,11 @@ def main():
     for name, _ in variants:
         m = meta[name]
         print(f"{name}: BLAS {m['blas']}; convolutions {m.get('convolutions', 'im2col + sgemm')}; "
-              f"sgemm 1024³ {m['sgemm_1024_gflops']:.1f} GFLOP/s")
+              f"Winograd {m.get('winograd', 'none')}; sgemm 1024³ {m['sgemm_1024_gflops']:.1f} GFLOP/s")
     print(f"{a.threads} threads, {a.rounds} alternating rounds, medians"
-          + (f"; FMA peak {a.fma_peak:.0f} GFLOP/s" if a.fma_peak else "") + "\n")
+          + (f"; FMA peak {a.fma_peak:.0f} GFLOP/s (% of peak: the direct convolutions' multiply-adds per second "
+             "over that peak; Winograd layers do 4 of every 25 of those multiplications plus their transforms, so "
+             "the share can pass 100 %)" if a.fma_peak else "") + "\n")
     med = statistics.median
     head = "| encoder | PyTorch train (ms) |"
     for name, _ in variants:
