@@ -37,7 +37,9 @@ typedef float vec16u __attribute__((vector_size(64), aligned(4)));
 
 // The entry points are compiled for AVX-512, AVX2 and the baseline and chosen at load time like
 // kernels.c's loops; their helpers are inlined into each version.
-#if defined(__x86_64__) && defined(__linux__) && (defined(__clang__) || defined(__GNUC__))
+// IMDAD_NO_CLONES builds one version for the compiler's target (winograd-bench.c checks the AVX2
+// build that way on an AVX-512 machine).
+#if defined(__x86_64__) && defined(__linux__) && (defined(__clang__) || defined(__GNUC__)) && !defined(IMDAD_NO_CLONES)
 #define WINO_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define WINO_CLONES

@@ -4,8 +4,17 @@
 //
 //   clang -O3 -march=native -I Sources/CIMDADKernels/include experiments/speed/winograd-bench.c -lpthread -lm -o /tmp/wb
 //   /tmp/wb            # errors and times for F(2×2, 5×5), F(3×3, 5×5), F(4×4, 5×5)
+//
+// The AVX2 version on an AVX-512 machine (transforms built for Haswell, the sgemm's AVX2 tiles), and
+// its outputs against the AVX-512 version's, bit for bit:
+//   clang -O3 -march=haswell -DIMDAD_NO_CLONES -DFORCE_AVX2 -I Sources/CIMDADKernels/include \
+//     experiments/speed/winograd-bench.c -lpthread -lm -o /tmp/wb2
+//   /tmp/wb --dump /tmp/512.bin && /tmp/wb2 --dump /tmp/avx2.bin && cmp /tmp/512.bin /tmp/avx2.bin
 #include "../../Sources/CIMDADKernels/gemm.c"
 #include "../../Sources/CIMDADKernels/pool.c"
+#ifdef FORCE_AVX2
+#define imdad_sgemm(...) imdad_sgemm_on(1, __VA_ARGS__)
+#endif
 #include "../../Sources/CIMDADKernels/winograd.c"
 #include <math.h>
 #include <stdio.h>
@@ -73,7 +82,39 @@ static void products(const imdad_winograd_plan *p, geom g, const float *x, const
     imdad_winograd_backward_weights(p, g.n, g.c, g.h, g.w, g.pad, x, g.o, gy, dw);
 }
 
+/// The three products of F(4×4, 5×5) on a CIFAR-10 conv2-shaped layer (3 samples, 33 → 70
+/// channels, 16 × 16, padding 2), written to `path` as raw floats: y, ∂x, ∂w.
+static int dump(const char *path) {
+    geom g = {3, 33, 16, 16, 70, 5, 2};
+    imdad_winograd_plan p;
+    imdad_winograd_plan_init(&p, 4, 5);
+    size_t nx = g.n * g.c * g.h * g.w, nw = g.o * g.c * 25, ny = g.n * g.o * g.h * g.w;
+    float *x = malloc(nx * 4), *w = malloc(nw * 4), *gy = malloc(ny * 4), *y = malloc(ny * 4), *dx = malloc(nx * 4),
+          *dw = malloc(nw * 4), *b = malloc(g.o * 4);
+    float *u = malloc(imdad_winograd_filter_count(&p, g.c, g.o) * 4), *uf = malloc(imdad_winograd_filter_count(&p, g.o, g.c) * 4);
+    for (size_t i = 0; i < nx; i++) x[i] = uniform();
+    for (size_t i = 0; i < nw; i++) w[i] = uniform() * 0.2f;
+    for (size_t i = 0; i < ny; i++) gy[i] = uniform();
+    for (size_t i = 0; i < g.o; i++) b[i] = uniform();
+    products(&p, g, x, w, gy, y, dx, dw, u, uf);
+    imdad_winograd_forward(&p, g.n, g.c, g.h, g.w, g.pad, x, g.o, u, b, y);
+    FILE *f = fopen(path, "wb");
+    if (!f) return 1;
+    fwrite(y, 4, ny, f);
+    fwrite(dx, 4, nx, f);
+    fwrite(dw, 4, nw, f);
+    fclose(f);
+#ifdef FORCE_AVX2
+    const char *isa = "AVX2 transforms and sgemm tiles";
+#else
+    const char *isa = "the CPU's best";
+#endif
+    printf("%s: %s, %zu floats\n", path, isa, ny + nx + nw);
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc > 2 && strcmp(argv[1], "--dump") == 0) return dump(argv[2]);
     int ms[] = {2, 3, 4};
     geom checks[] = {{3, 5, 9, 7, 6, 5, 2}, {2, 17, 11, 13, 19, 5, 1}, {2, 32, 16, 16, 64, 5, 2}, {1, 4, 6, 5, 3, 3, 0}};
     printf("errors: max |winograd − exact| / rms(exact), forward / ∂x / ∂w (float direct loops: about 1e-6)\n");
