@@ -47,3 +47,53 @@ func assertClose(_ a: [Float], _ b: [Float], terms: Int, tolerance: Double = 1e-
     XCTAssertLessThan(worst / Double(terms).squareRoot(), tolerance, "\(what): max error \(worst)", file: file, line: line)
     XCTAssertTrue(a.contains { $0 != 0 }, "\(what) is all zeros", file: file, line: line)
 }
+
+/// conv2d through the tape against the naive loops summed in Double, forward (with bias), ∂x, ∂w
+/// and ∂b, for each geometry (random data in [−1, 1]); `route` must hold for each (the kernel under
+/// test takes it).
+func assertConvolutionMatchesNaiveLoops(_ geometries: [Conv2DGeometry], seed: UInt64, tolerance: Double,
+                                        route: (Conv2DGeometry) -> Bool, file: StaticString = #filePath, line: UInt = #line) {
+    var rng = RandomGenerator(seed: seed)
+    for geo in geometries {
+        XCTAssertTrue(route(geo), "\(geo) does not go to the kernel under test", file: file, line: line)
+        let (n, c, o) = (geo.batch, geo.channels, geo.outChannels)
+        let x = Tensor(shape: [n, c, geo.height, geo.width], scalars: (0..<(n * geo.inSample)).map { _ in rng.uniform(-1, 1) })
+        let w = Tensor(shape: [o, c, geo.kernelHeight, geo.kernelWidth], scalars: (0..<(o * geo.patch)).map { _ in rng.uniform(-1, 1) })
+        let b = Tensor((0..<o).map { _ in rng.uniform(-1, 1) })
+        let gy = (0..<(n * geo.outSample)).map { _ in rng.uniform(-1, 1) }
+        let (y, dx, dw, db) = convolve(x, w, b, gy, stride: geo.stride, padding: geo.padding)
+        let (ry, rdx, rdw) = naiveConvolution(geo, x, w, b, gy)
+        let name = "\(geo)"
+        assertClose(y, ry, terms: geo.patch, tolerance: tolerance, name + " forward", file: file, line: line)
+        assertClose(dx, rdx, terms: o * geo.kernelHeight * geo.kernelWidth, tolerance: tolerance, name + " ∂x", file: file, line: line)
+        assertClose(dw, rdw, terms: n * geo.outPlane, tolerance: tolerance, name + " ∂w", file: file, line: line)
+        var rdb = [Float](repeating: 0, count: o)
+        for s in 0..<n { for oc in 0..<o { for q in 0..<geo.outPlane { rdb[oc] += gy[(s * o + oc) * geo.outPlane + q] } } }
+        assertClose(db, rdb, terms: n * geo.outPlane, name + " ∂b", file: file, line: line)
+    }
+}
+
+/// The same convolution (random data of `geo`) on one and on two threads, and twice on two:
+/// identical to the bit. Restores the thread count.
+func assertConvolutionBitIdenticalOnOneAndTwoThreads(_ geo: Conv2DGeometry, seed: UInt64,
+                                                     file: StaticString = #filePath, line: UInt = #line) {
+    var rng = RandomGenerator(seed: seed)
+    let before = BLAS.threadCount
+    defer { BLAS.setThreadCount(before) }
+    let x = Tensor(shape: [geo.batch, geo.channels, geo.height, geo.width],
+                   scalars: (0..<(geo.batch * geo.inSample)).map { _ in rng.uniform(-1, 1) })
+    let w = Tensor(shape: [geo.outChannels, geo.channels, geo.kernelHeight, geo.kernelWidth],
+                   scalars: (0..<(geo.outChannels * geo.patch)).map { _ in rng.uniform(-0.2, 0.2) })
+    let b = Tensor((0..<geo.outChannels).map { _ in rng.uniform(-1, 1) })
+    let gy = (0..<(geo.batch * geo.outSample)).map { _ in rng.uniform(-1, 1) }
+    func run(_ threads: Int) -> [[UInt32]] {
+        BLAS.setThreadCount(threads)
+        let r = convolve(x, w, b, gy, stride: geo.stride, padding: geo.padding)
+        return [r.0, r.1, r.2, r.3].map { $0.map(\.bitPattern) }
+    }
+    let one = run(1), two = run(2), again = run(2)
+    for (i, name) in ["y", "∂x", "∂w", "∂b"].enumerated() {
+        XCTAssertEqual(one[i], two[i], "\(name) differs between 1 and 2 threads", file: file, line: line)
+        XCTAssertEqual(two[i], again[i], "\(name) differs between two runs", file: file, line: line)
+    }
+}

@@ -16,11 +16,14 @@ final class OneDNNTests: XCTestCase {
                 || FileManager.default.fileExists(atPath: "/usr/lib/aarch64-linux-gnu/libdnnl.so.2"),
             "oneDNN (libdnnl2) is not installed: conv2d uses im2col + sgemm")
         OneDNN.setEnabled(true)
-        Winograd.setEnabled(false)  // these tests are about oneDNN's kernels
+        // These tests are about oneDNN's kernels.
+        Winograd.setEnabled(false)
+        DirectConvolution.setEnabled(false)
     }
 
     override func tearDown() {
         Winograd.setEnabled(Winograd.onByDefault)
+        DirectConvolution.setEnabled(DirectConvolution.onByDefault)
         OneDNN.setEnabled(
             OneDNN.onByDefault && ProcessInfo.processInfo.environment["IMDAD_CONVOLUTION"] != "im2col"
                 || ProcessInfo.processInfo.environment["IMDAD_CONVOLUTION"] == "onednn")
@@ -44,50 +47,22 @@ final class OneDNNTests: XCTestCase {
     /// gradients, over the encoders' layer shapes (1, 3 and 16 input channels, 5×5, padding 2), a
     /// stride-2 and an unpadded 3×2 kernel, with batches that split into unequal chunks.
     func testConvolutionMatchesTheNaiveLoopsForwardAndBackward() {
-        var rng = RandomGenerator(seed: 27)
-        let geometries: [(n: Int, c: Int, h: Int, w: Int, o: Int, kh: Int, kw: Int, s: Int, p: Int)] = [
+        let geometries = [
             (37, 1, 28, 28, 8, 5, 5, 1, 2), (9, 16, 14, 14, 32, 5, 5, 1, 2), (5, 3, 32, 32, 32, 5, 5, 1, 2),
             (2, 64, 8, 8, 128, 5, 5, 1, 2), (6, 5, 9, 7, 6, 3, 3, 2, 1), (3, 2, 6, 5, 4, 3, 2, 1, 0),
-        ]
-        for t in geometries {
-            let geo = Conv2DGeometry(
-                batch: t.n, channels: t.c, height: t.h, width: t.w, outChannels: t.o,
-                kernelHeight: t.kh, kernelWidth: t.kw, stride: t.s, padding: t.p)
-            let x = Tensor(shape: [t.n, t.c, t.h, t.w], scalars: (0..<(t.n * t.c * t.h * t.w)).map { _ in rng.uniform(-1, 1) })
-            let w = Tensor(shape: [t.o, t.c, t.kh, t.kw], scalars: (0..<(t.o * geo.patch)).map { _ in rng.uniform(-1, 1) })
-            let b = Tensor((0..<t.o).map { _ in rng.uniform(-1, 1) })
-            let gy = (0..<(t.n * t.o * geo.outPlane)).map { _ in rng.uniform(-1, 1) }
-            let (y, dx, dw, db) = convolve(x, w, b, gy, stride: t.s, padding: t.p)
-            let (ry, rdx, rdw) = naiveConvolution(geo, x, w, b, gy)
-            let name = "\(t)"
-            // Errors relative to √(terms in each sum), the scale of a sum of that many ±1 products.
-            assertClose(y, ry, terms: geo.patch, name + " forward")
-            assertClose(dx, rdx, terms: t.o * t.kh * t.kw, name + " ∂x")
-            assertClose(dw, rdw, terms: t.n * geo.outPlane, name + " ∂w")
-            var rdb = [Float](repeating: 0, count: t.o)
-            for n in 0..<t.n { for oc in 0..<t.o { for q in 0..<geo.outPlane { rdb[oc] += gy[(n * t.o + oc) * geo.outPlane + q] } } }
-            assertClose(db, rdb, terms: t.n * geo.outPlane, name + " ∂b")
+        ].map { n, c, h, w, o, kh, kw, s, p in
+            Conv2DGeometry(batch: n, channels: c, height: h, width: w, outChannels: o, kernelHeight: kh, kernelWidth: kw,
+                           stride: s, padding: p)
         }
+        assertConvolutionMatchesNaiveLoops(geometries, seed: 27, tolerance: 1e-5) { _ in OneDNN.backend.active }
     }
 
     /// The same convolution on one and on two threads, and twice on two: identical to the bit
     /// (the chunks are a function of the batch size, and their ∂w are summed in chunk order).
     func testBitIdenticalOnOneAndTwoThreadsAndFromRunToRun() {
-        var rng = RandomGenerator(seed: 28)
-        let x = Tensor(shape: [37, 16, 14, 14], scalars: (0..<(37 * 16 * 196)).map { _ in rng.uniform(-1, 1) })
-        let w = Tensor(shape: [32, 16, 5, 5], scalars: (0..<(32 * 400)).map { _ in rng.uniform(-0.2, 0.2) })
-        let b = Tensor((0..<32).map { _ in rng.uniform(-1, 1) })
-        let gy = (0..<(37 * 32 * 196)).map { _ in rng.uniform(-1, 1) }
-        func run(_ threads: Int) -> [[UInt32]] {
-            BLAS.setThreadCount(threads)
-            let r = convolve(x, w, b, gy, stride: 1, padding: 2)
-            return [r.0, r.1, r.2, r.3].map { $0.map(\.bitPattern) }
-        }
-        let one = run(1), two = run(2), again = run(2)
-        for (i, name) in ["y", "∂x", "∂w", "∂b"].enumerated() {
-            XCTAssertEqual(one[i], two[i], "\(name) differs between 1 and 2 threads")
-            XCTAssertEqual(two[i], again[i], "\(name) differs between two runs")
-        }
+        assertConvolutionBitIdenticalOnOneAndTwoThreads(
+            Conv2DGeometry(batch: 37, channels: 16, height: 14, width: 14, outChannels: 32, kernelHeight: 5, kernelWidth: 5,
+                           stride: 1, padding: 2), seed: 28)
     }
 
     /// oneDNN and im2col + sgemm give the same numbers up to rounding (they sum in other orders).

@@ -66,26 +66,12 @@ final class WinogradTests: XCTestCase {
     /// that are not multiples of the 4 × 4 tile, every padding from 0 to 4, and batches that split
     /// into unequal chunks.
     func testConvolutionMatchesTheNaiveLoopsForwardAndBackward() {
-        var rng = RandomGenerator(seed: 42)
-        let geometries: [(n: Int, c: Int, h: Int, w: Int, o: Int, p: Int)] = [
-            (9, 32, 16, 16, 64, 2), (3, 64, 8, 8, 128, 2), (5, 33, 7, 9, 40, 2), (2, 48, 6, 5, 32, 0),
-            (2, 32, 5, 7, 35, 1), (3, 35, 9, 6, 32, 3), (2, 32, 4, 4, 32, 4),
-        ]
-        for t in geometries {
-            let geo = Conv2DGeometry(batch: t.n, channels: t.c, height: t.h, width: t.w, outChannels: t.o,
-                                     kernelHeight: 5, kernelWidth: 5, stride: 1, padding: t.p)
-            XCTAssertTrue(Winograd.takes(geo), "\(t)")
-            let x = Tensor(shape: [t.n, t.c, t.h, t.w], scalars: (0..<(t.n * t.c * t.h * t.w)).map { _ in rng.uniform(-1, 1) })
-            let w = Tensor(shape: [t.o, t.c, 5, 5], scalars: (0..<(t.o * geo.patch)).map { _ in rng.uniform(-1, 1) })
-            let b = Tensor((0..<t.o).map { _ in rng.uniform(-1, 1) })
-            let gy = (0..<(t.n * t.o * geo.outPlane)).map { _ in rng.uniform(-1, 1) }
-            let (y, dx, dw, _) = convolve(x, w, b, gy, stride: 1, padding: t.p)
-            let (ry, rdx, rdw) = naiveConvolution(geo, x, w, b, gy)
-            let name = "\(t)"
-            assertClose(y, ry, terms: geo.patch, tolerance: Winograd.tolerance, name + " forward")
-            assertClose(dx, rdx, terms: t.o * 25, tolerance: Winograd.tolerance, name + " ∂x")
-            assertClose(dw, rdw, terms: t.n * geo.outPlane, tolerance: Winograd.tolerance, name + " ∂w")
+        let geometries = [(9, 32, 16, 16, 64, 2), (3, 64, 8, 8, 128, 2), (5, 33, 7, 9, 40, 2), (2, 48, 6, 5, 32, 0),
+                          (2, 32, 5, 7, 35, 1), (3, 35, 9, 6, 32, 3), (2, 32, 4, 4, 32, 4)].map { n, c, h, w, o, p in
+            Conv2DGeometry(batch: n, channels: c, height: h, width: w, outChannels: o, kernelHeight: 5, kernelWidth: 5,
+                           stride: 1, padding: p)
         }
+        assertConvolutionMatchesNaiveLoops(geometries, seed: 42, tolerance: Winograd.tolerance, route: Winograd.isFor)
     }
 
     /// The tape's gradients through the seam against finite differences. The convolution is linear
@@ -96,28 +82,16 @@ final class WinogradTests: XCTestCase {
         var rng = RandomGenerator(seed: 43)
         let x = randomTensor([2, 32, 6, 5], &rng), w = randomTensor([32, 32, 5, 5], &rng, scale: 0.05)
         let b = randomTensor([32], &rng)
-        XCTAssertTrue(Winograd.takes(Conv2DGeometry(batch: 2, channels: 32, height: 6, width: 5, outChannels: 32,
+        XCTAssertTrue(Winograd.isFor(Conv2DGeometry(batch: 2, channels: 32, height: 6, width: 5, outChannels: 32,
                                                     kernelHeight: 5, kernelWidth: 5, stride: 1, padding: 2)))
         checkGradients([x, w, b], h: 0.25) { $0[0].conv2d(weight: $0[1], bias: $0[2], stride: 1, padding: 2) }
     }
 
     /// The same convolution on one and on two threads, and twice on two: identical to the bit.
     func testBitIdenticalOnOneAndTwoThreadsAndFromRunToRun() {
-        var rng = RandomGenerator(seed: 44)
-        let x = Tensor(shape: [37, 32, 16, 16], scalars: (0..<(37 * 32 * 256)).map { _ in rng.uniform(-1, 1) })
-        let w = Tensor(shape: [64, 32, 5, 5], scalars: (0..<(64 * 800)).map { _ in rng.uniform(-0.2, 0.2) })
-        let b = Tensor((0..<64).map { _ in rng.uniform(-1, 1) })
-        let gy = (0..<(37 * 64 * 256)).map { _ in rng.uniform(-1, 1) }
-        func run(_ threads: Int) -> [[UInt32]] {
-            BLAS.setThreadCount(threads)
-            let r = convolve(x, w, b, gy, stride: 1, padding: 2)
-            return [r.0, r.1, r.2, r.3].map { $0.map(\.bitPattern) }
-        }
-        let one = run(1), two = run(2), again = run(2)
-        for (i, name) in ["y", "∂x", "∂w", "∂b"].enumerated() {
-            XCTAssertEqual(one[i], two[i], "\(name) differs between 1 and 2 threads")
-            XCTAssertEqual(two[i], again[i], "\(name) differs between two runs")
-        }
+        assertConvolutionBitIdenticalOnOneAndTwoThreads(
+            Conv2DGeometry(batch: 37, channels: 32, height: 16, width: 16, outChannels: 64, kernelHeight: 5, kernelWidth: 5,
+                           stride: 1, padding: 2), seed: 44)
     }
 
     /// Switched off, the same layer goes to the other kernels: close, but not the same bits (so the
@@ -146,13 +120,13 @@ final class WinogradTests: XCTestCase {
             Conv2DGeometry(batch: 4, channels: c, height: 16, width: 16, outChannels: o, kernelHeight: k, kernelWidth: k,
                            stride: s, padding: p)
         }
-        XCTAssertTrue(Winograd.takes(geo(32, 64)))
-        XCTAssertTrue(Winograd.takes(geo(64, 128)))
-        XCTAssertFalse(Winograd.takes(geo(3, 32)))
-        XCTAssertFalse(Winograd.takes(geo(16, 32)))
-        XCTAssertFalse(Winograd.takes(geo(64, 16)))
-        XCTAssertFalse(Winograd.takes(geo(32, 64, s: 2)))
-        XCTAssertFalse(Winograd.takes(geo(32, 64, k: 3, p: 1)))
-        XCTAssertFalse(Winograd.takes(geo(32, 64, p: 5)))
+        XCTAssertTrue(Winograd.isFor(geo(32, 64)))
+        XCTAssertTrue(Winograd.isFor(geo(64, 128)))
+        XCTAssertFalse(Winograd.isFor(geo(3, 32)))
+        XCTAssertFalse(Winograd.isFor(geo(16, 32)))
+        XCTAssertFalse(Winograd.isFor(geo(64, 16)))
+        XCTAssertFalse(Winograd.isFor(geo(32, 64, s: 2)))
+        XCTAssertFalse(Winograd.isFor(geo(32, 64, k: 3, p: 1)))
+        XCTAssertFalse(Winograd.isFor(geo(32, 64, p: 5)))
     }
 }

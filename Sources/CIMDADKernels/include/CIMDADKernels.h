@@ -102,4 +102,20 @@ void imdad_winograd_forward(const imdad_winograd_plan *plan, size_t nb, size_t c
 void imdad_winograd_backward_weights(const imdad_winograd_plan *plan, size_t nb, size_t c, size_t h, size_t w,
                                      size_t pad, const float *x, size_t o, const float *g, float *dw);
 
+/// y (nb, o, ho, wo) ← the stride-1 convolution of x (nb, c, h, w), padded by `pad`, with the r × r
+/// weights `w (o, c, r, r)` (+ bias[o] when not NULL), by direct sums over 16 output columns at a
+/// time (direct.c: for layers with few channels); ho = h + 2·pad − r + 1. One thread; its scratch
+/// is kept per thread.
+void imdad_direct_forward(size_t nb, size_t c, size_t h, size_t w, size_t r, size_t pad, const float *x, size_t o,
+                          const float *weights, const float *bias, float *y);
+
+/// dw (o, c, r, r) ← ∂w of that convolution for the output gradient g (nb, o, ho, wo), summed over
+/// the samples (overwrites dw). Needs r ≤ 7.
+void imdad_direct_backward_weights(size_t nb, size_t c, size_t h, size_t w, size_t r, size_t pad, const float *x,
+                                   size_t o, const float *g, float *dw);
+
+/// flipped (c, o, r, r) ← w (o, c, r, r) with every kernel turned 180°: the weights of the ∂x
+/// convolution (from o channels to c, padding r − 1 − pad).
+void imdad_direct_flip(size_t o, size_t c, size_t r, const float *w, float *flipped);
+
 #endif

@@ -30,6 +30,7 @@ struct Bench: ParsableCommand {
                 print("BLAS: \(BLAS.backend)")
                 print("Convolutions: \(OneDNN.backend)")
                 print("Winograd: \(Winograd.backend)")
+                print("Direct convolutions: \(DirectConvolution.backend)")
                 print("Elementwise: \(ElementwiseKernels.description)")
                 print("sgemm 1024³ through the engine: \(Format.fixed(gflops, digits: 1)) GFLOP/s, \(threads) threads\n")
                 print("| encoder | train step (ms) | train samples/s | forward (ms) | forward samples/s |")
@@ -48,7 +49,8 @@ struct Bench: ParsableCommand {
             if json {
                 let out: [String: Any] = ["engine": "imdad", "blas": BLAS.backend.description,
                                           "convolutions": OneDNN.backend.description,
-                                          "winograd": Winograd.backend.description, "threads": threads,
+                                          "winograd": Winograd.backend.description,
+                                          "direct": DirectConvolution.backend.description, "threads": threads,
                                           "sgemm_1024_gflops": gflops, "results": rows]
                 print(String(decoding: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]), as: UTF8.self))
             }

@@ -15,6 +15,7 @@ struct Info: ParsableCommand {
         print("BLAS: \(BLAS.backend)")
         print("Convolutions: \(OneDNN.backend)")
         print("Winograd: \(Winograd.backend)")
+        print("Direct convolutions: \(DirectConvolution.backend)")
         print("Elementwise: \(ElementwiseKernels.description)")
         print("Threads: \(BLAS.threadCount)")
         print("sgemm 1024³ through the engine: \(Format.fixed(SpeedBenchmark.sgemmGFLOPS(n: 1024), digits: 1)) GFLOP/s")

@@ -1,5 +1,5 @@
-// 2-D convolution (Winograd for the 5×5 layers Winograd.swift takes, else oneDNN when OneDNN.swift
-// loaded it, else im2col + sgemm) and max pooling, forward and backward side by side.
+// 2-D convolution (Winograd or direct sums for the layers Winograd.swift and DirectConvolution.swift
+// take, else oneDNN when OneDNN.swift loaded it, else im2col + sgemm) and max pooling, forward and backward side by side.
 
 /// Geometry of a 2-D convolution: `x (N, C, H, W) ⋆ w (O, C, KH, KW) → y (N, O, Ho, Wo)` with
 /// `Ho = (H + 2·padding − KH) / stride + 1` (likewise Wo).
@@ -26,10 +26,6 @@ public struct Conv2DGeometry: Sendable, Equatable {
         Swift.max(1, Swift.min((batch + 7) / 8, (1 << 18) / Swift.max(1, patch * outPlane)))
     }
     var chunkCount: Int { (batch + chunk - 1) / chunk }
-
-    /// Samples per call of a library kernel (oneDNN, Winograd): an eighth of the batch, so that the
-    /// calls spread over the cores; a function of the batch size only.
-    var kernelChunk: Int { Swift.max(1, (batch + 7) / 8) }
 
     /// The outputs `o` (rows or columns) whose input `o·s − p + k` lies inside `0..<inputSize`:
     /// `o ≥ ⌈(p − k)/s⌉` and `o ≤ ⌊(inputSize − 1 + p − k)/s⌋`, clipped to `0..<outputSize`.
@@ -223,6 +219,7 @@ extension Variable {
             w.scalars.withUnsafeBufferPointer { pw in
                 let viaLibrary = withOptionalBuffer(biasValues) { pb in
                     Winograd.forward(geo, x: px.baseAddress!, w: pw.baseAddress!, bias: pb, y: py.baseAddress!)
+                        || DirectConvolution.forward(geo, x: px.baseAddress!, w: pw.baseAddress!, bias: pb, y: py.baseAddress!)
                         || OneDNN.forward(geo, x: px.baseAddress!, w: pw.baseAddress!, bias: pb, y: py.baseAddress!)
                 }
                 if viaLibrary { return }
@@ -259,9 +256,10 @@ extension Variable {
             g.scalars.withUnsafeBufferPointer { pg in
             dx.withUnsafeMutableBufferPointer { pdx in
             partials.withUnsafeMutableBufferPointer { pdw in
-                // Winograd and oneDNN write the summed ∂W into the first slot.
+                // The library kernels write the summed ∂W into the first slot.
                 let (dxp, dwp) = (wantX ? pdx.baseAddress! : nil, wantW ? pdw.baseAddress! : nil)
                 viaLibrary = Winograd.backward(geo, x: px.baseAddress!, w: pw.baseAddress!, g: pg.baseAddress!, dx: dxp, dw: dwp)
+                    || DirectConvolution.backward(geo, x: px.baseAddress!, w: pw.baseAddress!, g: pg.baseAddress!, dx: dxp, dw: dwp)
                     || OneDNN.backward(geo, x: px.baseAddress!, w: pw.baseAddress!, g: pg.baseAddress!, dx: dxp, dw: dwp)
                 if viaLibrary { return }
                 Parallel.forEach(chunks) { ci in

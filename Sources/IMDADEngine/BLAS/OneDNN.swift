@@ -90,20 +90,17 @@ public enum OneDNN {
         bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>
     ) -> Bool {
         guard isActive, let api = Library.shared.api else { return false }
-        let chunk = geo.kernelChunk, chunks = (geo.batch + chunk - 1) / chunk
-        let inSample = geo.inSample, outSample = geo.outSample
         let ok = FlagBox()
-        Parallel.forEach(chunks) { ci in
-            let n0 = ci * chunk, nb = Swift.min(chunk, geo.batch - n0)
+        geo.forEachKernelChunk { _, n0, nb in
             var g = geo; g.batch = nb
             guard let p = api.primitive(.forward, g, bias: bias != nil) else { ok.fail(); return }
             p.run(
                 api,
                 [
-                    (dnnlArgSrc, UnsafeMutableRawPointer(mutating: x + n0 * inSample)),
+                    (dnnlArgSrc, UnsafeMutableRawPointer(mutating: x + n0 * geo.inSample)),
                     (dnnlArgWeights, UnsafeMutableRawPointer(mutating: w)),
                     (dnnlArgBias, bias.map { UnsafeMutableRawPointer(mutating: $0) }),
-                    (dnnlArgDst, UnsafeMutableRawPointer(y + n0 * outSample)),
+                    (dnnlArgDst, UnsafeMutableRawPointer(y + n0 * geo.outSample)),
                 ])
         }
         return ok.ok
@@ -117,41 +114,32 @@ public enum OneDNN {
         dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?
     ) -> Bool {
         guard isActive, let api = Library.shared.api else { return false }
-        let chunk = geo.kernelChunk, chunks = (geo.batch + chunk - 1) / chunk
-        let inSample = geo.inSample, outSample = geo.outSample
-        let wCount = geo.outChannels * geo.patch
-        let partials = UnsafeMutablePointer<Float>.allocate(capacity: dw == nil ? 1 : chunks * wCount)
-        defer { partials.deallocate() }
-        let ok = FlagBox()
-        Parallel.forEach(chunks) { ci in
-            let n0 = ci * chunk, nb = Swift.min(chunk, geo.batch - n0)
-            var cg = geo; cg.batch = nb
-            let gChunk = UnsafeMutableRawPointer(mutating: g + n0 * outSample)
-            if let dx {
-                guard let p = api.primitive(.backwardData, cg, bias: false) else { ok.fail(); return }
-                p.run(
-                    api,
-                    [
-                        (dnnlArgDiffDst, gChunk), (dnnlArgWeights, UnsafeMutableRawPointer(mutating: w)),
-                        (dnnlArgDiffSrc, UnsafeMutableRawPointer(dx + n0 * inSample)),
-                    ])
+        return geo.summingChunkWeights(into: dw) { slot in
+            let ok = FlagBox()
+            geo.forEachKernelChunk { ci, n0, nb in
+                var cg = geo; cg.batch = nb
+                let gChunk = UnsafeMutableRawPointer(mutating: g + n0 * geo.outSample)
+                if let dx {
+                    guard let p = api.primitive(.backwardData, cg, bias: false) else { ok.fail(); return }
+                    p.run(
+                        api,
+                        [
+                            (dnnlArgDiffDst, gChunk), (dnnlArgWeights, UnsafeMutableRawPointer(mutating: w)),
+                            (dnnlArgDiffSrc, UnsafeMutableRawPointer(dx + n0 * geo.inSample)),
+                        ])
+                }
+                if let partial = slot(ci) {
+                    guard let p = api.primitive(.backwardWeights, cg, bias: false) else { ok.fail(); return }
+                    p.run(
+                        api,
+                        [
+                            (dnnlArgSrc, UnsafeMutableRawPointer(mutating: x + n0 * geo.inSample)), (dnnlArgDiffDst, gChunk),
+                            (dnnlArgDiffWeights, UnsafeMutableRawPointer(partial)),
+                        ])
+                }
             }
-            if dw != nil {
-                guard let p = api.primitive(.backwardWeights, cg, bias: false) else { ok.fail(); return }
-                p.run(
-                    api,
-                    [
-                        (dnnlArgSrc, UnsafeMutableRawPointer(mutating: x + n0 * inSample)), (dnnlArgDiffDst, gChunk),
-                        (dnnlArgDiffWeights, UnsafeMutableRawPointer(partials + ci * wCount)),
-                    ])
-            }
+            return ok.ok
         }
-        guard ok.ok else { return false }
-        if let dw {
-            dw.update(from: partials, count: wCount)
-            for ci in 1..<chunks { mapElements(wCount, into: dw, dw, partials + ci * wCount) { $0 + $1 } }
-        }
-        return true
     }
 }
 

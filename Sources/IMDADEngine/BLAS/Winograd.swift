@@ -13,26 +13,6 @@
 
 import CIMDADKernels
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// What `Winograd.backend` reports: whether the Winograd convolutions run, and why not.
-public struct WinogradBackend: Sendable, CustomStringConvertible {
-    /// Loaded, verified and switched on.
-    public var active: Bool
-    /// Largest error of the start-up check against the naive loops (per √(terms summed)).
-    public var verificationError: Double
-    /// Why the Winograd convolutions are not in use, when they are not.
-    public var fallbackReason: String?
-
-    public var description: String {
-        let scope = "F(4×4, 5×5) for 5×5 stride-1 layers of ≥ \(Winograd.minimumChannels) channels in and out"
-        if active { return "\(scope), verified against the naive loops (max error \(verificationError))" }
-        return "off (\(fallbackReason ?? "switched off"))"
-    }
-}
-
 public enum Winograd {
     /// Error bound of the start-up check, per √(terms summed). Winograd's transforms scale terms by
     /// up to 16 × 16 before sums in which they cancel, so its rounding errors exceed the direct
@@ -40,56 +20,47 @@ public enum Winograd {
     /// order 1.
     static let tolerance = 1e-4
 
-    /// The state of the Winograd convolutions, verified on first use.
-    public static var backend: WinogradBackend {
-        var info = Check.shared.info
-        info.active = isActive
-        if !info.active && info.fallbackReason == nil { info.fallbackReason = switchReason }
-        return info
-    }
-
-    /// Switches the Winograd convolutions on or off for the whole process (the tests and benchmarks
-    /// compare them with oneDNN's); switching on has no effect when the check failed.
-    public static func setEnabled(_ on: Bool) { state.withLock { enabled = on } }
-
-    /// Whether the Winograd convolutions run by default: unless `IMDAD_CONVOLUTION` is `onednn`
-    /// or `im2col`.
-    public static let onByDefault: Bool = {
-        switch getenv("IMDAD_CONVOLUTION").map({ String(cString: $0) }) {
-        case "onednn"?, "im2col"?: return false
-        default: return true
-        }
-    }()
-    nonisolated(unsafe) private static var enabled = onByDefault
-    private static let state = Lock()
-    private static var switchReason: String {
-        switch getenv("IMDAD_CONVOLUTION").map({ String(cString: $0) }) {
-        case let v? where v == "onednn" || v == "im2col": return "IMDAD_CONVOLUTION=\(v)"
-        default: return "by Winograd.setEnabled(false)"
-        }
-    }
-
-    static var isActive: Bool { state.withLock { enabled } && Check.shared.passed }
-
-    /// The plan for F(4 × 4, 5 × 5).
-    private static let plan: imdad_winograd_plan = {
-        var p = imdad_winograd_plan()
-        let status = imdad_winograd_plan_init(&p, 4, 5)
-        precondition(status == 0, "F(4×4, 5×5) has α = 8 ≤ IMDAD_WINOGRAD_MAX_ALPHA")
-        return p
-    }()
-
     /// Channels in and out a layer needs for this seam. With fewer the products over channels are
     /// too short to pay for the transforms: the Fashion-MNIST LeNet's 16 → 32 layer made its
     /// training step slower (16.7–21.7 ms against oneDNN's 13.6–13.9), the CIFAR-10 LeNet's
     /// 32 → 64 and 64 → 128 layers faster (experiments/speed/winograd.md).
     static let minimumChannels = 32
 
-    /// Whether `geo` is a layer this seam takes: 5 × 5, stride 1, padding ≤ 4 (the ∂x convolution's
-    /// padding is 4 − p), at least `minimumChannels` in and out.
-    static func takes(_ geo: Conv2DGeometry) -> Bool {
+    /// The state of the Winograd convolutions, verified on first use (`imdad info`).
+    public static var backend: ConvolutionKernelStatus { kernel.status }
+
+    /// Switches the Winograd convolutions on or off for the whole process (the tests and benchmarks
+    /// compare them with oneDNN's); switching on has no effect when the check failed.
+    public static func setEnabled(_ on: Bool) { kernel.setEnabled(on) }
+
+    /// Whether they run by default: unless `IMDAD_CONVOLUTION` is `onednn` or `im2col`.
+    public static var onByDefault: Bool { OwnConvolutionKernel.onByDefault }
+
+    /// Whether `geo` is a layer this seam is for: 5 × 5, stride 1, padding ≤ 4 (the ∂x
+    /// convolution's padding is 4 − p), at least `minimumChannels` in and out.
+    static func isFor(_ geo: Conv2DGeometry) -> Bool {
         geo.kernelHeight == 5 && geo.kernelWidth == 5 && geo.stride == 1 && geo.padding <= 4
             && Swift.min(geo.channels, geo.outChannels) >= minimumChannels && geo.outHeight > 0 && geo.outWidth > 0
+    }
+
+    private static let kernel = OwnConvolutionKernel(
+        scope: "F(4×4, 5×5) for 5×5 stride-1 layers of ≥ \(minimumChannels) channels in and out",
+        tolerance: tolerance,
+        // Awkward geometries: channels that are not a multiple of 16, outputs that are not a
+        // multiple of the 4 × 4 tile, every padding from 0 to 2, a batch that splits unevenly.
+        checkGeometries: [
+            Conv2DGeometry(batch: 3, channels: 33, height: 9, width: 7, outChannels: 35, kernelHeight: 5, kernelWidth: 5,
+                           stride: 1, padding: 2),
+            Conv2DGeometry(batch: 2, channels: 32, height: 11, width: 6, outChannels: 47, kernelHeight: 5, kernelWidth: 5,
+                           stride: 1, padding: 1),
+            Conv2DGeometry(batch: 2, channels: 40, height: 8, width: 10, outChannels: 32, kernelHeight: 5, kernelWidth: 5,
+                           stride: 1, padding: 0),
+        ],
+        seed: 0x3140, accepts: isFor
+    ) { geo, x, w, b, g, y, dx, dw in
+        forwardUnchecked(geo, x: x, w: w, bias: b, y: y)
+        backwardUnchecked(geo, x: x, w: w, g: g, dx: dx, dw: dw)
+        return true
     }
 
     /// y ← conv(x, w) + b for the whole batch; false when the seam is off or does not take `geo`.
@@ -97,7 +68,7 @@ public enum Winograd {
         _ geo: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
         bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>
     ) -> Bool {
-        guard takes(geo), isActive else { return false }
+        guard kernel.takes(geo) else { return false }
         forwardUnchecked(geo, x: x, w: w, bias: bias, y: y)
         return true
     }
@@ -108,10 +79,18 @@ public enum Winograd {
         _ geo: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, g: UnsafePointer<Float>,
         dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?
     ) -> Bool {
-        guard takes(geo), isActive else { return false }
+        guard kernel.takes(geo) else { return false }
         backwardUnchecked(geo, x: x, w: w, g: g, dx: dx, dw: dw)
         return true
     }
+
+    /// The plan for F(4 × 4, 5 × 5).
+    private static let plan: imdad_winograd_plan = {
+        var p = imdad_winograd_plan()
+        let status = imdad_winograd_plan_init(&p, 4, 5)
+        precondition(status == 0, "F(4×4, 5×5) has α = 8 ≤ IMDAD_WINOGRAD_MAX_ALPHA")
+        return p
+    }()
 
     private static func forwardUnchecked(
         _ geo: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
@@ -119,7 +98,7 @@ public enum Winograd {
     ) {
         withPlan { plan in
             withFilter(plan, geo, w, flip: false) { u in
-                chunks(geo) { n0, nb in
+                geo.forEachKernelChunk { _, n0, nb in
                     imdad_winograd_forward(plan, nb, geo.channels, geo.height, geo.width, geo.padding,
                                            x + n0 * geo.inSample, geo.outChannels, u, bias, y + n0 * geo.outSample)
                 }
@@ -131,29 +110,25 @@ public enum Winograd {
         _ geo: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, g: UnsafePointer<Float>,
         dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?
     ) {
-        let chunk = geo.kernelChunk, chunkCount = (geo.batch + chunk - 1) / chunk, wCount = geo.outChannels * geo.patch
-        let partials = UnsafeMutablePointer<Float>.allocate(capacity: dw == nil ? 1 : chunkCount * wCount)
-        defer { partials.deallocate() }
         withPlan { plan in
             // ∂x is the forward convolution of ∂Y (O channels, Ho × Wo, padding 4 − p) with every
             // kernel turned 180° and its channels swapped: its output is H × W again.
             withFilter(plan, geo, w, flip: true, needed: dx != nil) { uf in
-                chunks(geo) { n0, nb in
-                    if let dx, let uf {
-                        imdad_winograd_forward(plan, nb, geo.outChannels, geo.outHeight, geo.outWidth, 4 - geo.padding,
-                                               g + n0 * geo.outSample, geo.channels, uf, nil, dx + n0 * geo.inSample)
+                _ = geo.summingChunkWeights(into: dw) { slot in
+                    geo.forEachKernelChunk { ci, n0, nb in
+                        if let dx, let uf {
+                            imdad_winograd_forward(plan, nb, geo.outChannels, geo.outHeight, geo.outWidth, 4 - geo.padding,
+                                                   g + n0 * geo.outSample, geo.channels, uf, nil, dx + n0 * geo.inSample)
+                        }
+                        if let partial = slot(ci) {
+                            imdad_winograd_backward_weights(plan, nb, geo.channels, geo.height, geo.width, geo.padding,
+                                                            x + n0 * geo.inSample, geo.outChannels, g + n0 * geo.outSample,
+                                                            partial)
+                        }
                     }
-                    if dw != nil {
-                        imdad_winograd_backward_weights(plan, nb, geo.channels, geo.height, geo.width, geo.padding,
-                                                        x + n0 * geo.inSample, geo.outChannels, g + n0 * geo.outSample,
-                                                        partials + (n0 / chunk) * wCount)
-                    }
+                    return true
                 }
             }
-        }
-        if let dw {
-            dw.update(from: partials, count: wCount)
-            for ci in 1..<chunkCount { mapElements(wCount, into: dw, dw, partials + ci * wCount) { $0 + $1 } }
         }
     }
 
@@ -183,61 +158,5 @@ public enum Winograd {
         defer { u.deallocate() }
         imdad_winograd_filter(plan, geo.outChannels, geo.channels, w, flip ? 1 : 0, u)
         body(u)
-    }
-
-    /// `body(n0, nb)` for every chunk of samples, spread over the engine's threads.
-    private static func chunks(_ geo: Conv2DGeometry, _ body: (_ n0: Int, _ nb: Int) -> Void) {
-        let chunk = geo.kernelChunk
-        Parallel.forEach((geo.batch + chunk - 1) / chunk) { ci in body(ci * chunk, Swift.min(chunk, geo.batch - ci * chunk)) }
-    }
-
-    // MARK: The start-up check
-
-    private final class Check: @unchecked Sendable {
-        static let shared = Check()
-        let info: WinogradBackend
-        var passed: Bool { info.fallbackReason == nil }
-
-        private init() {
-            guard imdad_sgemm_isa() > 0 else {
-                info = WinogradBackend(
-                    active: false, verificationError: 0,
-                    fallbackReason: "needs the engine's sgemm, which needs AVX2 with FMA or AVX-512 on x86-64 Linux")
-                return
-            }
-            // Awkward geometries: channels that are not a multiple of 16, outputs that are not a
-            // multiple of the 4 × 4 tile, every padding from 0 to 2, a batch that splits unevenly.
-            let geometries = [
-                Conv2DGeometry(batch: 3, channels: 33, height: 9, width: 7, outChannels: 35, kernelHeight: 5, kernelWidth: 5,
-                               stride: 1, padding: 2),
-                Conv2DGeometry(batch: 2, channels: 32, height: 11, width: 6, outChannels: 47, kernelHeight: 5, kernelWidth: 5,
-                               stride: 1, padding: 1),
-                Conv2DGeometry(batch: 2, channels: 40, height: 8, width: 10, outChannels: 32, kernelHeight: 5, kernelWidth: 5,
-                               stride: 1, padding: 0),
-            ]
-            var worst = 0.0
-            for (i, geo) in geometries.enumerated() {
-                let e = NaiveConvolution.checkError(geo, seed: 0x3140 + UInt64(i)) { geo, x, w, b, g, y, dx, dw in
-                    Winograd.compute(geo, x: x, w: w, bias: b, g: g, y: y, dx: dx, dw: dw)
-                }
-                worst = Swift.max(worst, e ?? .infinity)
-            }
-            info = WinogradBackend(
-                active: false, verificationError: worst,
-                fallbackReason: worst < Winograd.tolerance
-                    ? nil : "failed the numerical check (max error \(worst)); convolutions use oneDNN or im2col + sgemm")
-        }
-    }
-
-    /// The three products through the kernels, whatever the switch says (the start-up check).
-    private static func compute(
-        _ geo: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-        g: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>,
-        dw: UnsafeMutablePointer<Float>
-    ) -> Bool {
-        guard takes(geo) else { return false }
-        forwardUnchecked(geo, x: x, w: w, bias: bias, y: y)
-        backwardUnchecked(geo, x: x, w: w, g: g, dx: dx, dw: dw)
-        return true
     }
 }
