@@ -4,7 +4,7 @@
 // Modules, with dependencies pointing one way only:
 //   CIMDADKernels   the engine's elementwise loops in C, one version per instruction set (AVX-512, AVX2, baseline);
 //                   its own sgemm for small and medium products and the worker thread that shares them;
-//                   Winograd F(4×4, 5×5) convolutions
+//                   Winograd F(4×4, 5×5) convolutions and direct ones for few channels
 //   IMDADEngine     tensors, BLAS seam, reverse-mode autodiff, layers, optimizers (knows no anomaly detection)
 //   IMDADData       file formats (NPY, NPZ, CSV, IDX), preprocessing, the one zlib seam, number
 //                   formatting and mean/standard deviation (knows no neural networks)
