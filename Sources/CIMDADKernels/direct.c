@@ -13,37 +13,14 @@
 // fixed order (taps, then channels, then samples, rows and column blocks), so the results do not
 // depend on the thread count (each call handles its own samples).
 #include "CIMDADKernels.h"
+#include "internal.h"
 #include <stdlib.h>
 #include <string.h>
 
-typedef float vec16 __attribute__((vector_size(64)));
-typedef float vec16u __attribute__((vector_size(64), aligned(4)));
-
-#if defined(__x86_64__) && defined(__linux__) && (defined(__clang__) || defined(__GNUC__)) && !defined(IMDAD_NO_CLONES)
-#define DIRECT_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define DIRECT_CLONES
-#endif
-#define DIRECT_INLINE static inline __attribute__((always_inline))
 enum { LANES = 16, MAX_OUT = 16 };
 
-static inline size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
-
-static _Thread_local float *direct_buffer;
-static _Thread_local size_t direct_capacity;
-
-/// Per-thread scratch, kept for the next call.
-static float *direct_scratch(size_t count) {
-    if (count > direct_capacity) {
-        free(direct_buffer);
-        direct_buffer = aligned_alloc(64, round_up(count * sizeof(float), 64));
-        direct_capacity = direct_buffer ? count : 0;
-    }
-    return direct_buffer;
-}
-
 /// dst (nb, c, rows, cols) ← src (nb, c, h, w) at (off, off), zero elsewhere.
-DIRECT_INLINE void padded_copy(const float *src, size_t nb, size_t c, size_t h, size_t w, size_t off, size_t rows,
+IMDAD_INLINE void padded_copy(const float *src, size_t nb, size_t c, size_t h, size_t w, size_t off, size_t rows,
                                size_t cols, float *dst) {
     memset(dst, 0, nb * c * rows * cols * sizeof(float));
     for (size_t s = 0; s < nb * c; s++)
@@ -53,7 +30,7 @@ DIRECT_INLINE void padded_copy(const float *src, size_t nb, size_t c, size_t h, 
 /// One row block of the forward pass: the `oc` output channels from o0 of output row i, columns
 /// jb ..< jb + 16, of sample n (with `oc` and `r` constants where SPECIALIZE inlines it, the
 /// accumulators stay in registers).
-DIRECT_INLINE void forward_block(const float *xp, size_t c, size_t rows, size_t cols, size_t n, size_t i, size_t jb,
+IMDAD_INLINE void forward_block(const float *xp, size_t c, size_t rows, size_t cols, size_t n, size_t i, size_t jb,
                                  const float *wt, const float *bias, size_t o0, const size_t oc, const size_t r,
                                  size_t o, size_t ho, size_t wo, float *y) {
     vec16 acc[MAX_OUT];
@@ -75,14 +52,13 @@ DIRECT_INLINE void forward_block(const float *xp, size_t c, size_t rows, size_t 
     }
 }
 
-DIRECT_CLONES
+IMDAD_CLONES
 void imdad_direct_forward(size_t nb, size_t c, size_t h, size_t w, size_t r, size_t pad, const float *x, size_t o,
                           const float *wt, const float *bias, float *y) {
     const size_t ho = h + 2 * pad - r + 1, wo = w + 2 * pad - r + 1;
-    const size_t wv = round_up(wo, LANES);           // output columns computed, in whole vectors
+    const size_t wv = imdad_round_up(wo, LANES);           // output columns computed, in whole vectors
     const size_t rows = ho + r - 1, cols = wv + r - 1;  // the padded input
-    float *xp = direct_scratch(nb * c * rows * cols + LANES);
-    if (!xp) abort();  // out of memory
+    float *xp = imdad_scratch(IMDAD_SCRATCH_DIRECT, nb * c * rows * cols + LANES);
     padded_copy(x, nb, c, h, w, pad, rows, cols, xp);
     for (size_t n = 0; n < nb; n++)
         for (size_t o0 = 0; o0 < o; o0 += MAX_OUT) {
@@ -105,7 +81,7 @@ enum { GROUP = 4, MAX_R = 7 };
 
 /// ∂w of the `oc` (≤ GROUP) output channels from o0, input channel ch, kernel row u: one
 /// accumulator per (channel, tap v), over every sample, row and column block in order.
-DIRECT_INLINE void weights_block(const float *xp, const float *gp, size_t nb, size_t c, size_t o, size_t rows,
+IMDAD_INLINE void weights_block(const float *xp, const float *gp, size_t nb, size_t c, size_t o, size_t rows,
                                  size_t cols, size_t ho, size_t wv, size_t o0, const size_t oc, size_t ch, size_t u,
                                  const size_t r, float *dw) {
     vec16 acc[GROUP][MAX_R];
@@ -132,14 +108,13 @@ DIRECT_INLINE void weights_block(const float *xp, const float *gp, size_t nb, si
         }
 }
 
-DIRECT_CLONES
+IMDAD_CLONES
 void imdad_direct_backward_weights(size_t nb, size_t c, size_t h, size_t w, size_t r, size_t pad, const float *x,
                                    size_t o, const float *g, float *dw) {
     const size_t ho = h + 2 * pad - r + 1, wo = w + 2 * pad - r + 1;
-    const size_t wv = round_up(wo, LANES), rows = ho + r - 1, cols = wv + r - 1;
+    const size_t wv = imdad_round_up(wo, LANES), rows = ho + r - 1, cols = wv + r - 1;
     const size_t xp_count = nb * c * rows * cols + LANES;
-    float *xp = direct_scratch(xp_count + nb * o * ho * wv);
-    if (!xp) abort();  // out of memory
+    float *xp = imdad_scratch(IMDAD_SCRATCH_DIRECT, xp_count + nb * o * ho * wv);
     float *gp = xp + xp_count;  // g with each row padded by zeros to whole vectors
     padded_copy(x, nb, c, h, w, pad, rows, cols, xp);
     padded_copy(g, nb, o, ho, wo, 0, ho, wv, gp);

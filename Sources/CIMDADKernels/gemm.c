@@ -15,6 +15,7 @@
 // split (they do depend on the instruction set: AVX-512 and AVX2 fuse, and give the same bits;
 // there is no baseline version, OpenBLAS serves CPUs without FMA).
 #include "CIMDADKernels.h"
+#include "internal.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,20 +156,6 @@ static const tile_fn tiles256[MR256 + 1] = {0, tile256_1, tile256_2, tile256_3, 
 
 // MARK: One piece of the work
 
-/// Per-thread scratch for a packed panel, grown when needed (freed at thread exit by nobody: one
-/// block per thread that ever multiplies, the size of the largest K seen × NR).
-static _Thread_local float *panel_buffer;
-static _Thread_local size_t panel_capacity;
-
-static float *scratch(size_t count) {
-    if (count > panel_capacity) {
-        free(panel_buffer);
-        panel_buffer = aligned_alloc(64, (count * sizeof(float) + 63) / 64 * 64);
-        panel_capacity = panel_buffer ? count : 0;
-    }
-    return panel_buffer;
-}
-
 /// Piece `piece` of a job: panel `piece / row_parts`, its rows cut `row_parts` ways.
 static void gemm_piece(void *ctx, size_t piece) {
     const gemm_job *job = ctx;
@@ -180,8 +167,7 @@ static void gemm_piece(void *ctx, size_t piece) {
     size_t blocks = (job->m + mrw - 1) / mrw;
     size_t b0 = blocks * part / job->row_parts, b1 = blocks * (part + 1) / job->row_parts;
     if (b0 == b1) return;
-    float *bp = scratch(job->k * nrw);
-    if (!bp) abort();  // out of memory for a few kilobytes: nothing sensible is left to do
+    float *bp = imdad_scratch(IMDAD_SCRATCH_GEMM, job->k * nrw);
     pack_panel(&job->b, job->k, j0, nr, nrw, bp);
     for (size_t blk = b0; blk < b1; blk++) {
         size_t i0 = blk * mrw, mr = job->m - i0 < mrw ? job->m - i0 : mrw;

@@ -1,5 +1,6 @@
 // See include/CIMDADKernels.h.
 #include "CIMDADKernels.h"
+#include "internal.h"
 #include <math.h>
 
 #pragma STDC FP_CONTRACT OFF
@@ -17,15 +18,6 @@
 #define IMDAD_SQRT(x) sqrtf(x)
 #endif
 
-// IMDAD_NO_CLONES builds one version for the compiler's target (experiments/speed/kernels-isa.sh
-// compares the versions for baseline x86-64, AVX2 and AVX-512 that way).
-#if defined(__x86_64__) && defined(__linux__) && (defined(__clang__) || defined(__GNUC__)) && !defined(IMDAD_NO_CLONES)
-#define IMDAD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#define IMDAD_DISPATCH 1
-#else
-#define IMDAD_CLONES
-#define IMDAD_DISPATCH 0
-#endif
 
 IMDAD_CLONES
 void imdad_adam_update(size_t n, float *restrict p, const float *restrict g, float *restrict m, float *restrict v,

@@ -28,23 +28,10 @@
 // up to 5.25, and the terms of the sums cancel): about 2e-5 of an output's size against 1e-6
 // (experiments/speed/winograd.md). The engine checks them against the naive loops before use.
 #include "CIMDADKernels.h"
+#include "internal.h"
 #include <stdlib.h>
 #include <string.h>
 
-typedef float vec16 __attribute__((vector_size(64)));
-/// The same vector at any float-aligned address (loads and stores in memory the caller owns).
-typedef float vec16u __attribute__((vector_size(64), aligned(4)));
-
-// The entry points are compiled for AVX-512, AVX2 and the baseline and chosen at load time like
-// kernels.c's loops; their helpers are inlined into each version.
-// IMDAD_NO_CLONES builds one version for the compiler's target (winograd-bench.c checks the AVX2
-// build that way on an AVX-512 machine).
-#if defined(__x86_64__) && defined(__linux__) && (defined(__clang__) || defined(__GNUC__)) && !defined(IMDAD_NO_CLONES)
-#define WINO_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define WINO_CLONES
-#endif
-#define WINO_INLINE static inline __attribute__((always_inline))
 enum { LANES = 16, MAX_ALPHA = IMDAD_WINOGRAD_MAX_ALPHA };
 
 // MARK: The matrices
@@ -117,7 +104,7 @@ int imdad_winograd_plan_init(imdad_winograd_plan *plan, int m, int r) {
 /// dst (pr × qr) = P (pr × pc) · src (pc × sc) · Qᵀ (sc × qr), each entry a vector of lanes, every
 /// sum in index order. Dense: with the sizes known at compile time (see SPECIALIZE) the loops unroll
 /// into straight multiply-adds, faster than skipping the zero coefficients with branches.
-WINO_INLINE void transform2d(const float *P, int pr, int pc, const vec16 *src, int sc, const float *Q, int qr,
+IMDAD_INLINE void transform2d(const float *P, int pr, int pc, const vec16 *src, int sc, const float *Q, int qr,
                                vec16 *dst) {
     vec16 t[MAX_ALPHA * MAX_ALPHA];
     for (int i = 0; i < pr; i++)
@@ -136,24 +123,6 @@ WINO_INLINE void transform2d(const float *P, int pr, int pc, const vec16 *src, i
             }
             dst[i * qr + j] = s;
         }
-}
-
-static inline size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
-
-// MARK: Scratch
-
-/// Per-thread scratch, grown when needed and kept for the next call (one block per thread that
-/// ever convolves: the size of its largest call).
-static _Thread_local float *wino_buffer;
-static _Thread_local size_t wino_capacity;
-
-static float *wino_scratch(size_t count) {
-    if (count > wino_capacity) {
-        free(wino_buffer);
-        wino_buffer = aligned_alloc(64, round_up(count * sizeof(float), 64));
-        wino_capacity = wino_buffer ? count : 0;
-    }
-    return wino_buffer;
 }
 
 // MARK: The pieces shared by the products
@@ -182,7 +151,7 @@ static tiling make_tiling(const imdad_winograd_plan *p, size_t nb, size_t c, siz
     t.th = (t.ho + p->m - 1) / p->m;
     t.tw = (t.wo + p->m - 1) / p->m;
     t.tiles = nb * t.th * t.tw;
-    t.cp = round_up(c, LANES);
+    t.cp = imdad_round_up(c, LANES);
     t.hp = t.th * p->m + p->r - 1;
     t.wp = t.tw * p->m + p->r - 1;
     return t;
@@ -190,7 +159,7 @@ static tiling make_tiling(const imdad_winograd_plan *p, size_t nb, size_t c, siz
 
 /// dst (nb, rows, cols, cp) ← src (nb, c, h, w) placed at (off, off), zero elsewhere (the padding,
 /// the channels past c, the rows and columns past the image).
-WINO_INLINE void to_channels_last(const float *src, size_t nb, size_t c, size_t h, size_t w, size_t off, size_t rows,
+IMDAD_INLINE void to_channels_last(const float *src, size_t nb, size_t c, size_t h, size_t w, size_t off, size_t rows,
                              size_t cols, size_t cp, float *dst) {
     memset(dst, 0, nb * rows * cols * cp * sizeof(float));
     for (size_t n = 0; n < nb; n++)
@@ -203,7 +172,7 @@ WINO_INLINE void to_channels_last(const float *src, size_t nb, size_t c, size_t 
 }
 
 /// Tile `tile`'s sample and top-left output pixel.
-WINO_INLINE void tile_origin(const tiling *t, size_t tile, int m, size_t *n, size_t *oy, size_t *ox) {
+IMDAD_INLINE void tile_origin(const tiling *t, size_t tile, int m, size_t *n, size_t *oy, size_t *ox) {
     size_t per = t->th * t->tw, in = tile % per;
     *n = tile / per;
     *oy = in / t->tw * m;
@@ -214,7 +183,7 @@ WINO_INLINE void tile_origin(const tiling *t, size_t tile, int m, size_t *n, siz
 /// row t − t0: for each point ξ a matrix of tiles × cp with rows α²·cp apart (a tile's α² rows
 /// lie together: the transforms read and write them at once; planes of whole ξ had put them
 /// 32–64 KiB apart, where the cache sets conflict).
-WINO_INLINE void input_transform(const tiling *t, const float *xp, size_t t0, size_t t1, float *v, const int alpha,
+IMDAD_INLINE void input_transform(const tiling *t, const float *xp, size_t t0, size_t t1, float *v, const int alpha,
                                  const int m) {
     const imdad_winograd_plan *p = t->p;
     vec16 d[MAX_ALPHA * MAX_ALPHA], out[MAX_ALPHA * MAX_ALPHA];
@@ -234,12 +203,12 @@ WINO_INLINE void input_transform(const tiling *t, const float *xp, size_t t0, si
 // MARK: The entry points
 
 size_t imdad_winograd_filter_count(const imdad_winograd_plan *p, size_t in_channels, size_t out_channels) {
-    return (size_t)(p->alpha * p->alpha) * round_up(in_channels, LANES) * round_up(out_channels, LANES);
+    return (size_t)(p->alpha * p->alpha) * imdad_round_up(in_channels, LANES) * imdad_round_up(out_channels, LANES);
 }
 
-WINO_INLINE void filter_body(const imdad_winograd_plan *p, size_t o, size_t c, const float *w, int flip, float *u, const int alpha, const int m, const int r) {
+IMDAD_INLINE void filter_body(const imdad_winograd_plan *p, size_t o, size_t c, const float *w, int flip, float *u, const int alpha, const int m, const int r) {
     // The convolution's input and output channels: (c, o) as given, (o, c) for ∂x.
-    const size_t in = flip ? o : c, out = flip ? c : o, inp = round_up(in, LANES), outp = round_up(out, LANES);
+    const size_t in = flip ? o : c, out = flip ? c : o, inp = imdad_round_up(in, LANES), outp = imdad_round_up(out, LANES);
     memset(u, 0, imdad_winograd_filter_count(p, in, out) * sizeof(float));
     vec16 g[MAX_ALPHA * MAX_ALPHA], tr[MAX_ALPHA * MAX_ALPHA];
     for (size_t ci = 0; ci < in; ci++)
@@ -258,14 +227,13 @@ WINO_INLINE void filter_body(const imdad_winograd_plan *p, size_t o, size_t c, c
         }
 }
 
-WINO_INLINE void forward_body(const imdad_winograd_plan *p, size_t nb, size_t c, size_t h, size_t w, size_t pad,
+IMDAD_INLINE void forward_body(const imdad_winograd_plan *p, size_t nb, size_t c, size_t h, size_t w, size_t pad,
                             const float *x, size_t o, const float *u, const float *bias, float *y, const int alpha, const int m, const int r) {
     const tiling t = make_tiling(p, nb, c, h, w, pad);
     const int points = alpha * alpha;
-    const size_t op = round_up(o, LANES);
+    const size_t op = imdad_round_up(o, LANES);
     const size_t xp_count = t.nb * t.hp * t.wp * t.cp, v_count = points * TILE_BLOCK * t.cp;
-    float *buf = wino_scratch(xp_count + v_count + points * TILE_BLOCK * op);
-    if (!buf) abort();  // out of memory
+    float *buf = imdad_scratch(IMDAD_SCRATCH_WINOGRAD, xp_count + v_count + points * TILE_BLOCK * op);
     float *xp = buf, *v = xp + xp_count, *mm = v + v_count;
     to_channels_last(x, nb, c, h, w, pad, t.hp, t.wp, t.cp, xp);
     vec16 mv[MAX_ALPHA * MAX_ALPHA], yv[MAX_ALPHA * MAX_ALPHA];
@@ -297,16 +265,15 @@ WINO_INLINE void forward_body(const imdad_winograd_plan *p, size_t nb, size_t c,
     }
 }
 
-WINO_INLINE void backward_weights_body(const imdad_winograd_plan *p, size_t nb, size_t c, size_t h, size_t w,
+IMDAD_INLINE void backward_weights_body(const imdad_winograd_plan *p, size_t nb, size_t c, size_t h, size_t w,
                                      size_t pad, const float *x, size_t o, const float *g, float *dw, const int alpha, const int m, const int r) {
     const tiling t = make_tiling(p, nb, c, h, w, pad);
     const int points = alpha * alpha;
-    const size_t op = round_up(o, LANES);
+    const size_t op = imdad_round_up(o, LANES);
     const size_t gh = t.th * m, gw = t.tw * m;  // ∂Y padded with zeros to whole tiles
     const size_t xp_count = t.nb * t.hp * t.wp * t.cp, v_count = points * TILE_BLOCK * t.cp;
     const size_t gp_count = nb * gh * gw * op, z_count = points * TILE_BLOCK * op;
-    float *buf = wino_scratch(xp_count + v_count + gp_count + z_count + points * op * t.cp);
-    if (!buf) abort();  // out of memory
+    float *buf = imdad_scratch(IMDAD_SCRATCH_WINOGRAD, xp_count + v_count + gp_count + z_count + points * op * t.cp);
     float *xp = buf, *v = xp + xp_count, *gp = v + v_count, *z = gp + gp_count, *s = z + z_count;
     to_channels_last(x, nb, c, h, w, pad, t.hp, t.wp, t.cp, xp);
     to_channels_last(g, nb, o, t.ho, t.wo, 0, gh, gw, op, gp);
@@ -350,14 +317,14 @@ WINO_INLINE void backward_weights_body(const imdad_winograd_plan *p, size_t nb, 
         else call((p)->alpha, (p)->m, (p)->r); \
     } while (0)
 
-WINO_CLONES
+IMDAD_CLONES
 void imdad_winograd_filter(const imdad_winograd_plan *p, size_t o, size_t c, const float *w, int flip, float *u) {
 #define CALL(alpha, m, r) filter_body(p, o, c, w, flip, u, alpha, m, r)
     SPECIALIZE(p, CALL);
 #undef CALL
 }
 
-WINO_CLONES
+IMDAD_CLONES
 void imdad_winograd_forward(const imdad_winograd_plan *p, size_t nb, size_t c, size_t h, size_t w, size_t pad,
                             const float *x, size_t o, const float *u, const float *bias, float *y) {
 #define CALL(alpha, m, r) forward_body(p, nb, c, h, w, pad, x, o, u, bias, y, alpha, m, r)
@@ -365,7 +332,7 @@ void imdad_winograd_forward(const imdad_winograd_plan *p, size_t nb, size_t c, s
 #undef CALL
 }
 
-WINO_CLONES
+IMDAD_CLONES
 void imdad_winograd_backward_weights(const imdad_winograd_plan *p, size_t nb, size_t c, size_t h, size_t w,
                                      size_t pad, const float *x, size_t o, const float *g, float *dw) {
 #define CALL(alpha, m, r) backward_weights_body(p, nb, c, h, w, pad, x, o, g, dw, alpha, m, r)

@@ -17,6 +17,19 @@ func convolve(_ x: Tensor, _ w: Tensor, _ b: Tensor, _ gy: [Float], stride: Int,
     }
 }
 
+/// Random x, w, b and output gradient for `geo`: values in [−1, 1], weights in ±`weightScale`.
+func randomConvolutionData(_ geo: Conv2DGeometry, _ rng: inout RandomGenerator, weightScale: Float = 1)
+    -> (x: Tensor, w: Tensor, b: Tensor, gy: [Float])
+{
+    let x = Tensor(shape: [geo.batch, geo.channels, geo.height, geo.width],
+                   scalars: (0..<(geo.batch * geo.inSample)).map { _ in rng.uniform(-1, 1) })
+    let w = Tensor(shape: [geo.outChannels, geo.channels, geo.kernelHeight, geo.kernelWidth],
+                   scalars: (0..<(geo.outChannels * geo.patch)).map { _ in rng.uniform(-weightScale, weightScale) })
+    let b = Tensor((0..<geo.outChannels).map { _ in rng.uniform(-1, 1) })
+    let gy = (0..<(geo.batch * geo.outSample)).map { _ in rng.uniform(-1, 1) }
+    return (x, w, b, gy)
+}
+
 /// The naive loops' y (with bias), ∂x and ∂w for `geo`, summed in Double.
 func naiveConvolution(_ geo: Conv2DGeometry, _ x: Tensor, _ w: Tensor, _ b: Tensor, _ gy: [Float]) -> ([Float], [Float], [Float]) {
     var ry = [Float](repeating: 0, count: geo.batch * geo.outChannels * geo.outPlane)
@@ -56,11 +69,8 @@ func assertConvolutionMatchesNaiveLoops(_ geometries: [Conv2DGeometry], seed: UI
     var rng = RandomGenerator(seed: seed)
     for geo in geometries {
         XCTAssertTrue(route(geo), "\(geo) does not go to the kernel under test", file: file, line: line)
-        let (n, c, o) = (geo.batch, geo.channels, geo.outChannels)
-        let x = Tensor(shape: [n, c, geo.height, geo.width], scalars: (0..<(n * geo.inSample)).map { _ in rng.uniform(-1, 1) })
-        let w = Tensor(shape: [o, c, geo.kernelHeight, geo.kernelWidth], scalars: (0..<(o * geo.patch)).map { _ in rng.uniform(-1, 1) })
-        let b = Tensor((0..<o).map { _ in rng.uniform(-1, 1) })
-        let gy = (0..<(n * geo.outSample)).map { _ in rng.uniform(-1, 1) }
+        let (n, o) = (geo.batch, geo.outChannels)
+        let (x, w, b, gy) = randomConvolutionData(geo, &rng)
         let (y, dx, dw, db) = convolve(x, w, b, gy, stride: geo.stride, padding: geo.padding)
         let (ry, rdx, rdw) = naiveConvolution(geo, x, w, b, gy)
         let name = "\(geo)"
@@ -80,12 +90,7 @@ func assertConvolutionBitIdenticalOnOneAndTwoThreads(_ geo: Conv2DGeometry, seed
     var rng = RandomGenerator(seed: seed)
     let before = BLAS.threadCount
     defer { BLAS.setThreadCount(before) }
-    let x = Tensor(shape: [geo.batch, geo.channels, geo.height, geo.width],
-                   scalars: (0..<(geo.batch * geo.inSample)).map { _ in rng.uniform(-1, 1) })
-    let w = Tensor(shape: [geo.outChannels, geo.channels, geo.kernelHeight, geo.kernelWidth],
-                   scalars: (0..<(geo.outChannels * geo.patch)).map { _ in rng.uniform(-0.2, 0.2) })
-    let b = Tensor((0..<geo.outChannels).map { _ in rng.uniform(-1, 1) })
-    let gy = (0..<(geo.batch * geo.outSample)).map { _ in rng.uniform(-1, 1) }
+    let (x, w, b, gy) = randomConvolutionData(geo, &rng, weightScale: 0.2)
     func run(_ threads: Int) -> [[UInt32]] {
         BLAS.setThreadCount(threads)
         let r = convolve(x, w, b, gy, stride: geo.stride, padding: geo.padding)
@@ -96,4 +101,24 @@ func assertConvolutionBitIdenticalOnOneAndTwoThreads(_ geo: Conv2DGeometry, seed
         XCTAssertEqual(one[i], two[i], "\(name) differs between 1 and 2 threads", file: file, line: line)
         XCTAssertEqual(two[i], again[i], "\(name) differs between two runs", file: file, line: line)
     }
+}
+
+/// conv2d of random data of `geo` (weights in ±0.2) with the kernel under test, then with it
+/// switched off (`off`, undone by `on`): y, ∂x and ∂w agree within `tolerance` per √(terms
+/// summed), and some of them differ in their bits (so the kernel under test was in use).
+func assertDiffersFromTheFallbackOnlyByRounding(_ geo: Conv2DGeometry, seed: UInt64, tolerance: Double,
+                                                 off: () -> Void, on: () -> Void,
+                                                 file: StaticString = #filePath, line: UInt = #line) {
+    var rng = RandomGenerator(seed: seed)
+    let (x, w, b, gy) = randomConvolutionData(geo, &rng, weightScale: 0.2)
+    let fast = convolve(x, w, b, gy, stride: geo.stride, padding: geo.padding)
+    off()
+    let other = convolve(x, w, b, gy, stride: geo.stride, padding: geo.padding)
+    on()
+    assertClose(fast.0, other.0, terms: geo.patch, tolerance: tolerance, "forward", file: file, line: line)
+    assertClose(fast.1, other.1, terms: geo.outChannels * geo.kernelHeight * geo.kernelWidth, tolerance: tolerance, "∂x",
+                file: file, line: line)
+    assertClose(fast.2, other.2, terms: geo.batch * geo.outPlane, tolerance: tolerance, "∂w", file: file, line: line)
+    let bits = { (r: ([Float], [Float], [Float], [Float])) in [r.0, r.1, r.2].map { $0.map(\.bitPattern) } }
+    XCTAssertNotEqual(bits(fast), bits(other), "the kernel under test was not used", file: file, line: line)
 }

@@ -68,8 +68,7 @@ final class WinogradTests: XCTestCase {
     func testConvolutionMatchesTheNaiveLoopsForwardAndBackward() {
         let geometries = [(9, 32, 16, 16, 64, 2), (3, 64, 8, 8, 128, 2), (5, 33, 7, 9, 40, 2), (2, 48, 6, 5, 32, 0),
                           (2, 32, 5, 7, 35, 1), (3, 35, 9, 6, 32, 3), (2, 32, 4, 4, 32, 4)].map { n, c, h, w, o, p in
-            Conv2DGeometry(batch: n, channels: c, height: h, width: w, outChannels: o, kernelHeight: 5, kernelWidth: 5,
-                           stride: 1, padding: p)
+            Conv2DGeometry(batch: n, channels: c, height: h, width: w, outChannels: o, kernel: 5, padding: p)
         }
         assertConvolutionMatchesNaiveLoops(geometries, seed: 42, tolerance: Winograd.tolerance, route: Winograd.isFor)
     }
@@ -83,33 +82,22 @@ final class WinogradTests: XCTestCase {
         let x = randomTensor([2, 32, 6, 5], &rng), w = randomTensor([32, 32, 5, 5], &rng, scale: 0.05)
         let b = randomTensor([32], &rng)
         XCTAssertTrue(Winograd.isFor(Conv2DGeometry(batch: 2, channels: 32, height: 6, width: 5, outChannels: 32,
-                                                    kernelHeight: 5, kernelWidth: 5, stride: 1, padding: 2)))
+                                                    kernel: 5, padding: 2)))
         checkGradients([x, w, b], h: 0.25) { $0[0].conv2d(weight: $0[1], bias: $0[2], stride: 1, padding: 2) }
     }
 
     /// The same convolution on one and on two threads, and twice on two: identical to the bit.
     func testBitIdenticalOnOneAndTwoThreadsAndFromRunToRun() {
         assertConvolutionBitIdenticalOnOneAndTwoThreads(
-            Conv2DGeometry(batch: 37, channels: 32, height: 16, width: 16, outChannels: 64, kernelHeight: 5, kernelWidth: 5,
-                           stride: 1, padding: 2), seed: 44)
+            Conv2DGeometry(batch: 37, channels: 32, height: 16, width: 16, outChannels: 64, kernel: 5, padding: 2), seed: 44)
     }
 
     /// Switched off, the same layer goes to the other kernels: close, but not the same bits (so the
     /// seam was in use).
     func testDiffersFromTheOtherKernelsOnlyByRounding() {
-        var rng = RandomGenerator(seed: 45)
-        let x = Tensor(shape: [13, 32, 16, 16], scalars: (0..<(13 * 32 * 256)).map { _ in rng.uniform(-1, 1) })
-        let w = Tensor(shape: [64, 32, 5, 5], scalars: (0..<(64 * 800)).map { _ in rng.uniform(-0.2, 0.2) })
-        let b = Tensor((0..<64).map { _ in rng.uniform(-1, 1) })
-        let gy = (0..<(13 * 64 * 256)).map { _ in rng.uniform(-1, 1) }
-        let fast = convolve(x, w, b, gy, stride: 1, padding: 2)
-        Winograd.setEnabled(false)
-        let other = convolve(x, w, b, gy, stride: 1, padding: 2)
-        Winograd.setEnabled(true)
-        assertClose(fast.0, other.0, terms: 800, tolerance: Winograd.tolerance, "forward")
-        assertClose(fast.1, other.1, terms: 64 * 25, tolerance: Winograd.tolerance, "∂x")
-        assertClose(fast.2, other.2, terms: 13 * 256, tolerance: Winograd.tolerance, "∂w")
-        XCTAssertNotEqual(fast.0.map(\.bitPattern), other.0.map(\.bitPattern), "Winograd was not used")
+        assertDiffersFromTheFallbackOnlyByRounding(
+            Conv2DGeometry(batch: 13, channels: 32, height: 16, width: 16, outChannels: 64, kernel: 5, padding: 2), seed: 45, tolerance: Winograd.tolerance,
+            off: { Winograd.setEnabled(false) }, on: { Winograd.setEnabled(true) })
     }
 
     /// Only 5 × 5 stride-1 layers with at least 32 channels in and out: not the first layers of the
@@ -117,8 +105,7 @@ final class WinogradTests: XCTestCase {
     /// strided or 3 × 3 layers, not a padding past 4.
     func testTakesOnlyTheLayersItIsFasterOn() {
         func geo(_ c: Int, _ o: Int, k: Int = 5, s: Int = 1, p: Int = 2) -> Conv2DGeometry {
-            Conv2DGeometry(batch: 4, channels: c, height: 16, width: 16, outChannels: o, kernelHeight: k, kernelWidth: k,
-                           stride: s, padding: p)
+            Conv2DGeometry(batch: 4, channels: c, height: 16, width: 16, outChannels: o, kernel: k, stride: s, padding: p)
         }
         XCTAssertTrue(Winograd.isFor(geo(32, 64)))
         XCTAssertTrue(Winograd.isFor(geo(64, 128)))

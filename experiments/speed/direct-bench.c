@@ -4,22 +4,11 @@
 //
 //   clang -O3 -march=native -I Sources/CIMDADKernels/include experiments/speed/direct-bench.c -lm -o /tmp/db
 //   /tmp/db 50
+#include "../../Sources/CIMDADKernels/scratch.c"
 #include "../../Sources/CIMDADKernels/direct.c"
 #include <math.h>
 #include <stdio.h>
-#include <time.h>
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static unsigned long long rng = 88172645463325252ULL;
-static float uniform(void) {
-    rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
-    return (float)((rng >> 11) * (1.0 / 9007199254740992.0)) * 2 - 1;
-}
+#include "bench-common.h"
 
 typedef struct { size_t n, c, h, w, o, r, pad; const char *name; } geom;
 

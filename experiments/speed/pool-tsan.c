@@ -2,7 +2,7 @@
 // (one gets the worker, the others run their pieces themselves), 100 products each, every one
 // compared with the one-thread product to the bit. From the repository root:
 //   gcc -O1 -g -fsanitize=thread -I Sources/CIMDADKernels/include experiments/speed/pool-tsan.c \
-//     Sources/CIMDADKernels/gemm.c Sources/CIMDADKernels/pool.c -lpthread -o /tmp/pool-tsan && /tmp/pool-tsan
+//     Sources/CIMDADKernels/gemm.c Sources/CIMDADKernels/pool.c Sources/CIMDADKernels/scratch.c -lpthread -o /tmp/pool-tsan && /tmp/pool-tsan
 // (clang's ThreadSanitizer runtime in the Swift toolchain wants libdispatch's symbols: use gcc.)
 #include <pthread.h>
 #include <stdio.h>

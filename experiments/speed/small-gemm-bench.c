@@ -3,7 +3,7 @@
 // alternated, after a check against a Double triple loop in all four transposes. From the
 // repository root:
 //   clang -O2 -I Sources/CIMDADKernels/include experiments/speed/small-gemm-bench.c \
-//     Sources/CIMDADKernels/gemm.c Sources/CIMDADKernels/pool.c -lopenblas -lpthread -lm -o /tmp/small-gemm
+//     Sources/CIMDADKernels/gemm.c Sources/CIMDADKernels/pool.c Sources/CIMDADKernels/scratch.c -lopenblas -lpthread -lm -o /tmp/small-gemm
 //   OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=COOPERLAKE /tmp/small-gemm 2 [tiny]
 // (the first argument: threads for our kernel; OpenBLAS runs on one, as the engine calls it).
 #include <cblas.h>

@@ -10,6 +10,7 @@
 //   clang -O3 -march=haswell -DIMDAD_NO_CLONES -DFORCE_AVX2 -I Sources/CIMDADKernels/include \
 //     experiments/speed/winograd-bench.c -lpthread -lm -o /tmp/wb2
 //   /tmp/wb --dump /tmp/512.bin && /tmp/wb2 --dump /tmp/avx2.bin && cmp /tmp/512.bin /tmp/avx2.bin
+#include "../../Sources/CIMDADKernels/scratch.c"
 #include "../../Sources/CIMDADKernels/gemm.c"
 #include "../../Sources/CIMDADKernels/pool.c"
 #ifdef FORCE_AVX2
@@ -18,19 +19,7 @@
 #include "../../Sources/CIMDADKernels/winograd.c"
 #include <math.h>
 #include <stdio.h>
-#include <time.h>
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static unsigned long long rng = 88172645463325252ULL;
-static float uniform(void) {
-    rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
-    return (float)((rng >> 11) * (1.0 / 9007199254740992.0)) * 2 - 1;
-}
+#include "bench-common.h"
 
 typedef struct { size_t n, c, h, w, o, r, pad; } geom;
 

@@ -8,6 +8,20 @@ public struct Conv2DGeometry: Sendable, Equatable {
     public var outChannels, kernelHeight, kernelWidth: Int
     public var stride, padding: Int
 
+    public init(batch: Int, channels: Int, height: Int, width: Int, outChannels: Int, kernelHeight: Int, kernelWidth: Int,
+                stride: Int, padding: Int) {
+        (self.batch, self.channels, self.height, self.width) = (batch, channels, height, width)
+        (self.outChannels, self.kernelHeight, self.kernelWidth) = (outChannels, kernelHeight, kernelWidth)
+        (self.stride, self.padding) = (stride, padding)
+    }
+
+    /// A square `kernel × kernel` layer, stride 1 unless given.
+    public init(batch: Int, channels: Int, height: Int, width: Int, outChannels: Int, kernel: Int, stride: Int = 1,
+                padding: Int) {
+        self.init(batch: batch, channels: channels, height: height, width: width, outChannels: outChannels,
+                  kernelHeight: kernel, kernelWidth: kernel, stride: stride, padding: padding)
+    }
+
     public var outHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
     public var outWidth: Int { (width + 2 * padding - kernelWidth) / stride + 1 }
     /// Rows of the im2col matrix: C·KH·KW.
@@ -218,8 +232,7 @@ extension Variable {
             x.scalars.withUnsafeBufferPointer { px in
             w.scalars.withUnsafeBufferPointer { pw in
                 let viaLibrary = withOptionalBuffer(biasValues) { pb in
-                    Winograd.forward(geo, x: px.baseAddress!, w: pw.baseAddress!, bias: pb, y: py.baseAddress!)
-                        || DirectConvolution.forward(geo, x: px.baseAddress!, w: pw.baseAddress!, bias: pb, y: py.baseAddress!)
+                    OwnConvolutionKernel.forward(geo, x: px.baseAddress!, w: pw.baseAddress!, bias: pb, y: py.baseAddress!)
                         || OneDNN.forward(geo, x: px.baseAddress!, w: pw.baseAddress!, bias: pb, y: py.baseAddress!)
                 }
                 if viaLibrary { return }
@@ -258,8 +271,8 @@ extension Variable {
             partials.withUnsafeMutableBufferPointer { pdw in
                 // The library kernels write the summed ∂W into the first slot.
                 let (dxp, dwp) = (wantX ? pdx.baseAddress! : nil, wantW ? pdw.baseAddress! : nil)
-                viaLibrary = Winograd.backward(geo, x: px.baseAddress!, w: pw.baseAddress!, g: pg.baseAddress!, dx: dxp, dw: dwp)
-                    || DirectConvolution.backward(geo, x: px.baseAddress!, w: pw.baseAddress!, g: pg.baseAddress!, dx: dxp, dw: dwp)
+                viaLibrary = OwnConvolutionKernel.backward(geo, x: px.baseAddress!, w: pw.baseAddress!, g: pg.baseAddress!,
+                                                           dx: dxp, dw: dwp)
                     || OneDNN.backward(geo, x: px.baseAddress!, w: pw.baseAddress!, g: pg.baseAddress!, dx: dxp, dw: dwp)
                 if viaLibrary { return }
                 Parallel.forEach(chunks) { ci in

@@ -8,7 +8,7 @@
 
 import CIMDADKernels
 
-public enum DirectConvolution {
+public enum DirectConvolution: OwnConvolutionSeam {
     /// Error bound of the start-up check, per √(terms summed): direct sums in Float round like the
     /// naive loops' (a wrong kernel gives errors of order 1).
     static let tolerance = 1e-5
@@ -19,15 +19,6 @@ public enum DirectConvolution {
     /// 13.73 ms) and stays with oneDNN (experiments/speed/direct.md).
     static let maximumChannels = 8
 
-    /// The state of the direct convolutions, verified on first use (`imdad info`).
-    public static var backend: ConvolutionKernelStatus { kernel.status }
-
-    /// Switches the direct convolutions on or off for the whole process.
-    public static func setEnabled(_ on: Bool) { kernel.setEnabled(on) }
-
-    /// Whether they run by default: unless `IMDAD_CONVOLUTION` is `onednn` or `im2col`.
-    public static var onByDefault: Bool { OwnConvolutionKernel.onByDefault }
-
     /// Whether `geo` is a layer this seam is for: square kernels up to 7 × 7, stride 1, padding
     /// below the kernel size (the ∂x convolution's padding is r − 1 − p), at most
     /// `maximumChannels` in and out.
@@ -36,48 +27,21 @@ public enum DirectConvolution {
             && Swift.max(geo.channels, geo.outChannels) <= maximumChannels && geo.outHeight > 0 && geo.outWidth > 0
     }
 
-    private static let kernel = OwnConvolutionKernel(
+    public static let kernel = OwnConvolutionKernel(
         scope: "direct sums for stride-1 layers of ≤ \(maximumChannels) channels in and out",
         tolerance: tolerance,
         // Rows that are not a multiple of the 16-column vectors, 1 to 8 channels, 3 × 3 and 5 × 5
         // kernels, paddings 0–2.
         checkGeometries: [
-            Conv2DGeometry(batch: 3, channels: 1, height: 9, width: 21, outChannels: 7, kernelHeight: 5, kernelWidth: 5,
-                           stride: 1, padding: 2),
-            Conv2DGeometry(batch: 2, channels: 4, height: 7, width: 5, outChannels: 8, kernelHeight: 5, kernelWidth: 5,
-                           stride: 1, padding: 1),
-            Conv2DGeometry(batch: 2, channels: 3, height: 6, width: 18, outChannels: 2, kernelHeight: 3, kernelWidth: 3,
-                           stride: 1, padding: 0),
+            Conv2DGeometry(batch: 3, channels: 1, height: 9, width: 21, outChannels: 7, kernel: 5, padding: 2),
+            Conv2DGeometry(batch: 2, channels: 4, height: 7, width: 5, outChannels: 8, kernel: 5, padding: 1),
+            Conv2DGeometry(batch: 2, channels: 3, height: 6, width: 18, outChannels: 2, kernel: 3, padding: 0),
         ],
-        seed: 0xD1EC, accepts: isFor
-    ) { geo, x, w, b, g, y, dx, dw in
-        forwardUnchecked(geo, x: x, w: w, bias: b, y: y)
-        backwardUnchecked(geo, x: x, w: w, g: g, dx: dx, dw: dw)
-        return true
-    }
+        seed: 0xD1EC, accepts: isFor, forward: forward, backward: backward
+    )
 
-    /// y ← conv(x, w) + b for the whole batch; false when the seam is off or does not take `geo`.
-    static func forward(
-        _ geo: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
-        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>
-    ) -> Bool {
-        guard kernel.takes(geo) else { return false }
-        forwardUnchecked(geo, x: x, w: w, bias: bias, y: y)
-        return true
-    }
-
-    /// ∂x (when `dx` is given) and ∂w (when `dw` is given, summed over chunks in chunk order) for
-    /// the whole batch; false when the seam is off or does not take `geo`.
-    static func backward(
-        _ geo: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, g: UnsafePointer<Float>,
-        dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?
-    ) -> Bool {
-        guard kernel.takes(geo) else { return false }
-        backwardUnchecked(geo, x: x, w: w, g: g, dx: dx, dw: dw)
-        return true
-    }
-
-    private static func forwardUnchecked(
+    /// y ← conv(x, w) + b for the whole batch of a layer `isFor` accepts.
+    private static func forward(
         _ geo: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
         bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>
     ) {
@@ -87,7 +51,9 @@ public enum DirectConvolution {
         }
     }
 
-    private static func backwardUnchecked(
+    /// ∂x (when `dx` is given) and ∂w (when `dw` is given, summed over chunks in chunk order) for
+    /// the whole batch of a layer `isFor` accepts.
+    private static func backward(
         _ geo: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, g: UnsafePointer<Float>,
         dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?
     ) {

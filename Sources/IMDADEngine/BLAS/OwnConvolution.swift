@@ -26,13 +26,67 @@ public struct ConvolutionKernelStatus: Sendable, CustomStringConvertible {
     }
 }
 
-/// One of the engine's own convolution kernels: its switch and its start-up check.
-final class OwnConvolutionKernel: @unchecked Sendable {
+/// A seam of one of the engine's own convolution kernels (`Winograd`, `DirectConvolution`): what it
+/// shows and lets switch.
+public protocol OwnConvolutionSeam {
+    /// The kernel behind the seam.
+    static var kernel: OwnConvolutionKernel { get }
+}
+
+extension OwnConvolutionSeam {
+    /// The kernel's state, verified on first use (`imdad info`).
+    public static var backend: ConvolutionKernelStatus { kernel.status }
+
+    /// Switches the kernel on or off for the whole process (the tests and benchmarks compare it with
+    /// oneDNN's); switching on has no effect when its check failed.
+    public static func setEnabled(_ on: Bool) { kernel.setEnabled(on) }
+
+    /// Whether it runs by default: unless `IMDAD_CONVOLUTION` is `onednn` or `im2col`.
+    public static var onByDefault: Bool { OwnConvolutionKernel.onByDefault }
+}
+
+/// One of the engine's own convolution kernels: its products, its switch and its start-up check.
+public final class OwnConvolutionKernel: @unchecked Sendable {
+    /// y ← conv(x, w) (+ bias) for the whole batch.
+    typealias Forward = (
+        _ geo: Conv2DGeometry, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
+        _ y: UnsafeMutablePointer<Float>
+    ) -> Void
+    /// ∂x when `dx` is given, ∂w when `dw` is given (summed over the batch), for the whole batch.
+    typealias Backward = (
+        _ geo: Conv2DGeometry, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+        _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?
+    ) -> Void
+
+    /// The kernels `conv2d` asks, in order, before oneDNN.
+    static var inOrder: [OwnConvolutionKernel] { [Winograd.kernel, DirectConvolution.kernel] }
+
+    /// The first kernel that takes `geo` computes y; false when none does.
+    static func forward(
+        _ geo: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        y: UnsafeMutablePointer<Float>
+    ) -> Bool {
+        guard let k = inOrder.first(where: { $0.takes(geo) }) else { return false }
+        k.forwardBody(geo, x, w, bias, y)
+        return true
+    }
+
+    /// The first kernel that takes `geo` computes ∂x and ∂w; false when none does.
+    static func backward(
+        _ geo: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, g: UnsafePointer<Float>,
+        dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?
+    ) -> Bool {
+        guard let k = inOrder.first(where: { $0.takes(geo) }) else { return false }
+        k.backwardBody(geo, x, w, g, dx, dw)
+        return true
+    }
+
     let scope: String
     /// Error bound of the start-up check, per √(terms summed).
     let tolerance: Double
     private let accepts: (Conv2DGeometry) -> Bool
-    private let compute: ConvolutionKernel
+    private let forwardBody: Forward
+    private let backwardBody: Backward
     private let checkGeometries: [Conv2DGeometry]
     private let seed: UInt64
     private let lock = Lock()
@@ -47,16 +101,18 @@ final class OwnConvolutionKernel: @unchecked Sendable {
         }
     }()
 
-    /// `accepts`: the layers the kernel is for; `compute`: its three products, whatever the switch
-    /// says; `checkGeometries` (each accepted) and `seed`: the start-up check's data.
+    /// `accepts`: the layers the kernel is for; `forward`, `backward`: its products (for those
+    /// layers, whatever the switch says); `checkGeometries` (each accepted) and `seed`: the start-up
+    /// check's data.
     init(scope: String, tolerance: Double, checkGeometries: [Conv2DGeometry], seed: UInt64,
-         accepts: @escaping (Conv2DGeometry) -> Bool, compute: @escaping ConvolutionKernel) {
+         accepts: @escaping (Conv2DGeometry) -> Bool, forward: @escaping Forward, backward: @escaping Backward) {
         self.scope = scope
         self.tolerance = tolerance
         self.checkGeometries = checkGeometries
         self.seed = seed
         self.accepts = accepts
-        self.compute = compute
+        forwardBody = forward
+        backwardBody = backward
         enabled = Self.onByDefault
     }
 
@@ -92,7 +148,12 @@ final class OwnConvolutionKernel: @unchecked Sendable {
             } else {
                 var worst = 0.0
                 for (i, geo) in checkGeometries.enumerated() {
-                    worst = Swift.max(worst, NaiveConvolution.checkError(geo, seed: seed + UInt64(i), compute) ?? .infinity)
+                    let error = NaiveConvolution.checkError(geo, seed: seed + UInt64(i)) { geo, x, w, b, g, y, dx, dw in
+                        forwardBody(geo, x, w, b, y)
+                        backwardBody(geo, x, w, g, dx, dw)
+                        return true
+                    }
+                    worst = Swift.max(worst, error ?? .infinity)
                 }
                 result = (worst, worst < tolerance ? nil : "failed the numerical check (max error \(worst)); "
                           + "convolutions use oneDNN or im2col + sgemm")

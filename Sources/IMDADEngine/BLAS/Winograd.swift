@@ -13,7 +13,7 @@
 
 import CIMDADKernels
 
-public enum Winograd {
+public enum Winograd: OwnConvolutionSeam {
     /// Error bound of the start-up check, per √(terms summed). Winograd's transforms scale terms by
     /// up to 16 × 16 before sums in which they cancel, so its rounding errors exceed the direct
     /// loops' (4e-6 to 6e-6 measured here against oneDNN's 9e-7); a wrong transform gives errors of
@@ -26,16 +26,6 @@ public enum Winograd {
     /// 32 → 64 and 64 → 128 layers faster (experiments/speed/winograd.md).
     static let minimumChannels = 32
 
-    /// The state of the Winograd convolutions, verified on first use (`imdad info`).
-    public static var backend: ConvolutionKernelStatus { kernel.status }
-
-    /// Switches the Winograd convolutions on or off for the whole process (the tests and benchmarks
-    /// compare them with oneDNN's); switching on has no effect when the check failed.
-    public static func setEnabled(_ on: Bool) { kernel.setEnabled(on) }
-
-    /// Whether they run by default: unless `IMDAD_CONVOLUTION` is `onednn` or `im2col`.
-    public static var onByDefault: Bool { OwnConvolutionKernel.onByDefault }
-
     /// Whether `geo` is a layer this seam is for: 5 × 5, stride 1, padding ≤ 4 (the ∂x
     /// convolution's padding is 4 − p), at least `minimumChannels` in and out.
     static func isFor(_ geo: Conv2DGeometry) -> Bool {
@@ -43,46 +33,18 @@ public enum Winograd {
             && Swift.min(geo.channels, geo.outChannels) >= minimumChannels && geo.outHeight > 0 && geo.outWidth > 0
     }
 
-    private static let kernel = OwnConvolutionKernel(
+    public static let kernel = OwnConvolutionKernel(
         scope: "F(4×4, 5×5) for 5×5 stride-1 layers of ≥ \(minimumChannels) channels in and out",
         tolerance: tolerance,
         // Awkward geometries: channels that are not a multiple of 16, outputs that are not a
         // multiple of the 4 × 4 tile, every padding from 0 to 2, a batch that splits unevenly.
         checkGeometries: [
-            Conv2DGeometry(batch: 3, channels: 33, height: 9, width: 7, outChannels: 35, kernelHeight: 5, kernelWidth: 5,
-                           stride: 1, padding: 2),
-            Conv2DGeometry(batch: 2, channels: 32, height: 11, width: 6, outChannels: 47, kernelHeight: 5, kernelWidth: 5,
-                           stride: 1, padding: 1),
-            Conv2DGeometry(batch: 2, channels: 40, height: 8, width: 10, outChannels: 32, kernelHeight: 5, kernelWidth: 5,
-                           stride: 1, padding: 0),
+            Conv2DGeometry(batch: 3, channels: 33, height: 9, width: 7, outChannels: 35, kernel: 5, padding: 2),
+            Conv2DGeometry(batch: 2, channels: 32, height: 11, width: 6, outChannels: 47, kernel: 5, padding: 1),
+            Conv2DGeometry(batch: 2, channels: 40, height: 8, width: 10, outChannels: 32, kernel: 5, padding: 0),
         ],
-        seed: 0x3140, accepts: isFor
-    ) { geo, x, w, b, g, y, dx, dw in
-        forwardUnchecked(geo, x: x, w: w, bias: b, y: y)
-        backwardUnchecked(geo, x: x, w: w, g: g, dx: dx, dw: dw)
-        return true
-    }
-
-    /// y ← conv(x, w) + b for the whole batch; false when the seam is off or does not take `geo`.
-    static func forward(
-        _ geo: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
-        bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>
-    ) -> Bool {
-        guard kernel.takes(geo) else { return false }
-        forwardUnchecked(geo, x: x, w: w, bias: bias, y: y)
-        return true
-    }
-
-    /// ∂x (when `dx` is given) and ∂w (when `dw` is given, summed over chunks in chunk order) for
-    /// the whole batch; false when the seam is off or does not take `geo`.
-    static func backward(
-        _ geo: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, g: UnsafePointer<Float>,
-        dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?
-    ) -> Bool {
-        guard kernel.takes(geo) else { return false }
-        backwardUnchecked(geo, x: x, w: w, g: g, dx: dx, dw: dw)
-        return true
-    }
+        seed: 0x3140, accepts: isFor, forward: forward, backward: backward
+    )
 
     /// The plan for F(4 × 4, 5 × 5).
     private static let plan: imdad_winograd_plan = {
@@ -92,7 +54,8 @@ public enum Winograd {
         return p
     }()
 
-    private static func forwardUnchecked(
+    /// y ← conv(x, w) + b for the whole batch of a layer `isFor` accepts.
+    private static func forward(
         _ geo: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
         bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>
     ) {
@@ -106,7 +69,9 @@ public enum Winograd {
         }
     }
 
-    private static func backwardUnchecked(
+    /// ∂x (when `dx` is given) and ∂w (when `dw` is given, summed over chunks in chunk order) for
+    /// the whole batch of a layer `isFor` accepts.
+    private static func backward(
         _ geo: Conv2DGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, g: UnsafePointer<Float>,
         dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?
     ) {
