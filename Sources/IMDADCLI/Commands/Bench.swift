@@ -19,7 +19,8 @@ struct Bench: ParsableCommand {
 
         @Option(help: "Timed trials (each of several iterations); medians are reported.") var trials = 5
         @Option(help: "Threads (the engine splits large products and its loops over them).") var threads = 2
-        @Option(help: "Only encoders whose name contains this text.") var only: String?
+        @Option(help: "Only the encoder of this name, or those whose name contains this text (\"MNIST LeNet\": that one, not Fashion-MNIST's).")
+        var only: String?
         @Flag(help: "Print JSON instead of a table.") var json = false
 
         func run() throws {
@@ -36,7 +37,8 @@ struct Bench: ParsableCommand {
                 print("| encoder | train step (ms) | train samples/s | forward (ms) | forward samples/s |")
                 print("|---|---|---|---|---|")
             }
-            for (enc, iters) in SpeedBenchmark.encoders where only.map({ enc.name.contains($0) }) ?? true {
+            let exact = SpeedBenchmark.encoders.contains { $0.encoder.name == only }
+            for (enc, iters) in SpeedBenchmark.encoders where only.map({ exact ? enc.name == $0 : enc.name.contains($0) }) ?? true {
                 let r = SpeedBenchmark.engine(enc, iterations: iters, trials: trials)
                 if json {
                     rows.append(["arch": enc.name, "batch": 128, "train_step_ms": r.train * 1e3, "train_samples_per_s": 128 / r.train,
