@@ -14,6 +14,14 @@ public enum SpeedBenchmark {
         (.fashionMNISTLeNet, 40), (.mnistLeNet, 100), (.cifar10LeNet, 20),
     ]
 
+    /// The encoders a name filter selects: the one named exactly `filter` alone ("MNIST LeNet", not
+    /// also "Fashion-MNIST LeNet"), else those whose name contains it; all of them without a filter.
+    public static func encoders(matching filter: String?) -> [(encoder: EncoderArchitecture, iterations: Int)] {
+        guard let filter else { return encoders }
+        let exact = encoders.filter { $0.encoder.name == filter }
+        return exact.isEmpty ? encoders.filter { $0.encoder.name.contains(filter) } : exact
+    }
+
     /// Rows per timed batch.
     public static let batchSize = 128
 

@@ -37,8 +37,7 @@ struct Bench: ParsableCommand {
                 print("| encoder | train step (ms) | train samples/s | forward (ms) | forward samples/s |")
                 print("|---|---|---|---|---|")
             }
-            let exact = SpeedBenchmark.encoders.contains { $0.encoder.name == only }
-            for (enc, iters) in SpeedBenchmark.encoders where only.map({ exact ? enc.name == $0 : enc.name.contains($0) }) ?? true {
+            for (enc, iters) in SpeedBenchmark.encoders(matching: only) {
                 let r = SpeedBenchmark.engine(enc, iterations: iters, trials: trials)
                 if json {
                     rows.append(["arch": enc.name, "batch": 128, "train_step_ms": r.train * 1e3, "train_samples_per_s": 128 / r.train,
