@@ -14,7 +14,6 @@
 // depend on the thread count (each call handles its own samples).
 #include "CIMDADKernels.h"
 #include "internal.h"
-#include <stdlib.h>
 #include <string.h>
 
 enum { LANES = 16, MAX_OUT = 16 };

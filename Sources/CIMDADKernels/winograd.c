@@ -29,7 +29,6 @@
 // (experiments/speed/winograd.md). The engine checks them against the naive loops before use.
 #include "CIMDADKernels.h"
 #include "internal.h"
-#include <stdlib.h>
 #include <string.h>
 
 enum { LANES = 16, MAX_ALPHA = IMDAD_WINOGRAD_MAX_ALPHA };

@@ -58,8 +58,8 @@ public final class OwnConvolutionKernel: @unchecked Sendable {
         _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?
     ) -> Void
 
-    /// The kernels `conv2d` asks, in order, before oneDNN.
-    static var inOrder: [OwnConvolutionKernel] { [Winograd.kernel, DirectConvolution.kernel] }
+    /// The kernels `conv2d` asks, in order, before oneDNN (built once: every convolution consults it).
+    static let inOrder: [OwnConvolutionKernel] = [Winograd.kernel, DirectConvolution.kernel]
 
     /// The first kernel that takes `geo` computes y; false when none does.
     static func forward(
